@@ -1,0 +1,411 @@
+//! Stage 9 — aggregation. Takes ticket scores, yields per-agent aggregates and the figures the
+//! reports show. Everything here is an integer count (weights in thousandths, times in
+//! seconds) so that [`Aggregate::merge`] is associative and commutative *exactly*: threads,
+//! batches and shards on other machines all meet in that one function, and any merge order
+//! gives the same bytes. Derived figures (rates, medians, the overall score) are computed from
+//! the merged counts only, in [`AgentAggregate::metrics`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{CheckId, Outcome};
+use crate::lexicon::Category;
+use crate::parse::Ticket;
+use crate::score::{Reason, TicketScore, CATEGORIES};
+
+/// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
+/// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Histogram {
+    buckets: BTreeMap<u32, u64>,
+}
+
+impl Histogram {
+    pub fn add(&mut self, secs: u32) {
+        let bucket = match secs {
+            0..600 => secs,
+            600..3600 => secs - secs % 10,
+            3600..86_400 => secs - secs % 60,
+            _ => secs - secs % 3600,
+        };
+        *self.buckets.entry(bucket).or_default() += 1;
+    }
+
+    pub fn merge(&mut self, other: &Histogram) {
+        for (&bucket, &count) in &other.buckets {
+            *self.buckets.entry(bucket).or_default() += count;
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.buckets.values().sum()
+    }
+
+    /// Nearest-rank quantile: the smallest value with at least ⌈q·n⌉ values at or below it.
+    /// `None` when there is nothing to measure (unknown, never zero).
+    pub fn quantile(&self, q: f64) -> Option<u32> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let mut seen = 0;
+        self.buckets.iter().find_map(|(&bucket, &count)| {
+            seen += count;
+            (seen >= rank).then_some(bucket)
+        })
+    }
+
+    pub fn above(&self, limit: u32) -> u64 {
+        self.buckets.range(limit + 1..).map(|(_, &c)| c).sum()
+    }
+}
+
+/// One agent's counts. Ticket-level counts (tickets, flags, CSAT, escalations) belong to the
+/// ticket's owner; message-level counts to the agent who wrote the message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentAggregate {
+    /// The smallest non-empty `agent_name` seen, so the choice does not depend on order.
+    pub name: Option<String>,
+    pub tickets: u64,
+    /// Tickets the agent wrote at least one message in (owned or transferred in).
+    pub participated: u64,
+    pub messages: u64,
+    pub words: u64,
+    pub hits: [u64; CATEGORIES],
+    /// Tickets in which this agent had at least one hit of the category.
+    pub tickets_with: [u64; CATEGORIES],
+    pub complaints: u64,
+    pub complaints_with_empathy: u64,
+    pub customer_negative_tickets: u64,
+    pub escalations: u64,
+    pub first_response: Histogram,
+    pub responses: Histogram,
+    /// Owned tickets where no reply could be timed.
+    pub untimed_tickets: u64,
+    /// CSAT counts for scores 1..=5.
+    pub csat: [u64; 5],
+    pub resolved: u64,
+    pub resolved_known: u64,
+    pub flagged: u64,
+    pub reasons: [u64; Reason::ALL.len()],
+    pub sampled: u64,
+    /// Outcome counts per check over the sampled tickets.
+    pub checks: [[u64; 4]; CheckId::COUNT],
+}
+
+impl AgentAggregate {
+    pub fn merge(&mut self, other: &AgentAggregate) {
+        self.name = match (self.name.take(), &other.name) {
+            (Some(a), Some(b)) => Some(a.min(b.clone())),
+            (a, b) => a.or_else(|| b.clone()),
+        };
+        self.tickets += other.tickets;
+        self.participated += other.participated;
+        self.messages += other.messages;
+        self.words += other.words;
+        add_arrays(&mut self.hits, &other.hits);
+        add_arrays(&mut self.tickets_with, &other.tickets_with);
+        self.complaints += other.complaints;
+        self.complaints_with_empathy += other.complaints_with_empathy;
+        self.customer_negative_tickets += other.customer_negative_tickets;
+        self.escalations += other.escalations;
+        self.first_response.merge(&other.first_response);
+        self.responses.merge(&other.responses);
+        self.untimed_tickets += other.untimed_tickets;
+        add_arrays(&mut self.csat, &other.csat);
+        self.resolved += other.resolved;
+        self.resolved_known += other.resolved_known;
+        self.flagged += other.flagged;
+        add_arrays(&mut self.reasons, &other.reasons);
+        self.sampled += other.sampled;
+        for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
+            add_arrays(mine, theirs);
+        }
+    }
+
+    pub fn record_sampled(&mut self, outcomes: &[Outcome; CheckId::COUNT]) {
+        self.sampled += 1;
+        for (counts, outcome) in self.checks.iter_mut().zip(outcomes) {
+            counts[*outcome as usize] += 1;
+        }
+    }
+}
+
+fn add_arrays<const N: usize>(mine: &mut [u64; N], theirs: &[u64; N]) {
+    for (a, b) in mine.iter_mut().zip(theirs) {
+        *a += b;
+    }
+}
+
+/// Everything a run (or a shard of one) has counted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub agents: BTreeMap<String, AgentAggregate>,
+    /// Counted hits per lexicon entry (by `EntryId`), for trainers.
+    pub entry_hits: Vec<u64>,
+}
+
+impl Aggregate {
+    pub fn with_entries(entries: usize) -> Aggregate {
+        Aggregate { agents: BTreeMap::new(), entry_hits: vec![0; entries] }
+    }
+
+    pub fn add_ticket(&mut self, ticket: &Ticket, score: &TicketScore) {
+        let mut owner = AgentAggregate {
+            name: ticket.agent_name.clone(),
+            tickets: 1,
+            customer_negative_tickets: u64::from(score.customer_negative()),
+            escalations: u64::from(score.escalated),
+            untimed_tickets: u64::from(!score.timed),
+            resolved: u64::from(ticket.resolved == Some(true)),
+            resolved_known: u64::from(ticket.resolved.is_some()),
+            flagged: u64::from(!score.reasons.is_empty()),
+            ..AgentAggregate::default()
+        };
+        if let Some(csat) = ticket.csat {
+            owner.csat[usize::from(csat - 1)] += 1;
+        }
+        for reason in &score.reasons {
+            owner.reasons[*reason as usize] += 1;
+        }
+        self.agent(&ticket.owner).merge(&owner);
+        for part in &score.agents {
+            let mut agent = AgentAggregate {
+                participated: 1,
+                messages: u64::from(part.messages),
+                words: u64::from(part.words),
+                complaints: u64::from(part.complaints),
+                complaints_with_empathy: u64::from(part.complaints_with_empathy),
+                ..AgentAggregate::default()
+            };
+            for (i, &count) in part.hits.iter().enumerate() {
+                agent.hits[i] = u64::from(count);
+                agent.tickets_with[i] = u64::from(count > 0);
+            }
+            part.response_secs.iter().for_each(|&s| agent.responses.add(s));
+            if let Some(first) = part.first_response_secs {
+                agent.first_response.add(first);
+            }
+            self.agent(&part.agent).merge(&agent);
+        }
+        for evidence in &score.evidence {
+            if let crate::score::EvidenceKind::Hit { entry, category, effect, .. } = evidence.kind {
+                let counted = !matches!(effect, crate::matcher::Effect::Excepted(_));
+                if counted && !category.is_modifier() {
+                    self.entry_hits[entry as usize] += 1;
+                }
+            }
+        }
+    }
+
+    pub fn agent(&mut self, id: &str) -> &mut AgentAggregate {
+        if !self.agents.contains_key(id) {
+            self.agents.insert(id.to_string(), AgentAggregate::default());
+        }
+        self.agents.get_mut(id).expect("just inserted")
+    }
+
+    /// The one place results meet: threads, batches and shards.
+    pub fn merge(&mut self, other: Aggregate) {
+        for (id, agent) in other.agents {
+            match self.agents.get_mut(&id) {
+                Some(mine) => mine.merge(&agent),
+                None => {
+                    self.agents.insert(id, agent);
+                }
+            }
+        }
+        if self.entry_hits.len() < other.entry_hits.len() {
+            self.entry_hits.resize(other.entry_hits.len(), 0);
+        }
+        for (a, b) in self.entry_hits.iter_mut().zip(&other.entry_hits) {
+            *a += b;
+        }
+    }
+
+    /// All agents merged: the team.
+    pub fn team(&self) -> AgentAggregate {
+        let mut team = AgentAggregate::default();
+        for agent in self.agents.values() {
+            team.merge(agent);
+        }
+        team.name = None;
+        team
+    }
+}
+
+/// Figures derived from the counts. `None` is "unknown" (nothing to measure), never zero.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    pub tickets: u64,
+    pub participated: u64,
+    pub messages: u64,
+    pub words: u64,
+    pub categories: BTreeMap<&'static str, CategoryMetrics>,
+    pub empathy_after_complaint: Option<f64>,
+    pub complaints: u64,
+    pub customer_negative_share: Option<f64>,
+    pub escalations: u64,
+    pub escalation_share: Option<f64>,
+    pub first_response_median_secs: Option<u32>,
+    pub first_response_p90_secs: Option<u32>,
+    pub first_response_sla_breaches: u64,
+    pub response_median_secs: Option<u32>,
+    pub response_p90_secs: Option<u32>,
+    pub response_sla_breaches: u64,
+    pub timed_responses: u64,
+    pub csat_mean: Option<f64>,
+    pub csat_count: u64,
+    pub resolved_share: Option<f64>,
+    pub flagged: u64,
+    pub flagged_by_reason: BTreeMap<&'static str, u64>,
+    pub sampled: u64,
+    pub compliance: BTreeMap<&'static str, CheckMetrics>,
+    pub compliance_pass_rate: Option<f64>,
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryMetrics {
+    pub hits: u64,
+    pub per_100_words: Option<f64>,
+    pub ticket_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckMetrics {
+    pub pass: u64,
+    pub fail: u64,
+    pub not_applicable: u64,
+    pub unknown: u64,
+    /// pass / (pass + fail); unknown and n/a are left out.
+    pub pass_rate: Option<f64>,
+}
+
+/// The categories reported per agent (modifiers are not).
+pub const REPORTED: [Category; 9] = [
+    Category::Empathy,
+    Category::Filler,
+    Category::Jargon,
+    Category::Negative,
+    Category::Positive,
+    Category::Forbidden,
+    Category::OffPlatform,
+    Category::Greeting,
+    Category::Closing,
+];
+
+impl AgentAggregate {
+    pub fn metrics(&self, sla_secs: u32) -> Metrics {
+        let categories = REPORTED
+            .iter()
+            .map(|&c| {
+                let hits = self.hits[c.index()];
+                let metrics = CategoryMetrics {
+                    hits,
+                    per_100_words: ratio(hits * 100, self.words),
+                    ticket_share: ratio(self.tickets_with[c.index()], self.participated),
+                };
+                (c.key(), metrics)
+            })
+            .collect();
+        let compliance: BTreeMap<_, _> = CheckId::ALL
+            .iter()
+            .map(|&check| {
+                let [pass, fail, not_applicable, unknown] = self.checks[check as usize];
+                let pass_rate = ratio(pass, pass + fail);
+                (check.key(), CheckMetrics { pass, fail, not_applicable, unknown, pass_rate })
+            })
+            .collect();
+        let pass: u64 = compliance.values().map(|c| c.pass).sum();
+        let fail: u64 = compliance.values().map(|c| c.fail).sum();
+        let csat_count: u64 = self.csat.iter().sum();
+        let csat_sum: u64 = self.csat.iter().enumerate().map(|(i, &n)| (i as u64 + 1) * n).sum();
+        let mut metrics = Metrics {
+            tickets: self.tickets,
+            participated: self.participated,
+            messages: self.messages,
+            words: self.words,
+            categories,
+            empathy_after_complaint: ratio(self.complaints_with_empathy, self.complaints),
+            complaints: self.complaints,
+            customer_negative_share: ratio(self.customer_negative_tickets, self.tickets),
+            escalations: self.escalations,
+            escalation_share: ratio(self.escalations, self.tickets),
+            first_response_median_secs: self.first_response.quantile(0.5),
+            first_response_p90_secs: self.first_response.quantile(0.9),
+            first_response_sla_breaches: self.first_response.above(sla_secs),
+            response_median_secs: self.responses.quantile(0.5),
+            response_p90_secs: self.responses.quantile(0.9),
+            response_sla_breaches: self.responses.above(sla_secs),
+            timed_responses: self.responses.count(),
+            csat_mean: ratio(csat_sum, csat_count).map(|m| round(m, 2)),
+            csat_count,
+            resolved_share: ratio(self.resolved, self.resolved_known),
+            flagged: self.flagged,
+            flagged_by_reason: Reason::ALL
+                .iter()
+                .map(|&r| (r.key(), self.reasons[r as usize]))
+                .collect(),
+            sampled: self.sampled,
+            compliance,
+            compliance_pass_rate: ratio(pass, pass + fail),
+            score: None,
+        };
+        metrics.score = crate::aggregate::overall_score(&metrics);
+        metrics
+    }
+}
+
+/// A share rounded to four decimals (so the bytes are stable), or unknown when the
+/// denominator is zero.
+fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
+    (denominator > 0).then(|| round(numerator as f64 / denominator as f64, 4))
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+/// The overall score, 0–100: a weighted mean of the components that can be measured (see
+/// docs/scoring.md). A component with nothing to measure is left out and the others' weights
+/// renormalized, so an agent is never rewarded or punished for missing data.
+pub fn overall_score(m: &Metrics) -> Option<f64> {
+    let rate = |c: Category| m.categories[c.key()].per_100_words;
+    let share = |c: Category| m.categories[c.key()].ticket_share;
+    let language = match (rate(Category::Filler), rate(Category::Jargon), rate(Category::Negative))
+    {
+        (Some(f), Some(j), Some(n)) => Some((100.0 - 10.0 * f - 10.0 * j - 20.0 * n).max(0.0)),
+        _ => None,
+    };
+    let conduct = match (share(Category::Forbidden), share(Category::OffPlatform)) {
+        (Some(f), Some(o)) => Some(100.0 * (1.0 - (3.0 * f + 3.0 * o).min(1.0))),
+        _ => None,
+    };
+    let empathy = m.empathy_after_complaint.map(|e| 100.0 * e);
+    let responsiveness = match (m.first_response_median_secs, m.first_response_p90_secs) {
+        (Some(_), Some(_)) if m.timed_responses > 0 => {
+            let breaches = m.response_sla_breaches as f64 / m.timed_responses as f64;
+            Some(100.0 * (1.0 - breaches))
+        }
+        _ => None,
+    };
+    let satisfaction = m.csat_mean.map(|c| (c - 1.0) / 4.0 * 100.0);
+    let compliance = m.compliance_pass_rate.map(|p| 100.0 * p);
+    let parts = [
+        (language, 25.0),
+        (conduct, 20.0),
+        (empathy, 15.0),
+        (responsiveness, 15.0),
+        (satisfaction, 10.0),
+        (compliance, 15.0),
+    ];
+    let (sum, weights) = parts
+        .iter()
+        .filter_map(|(value, weight)| value.map(|v| (v * weight, *weight)))
+        .fold((0.0, 0.0), |(s, w), (v, wt)| (s + v, w + wt));
+    (weights > 0.0).then(|| round(sum / weights, 1))
+}

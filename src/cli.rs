@@ -1,0 +1,104 @@
+//! The command line, as clap derive types. Doc comments here are the `--help` text; checking
+//! values against each other is `config`'s job.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zhijian",
+    version,
+    about = "质检: batch quality inspection of Chinese customer-service chats"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit tickets (JSON Lines) and write the report set to --out.
+    Audit(AuditArgs),
+    /// Show how text is normalized, tokenized and matched: every hit and what changed it.
+    Explain(ExplainArgs),
+    /// Write N synthetic tickets of realistic shape as JSON Lines (for benchmarks).
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Text to explain, one message per argument.
+    #[arg(required = true, value_name = "TEXT")]
+    pub texts: Vec<String>,
+
+    /// Lexicon directory [default: the project's lexicons/].
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Input: a .jsonl or .jsonl.gz file, a directory (searched recursively), or - for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Directory to write the reports to (replaced whole, atomically, at the end of the run).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Lexicon directory [default: the lexicons/ shipped beside the binary's project].
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Seed of the compliance sample: the same seed picks the same tickets.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+
+    /// Share of each agent's tickets sampled for compliance review, from 0 to 1.
+    #[arg(long, default_value_t = 0.30, value_name = "R")]
+    pub sample_rate: f64,
+
+    /// First-response SLA in seconds (replies slower than this count as breaches).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub sla_seconds: u32,
+
+    /// Also write tickets.jsonl: one line of scores per audited ticket.
+    #[arg(long)]
+    pub per_ticket: bool,
+
+    /// Show personal data (phone, ID card, bank card, e-mail) unmasked in reports.
+    #[arg(long)]
+    pub no_mask: bool,
+
+    /// No progress bar and no closing summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// How many tickets to write.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub tickets: u64,
+
+    /// How many agents the tickets are spread over.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub agents: u32,
+
+    /// Seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+
+    /// Leave out timestamps (response-time metrics become unknown).
+    #[arg(long)]
+    pub no_timestamps: bool,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}

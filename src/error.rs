@@ -1,0 +1,53 @@
+//! Fatal errors: the ones that stop a run. Each reaches the user as one sentence naming the
+//! file, flag or value at fault and, where there is one, the fix. Per-line problems in the input
+//! are not errors but data (`parse::Reject`), so one bad line never stops a night's audit.
+
+use std::path::PathBuf;
+
+/// Exit code for a run that finished (rejected lines do not change it).
+pub const EXIT_OK: i32 = 0;
+/// Exit code for a fatal error: unreadable input, bad lexicon, unwritable output.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for a command line that does not parse (clap's own convention).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+
+    #[error("input {path} does not exist (give a .jsonl or .jsonl.gz file, a directory, or - for stdin)")]
+    MissingInput { path: PathBuf },
+
+    #[error("{path}:{line}: {problem}")]
+    Lexicon { path: PathBuf, line: usize, problem: String },
+
+    #[error("lexicon directory {path}: {problem}")]
+    LexiconDir { path: PathBuf, problem: String },
+
+    #[error("output directory {path} already holds files that are not a zhijian report; choose a new or empty directory")]
+    ForeignOutput { path: PathBuf },
+
+    #[error("{flag}: {problem}")]
+    Option { flag: &'static str, problem: String },
+
+    #[error("{path}: {problem}")]
+    Input { path: PathBuf, problem: String },
+}
+
+impl Error {
+    pub fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Read { path, source }
+    }
+
+    pub fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Write { path, source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

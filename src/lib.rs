@@ -1,0 +1,45 @@
+//! zhijian (质检): batch quality inspection of Chinese customer-service chat transcripts.
+//!
+//! ```text
+//! read ─▶ parse ─▶ normalize ─▶ tokenize ─▶ match ─▶ score ─▶ sample ─▶ check ─▶ aggregate ─▶ report
+//! ```
+//!
+//! Tickets flow through the per-ticket stages independently (rayon); only the per-agent
+//! aggregates meet, in one associative merge. The invariants every release keeps:
+//! 1. Nothing lost: every non-blank line is audited or listed in `rejects.jsonl`.
+//! 2. Deterministic: same inputs, lexicons, options and seed → byte-identical reports.
+//! 3. Exact sampling: ⌈rate × n⌉ per agent, smallest keyed hash of (seed, ticket_id).
+//! 4. Bounded memory: text lives only as long as its batch.
+//! 5. Safe output: staged then renamed; personal data masked; formulas neutralized.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod progress;
+pub mod run;
+pub mod synth;
+
+// 1. read: files, directories, stdin → numbered raw lines
+pub mod read;
+// 2. parse: raw line → Ticket | Reject
+pub mod parse;
+// 3. normalize: NFKC, lower case, traditional → simplified, with a map back
+pub mod normalize;
+// 4. tokenize: jieba token boundaries
+pub mod tokenize;
+// lexicons: loaded once, shared read-only
+pub mod lexicon;
+// 5. match: lexicon hits on token boundaries, exceptions, negation, degree
+pub mod matcher;
+// personal data detection, for the PII check and for masking
+pub mod pii;
+// 6. score: per-ticket counts, sentiment, response times, reasons, evidence
+pub mod score;
+// 7. sample: keyed hash, exact per-agent sample size
+pub mod sample;
+// 8. check: compliance checks
+pub mod check;
+// 9. aggregate: per-agent counts with one associative merge
+pub mod aggregate;
+// 10. report: formats return bytes; one place writes, atomically
+pub mod report;

@@ -1,0 +1,340 @@
+//! Stage 5 — matching. Takes one message's normalized text and its token boundaries, yields the
+//! lexicon hits that count, and those that an exception or a negation changed (they are
+//! evidence too). One Aho-Corasick automaton holds every category's entries.
+//!
+//! The rules, in the order they apply:
+//! 1. **Boundaries.** A hit must start and end on jieba token boundaries (unless its entry says
+//!    `boundary=none`), so 好的 never matches inside 不好的. One relaxation: jieba often fuses a
+//!    negation or degree prefix with the word after it (不满意, 太好); a sentiment or empathy hit
+//!    whose end is a boundary may start inside a token when a modifier entry starting on a
+//!    boundary fills the gap exactly.
+//! 2. **Exceptions.** A hit overlapping an exception phrase (`!不好意思`) of its category does not
+//!    count. Exceptions of `positive` and `negative` cancel any sentiment hit.
+//! 3. **Overlaps.** Within one group (sentiment = positive + negative; modifiers = negation +
+//!    degree; every other category alone), the leftmost hit wins, then the longest, then the
+//!    earlier entry in the lexicon. A modifier overlapping a kept sentiment or empathy hit is
+//!    dropped.
+//! 4. **Negation and degree.** Modifiers directly before a negatable hit (at most
+//!    [`MAX_MODIFIER_GAP`] characters apart, no punctuation between, same clause) form a chain.
+//!    An odd number of negations flips the hit (a negated positive counts as negative; a negated
+//!    negative or empathy phrase does not count); an even number cancels out. Degree words
+//!    multiply the weight.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::lexicon::{Category, EntryId, Lexicon};
+use crate::tokenize::Tokens;
+
+/// How far (in characters) a modifier may sit before the word it modifies: 没有**让我**满意.
+pub const MAX_MODIFIER_GAP: usize = 2;
+/// At most this many modifiers chain before one hit (不是很 = 2).
+const MAX_CHAIN: usize = 4;
+
+/// What the rules did to a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Counts as its category says.
+    Counted,
+    /// An odd number of negation words precede it.
+    Negated,
+    /// An even number (≥ 2) of negation words precede it: counts as written.
+    DoubleNegated,
+    /// An exception phrase covers it: never counts.
+    Excepted(EntryId),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub entry: EntryId,
+    pub category: Category,
+    /// Byte offsets into the normalized text.
+    pub start: usize,
+    pub end: usize,
+    pub effect: Effect,
+    /// Entry weight times every degree word before it, in thousandths.
+    pub weight_milli: u32,
+}
+
+impl Hit {
+    /// The sentiment this hit contributes after negation: `Some(Negative)` for 不满意,
+    /// `None` for 不生气 or anything an exception cancelled.
+    pub fn counts_as(&self) -> Option<Category> {
+        match (self.effect, self.category) {
+            (Effect::Excepted(_), _) => None,
+            (_, c) if c.is_modifier() => None,
+            (Effect::Negated, Category::Positive) => Some(Category::Negative),
+            (Effect::Negated, _) => None,
+            (_, c) => Some(c),
+        }
+    }
+}
+
+/// Which rules apply. All of them in an audit; the sentiment evaluation switches them off one
+/// by one to measure what each buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    pub boundaries: bool,
+    pub exceptions: bool,
+    pub modifiers: bool,
+}
+
+impl Rules {
+    pub const ALL: Rules = Rules { boundaries: true, exceptions: true, modifiers: true };
+    /// A plain keyword count: every occurrence of every entry counts as written.
+    pub const NONE: Rules = Rules { boundaries: false, exceptions: false, modifiers: false };
+}
+
+/// The automaton over every entry of every category. Built once per run in a few
+/// milliseconds; `Send + Sync`, shared by reference across workers.
+pub struct Matcher {
+    rules: Rules,
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the entries (of any category) that share its text.
+    pattern_entries: Vec<Vec<EntryId>>,
+    categories: Vec<Category>,
+    weights: Vec<u32>,
+    needs_boundary: Vec<bool>,
+    is_exception: Vec<bool>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    entry: EntryId,
+    start: usize,
+    end: usize,
+}
+
+impl Matcher {
+    pub fn new(lexicon: &Lexicon) -> Matcher {
+        Matcher::with_rules(lexicon, Rules::ALL)
+    }
+
+    pub fn with_rules(lexicon: &Lexicon, rules: Rules) -> Matcher {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut pattern_entries: Vec<Vec<EntryId>> = Vec::new();
+        let mut by_text = std::collections::HashMap::new();
+        for (id, entry) in lexicon.entries.iter().enumerate() {
+            let pattern = *by_text.entry(entry.normalized.as_str()).or_insert_with(|| {
+                patterns.push(&entry.normalized);
+                pattern_entries.push(Vec::new());
+                patterns.len() - 1
+            });
+            pattern_entries[pattern].push(id as EntryId);
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("lexicon automaton fits in memory");
+        let entries = &lexicon.entries;
+        Matcher {
+            rules,
+            automaton,
+            pattern_entries,
+            categories: entries.iter().map(|e| e.category).collect(),
+            weights: entries.iter().map(|e| e.weight_milli).collect(),
+            needs_boundary: entries.iter().map(|e| e.needs_boundary).collect(),
+            is_exception: entries.iter().map(|e| e.is_exception).collect(),
+        }
+    }
+
+    /// Every hit in `text`, sorted by start, then end, then entry.
+    pub fn find(&self, text: &str, tokens: &Tokens) -> Vec<Hit> {
+        let mut exceptions = Vec::new();
+        let mut candidates = Vec::new();
+        for m in self.automaton.find_overlapping_iter(text) {
+            for &entry in &self.pattern_entries[m.pattern().as_usize()] {
+                let candidate = Candidate { entry, start: m.start(), end: m.end() };
+                if self.is_exception[entry as usize] {
+                    if self.rules.exceptions {
+                        exceptions.push(candidate);
+                    }
+                } else {
+                    candidates.push(candidate);
+                }
+            }
+        }
+        let on_boundaries = if self.rules.boundaries {
+            self.keep_on_boundaries(&candidates, tokens)
+        } else {
+            candidates
+        };
+        let mut hits: Vec<Hit> = on_boundaries
+            .into_iter()
+            .map(|c| Hit {
+                entry: c.entry,
+                category: self.category(c.entry),
+                start: c.start,
+                end: c.end,
+                effect: self
+                    .exception_over(&c, &exceptions)
+                    .map_or(Effect::Counted, Effect::Excepted),
+                weight_milli: self.weights[c.entry as usize],
+            })
+            .collect();
+        if self.rules.boundaries {
+            resolve_overlaps(&mut hits);
+        }
+        if self.rules.modifiers {
+            apply_modifiers(text, &mut hits);
+        }
+        hits.sort_by_key(|h| (h.start, h.end, h.entry));
+        hits
+    }
+
+    fn category(&self, entry: EntryId) -> Category {
+        self.categories[entry as usize]
+    }
+
+    fn keep_on_boundaries(&self, candidates: &[Candidate], tokens: &Tokens) -> Vec<Candidate> {
+        let free = |c: &Candidate| !self.needs_boundary[c.entry as usize];
+        let starts_ok = |c: &Candidate| free(c) || tokens.is_boundary(c.start);
+        let ends_ok = |c: &Candidate| free(c) || tokens.is_boundary(c.end);
+        // Modifier prefixes fused into one token with the word they modify (不|满意, 太|好).
+        let fused_prefix = |target: &Candidate| -> Option<Candidate> {
+            candidates
+                .iter()
+                .find(|m| {
+                    self.category(m.entry).is_modifier() && m.end == target.start && starts_ok(m)
+                })
+                .copied()
+        };
+        let mut kept = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            let category = self.category(c.entry);
+            if starts_ok(c) && ends_ok(c) {
+                kept.push(*c);
+            } else if category.is_negatable() && ends_ok(c) {
+                if let Some(prefix) = fused_prefix(c) {
+                    kept.push(*c);
+                    kept.push(prefix);
+                }
+            }
+        }
+        kept.sort_by_key(|c| (c.start, c.end, c.entry));
+        kept.dedup_by_key(|c| (c.start, c.end, c.entry));
+        kept
+    }
+
+    fn exception_over(&self, hit: &Candidate, exceptions: &[Candidate]) -> Option<EntryId> {
+        let category = self.category(hit.entry);
+        let sentiment = |c: Category| matches!(c, Category::Positive | Category::Negative);
+        exceptions
+            .iter()
+            .filter(|e| e.start < hit.end && hit.start < e.end)
+            .find(|e| {
+                let ec = self.category(e.entry);
+                ec == category || (sentiment(ec) && sentiment(category))
+            })
+            .map(|e| e.entry)
+    }
+}
+
+fn overlap_group(category: Category) -> usize {
+    match category {
+        Category::Positive | Category::Negative => 100,
+        Category::Negation | Category::Degree => 101,
+        other => other.index(),
+    }
+}
+
+/// Rule 3: leftmost, then longest, then earliest entry wins within a group. Excepted hits stay
+/// as evidence but never block a counted one.
+fn resolve_overlaps(hits: &mut Vec<Hit>) {
+    hits.sort_by_key(|h| {
+        (
+            matches!(h.effect, Effect::Excepted(_)),
+            overlap_group(h.category),
+            h.start,
+            std::cmp::Reverse(h.end),
+            h.entry,
+        )
+    });
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for hit in hits.drain(..) {
+        let blocked = !matches!(hit.effect, Effect::Excepted(_))
+            && kept.iter().any(|k| {
+                !matches!(k.effect, Effect::Excepted(_))
+                    && overlap_group(k.category) == overlap_group(hit.category)
+                    && k.start < hit.end
+                    && hit.start < k.end
+            });
+        if !blocked {
+            kept.push(hit);
+        }
+    }
+    let negatable: Vec<(usize, usize)> = kept
+        .iter()
+        .filter(|h| h.category.is_negatable() && !matches!(h.effect, Effect::Excepted(_)))
+        .map(|h| (h.start, h.end))
+        .collect();
+    kept.retain(|h| {
+        !h.category.is_modifier() || !negatable.iter().any(|&(s, e)| h.start < e && s < h.end)
+    });
+    *hits = kept;
+}
+
+/// Rule 4: walk back from each negatable hit over the modifiers right before it.
+fn apply_modifiers(text: &str, hits: &mut [Hit]) {
+    let modifiers: Vec<Hit> = hits
+        .iter()
+        .filter(|h| h.category.is_modifier() && !matches!(h.effect, Effect::Excepted(_)))
+        .cloned()
+        .collect();
+    for hit in hits.iter_mut() {
+        if !hit.category.is_negatable() || matches!(hit.effect, Effect::Excepted(_)) {
+            continue;
+        }
+        let mut negations = 0;
+        let mut weight = u64::from(hit.weight_milli);
+        let mut left = hit.start;
+        for _ in 0..MAX_CHAIN {
+            let Some(modifier) = modifiers
+                .iter()
+                .filter(|m| m.end <= left && same_clause_nearby(&text[m.end..left]))
+                .max_by_key(|m| (m.end, std::cmp::Reverse(m.start)))
+            else {
+                break;
+            };
+            match modifier.category {
+                Category::Negation => negations += 1,
+                _ => weight = weight * u64::from(modifier.weight_milli) / 1000,
+            }
+            left = modifier.start;
+        }
+        hit.weight_milli = weight.min(u64::from(u32::MAX)) as u32;
+        hit.effect = match negations {
+            0 => Effect::Counted,
+            n if n % 2 == 1 => Effect::Negated,
+            _ => Effect::DoubleNegated,
+        };
+    }
+}
+
+fn same_clause_nearby(gap: &str) -> bool {
+    gap.chars().count() <= MAX_MODIFIER_GAP && !gap.chars().any(ends_clause)
+}
+
+/// Punctuation and spaces end a clause. Text is NFKC-normalized, so full-width marks arrive as
+/// ASCII; the rest are CJK marks NFKC keeps.
+pub fn ends_clause(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '。' | '、'
+                | '…'
+                | '—'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '【'
+                | '】'
+                | '《'
+                | '》'
+                | '～'
+        )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! Matching rules as a table: text in, the hits that count out, written as `entry@category`.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use super::*;
+use crate::normalize::NormText;
+use crate::tokenize::Tokenizer;
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(lexicon);
+static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
+    let phrases = LEXICON.entries.iter().filter(|e| e.needs_boundary && !e.is_exception);
+    Tokenizer::with_words(phrases.map(|e| e.normalized.as_str()))
+});
+
+fn lexicon() -> Lexicon {
+    let files: &[(Category, &str)] = &[
+        (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n"),
+        (Category::Negative, "生气\n差\n垃圾 | w=2\n问题\n!不好意思\n!没问题\n!没有问题\n"),
+        (Category::Empathy, "理解您的心情 | w=2\n抱歉\n"),
+        (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
+        (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n"),
+        (Category::OffPlatform, "vx | boundary=none\n加微信\n"),
+    ];
+    let mut lexicon = Lexicon::default();
+    for (category, text) in files {
+        lexicon.add_file(Path::new("test.txt"), *category, text.as_bytes()).unwrap();
+    }
+    lexicon
+}
+
+/// The hits that count, as `phrase@category` (after negation), in text order.
+fn counted(text: &str) -> Vec<String> {
+    let lexicon = lexicon();
+    let matcher = Matcher::new(&lexicon);
+    let norm = NormText::new(text);
+    let tokens = TOKENIZER.tokenize(&norm.text);
+    matcher
+        .find(&norm.text, &tokens)
+        .iter()
+        .filter_map(|h| {
+            let counts = h.counts_as()?;
+            Some(format!("{}@{}", lexicon.entry(h.entry).phrase, counts.key()))
+        })
+        .collect()
+}
+
+#[test]
+fn negation_flips_or_cancels() {
+    let cases: &[(&str, &[&str])] = &[
+        ("我很满意", &["满意@positive"]),
+        ("我不满意", &["满意@negative"]),
+        ("我没有生气", &[]),
+        ("我不生气", &[]),
+        ("这个不太好", &["好@negative"]),
+        ("不是不满意", &["满意@positive"]),
+        ("一点也不好", &["好@negative"]),
+        ("我不理解您的心情", &[]),
+        ("我理解您的心情", &["理解您的心情@empathy"]),
+        ("没有让我满意", &["满意@negative"]),
+        // A clause boundary stops the negation.
+        ("不，我很满意", &["满意@positive"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn exceptions_and_boundaries() {
+    let cases: &[(&str, &[&str])] = &[
+        ("不好意思让您久等了", &[]),
+        ("没问题的", &[]),
+        ("没有问题", &[]),
+        ("好像有点慢", &[]),
+        // 好的 inside 不好的 is the negated 好的, never a positive 好的.
+        ("这是不好的体验", &["好的@negative"]),
+        ("加vx详聊", &["vx@off_platform"]),
+        ("质量太差了", &["差@negative"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn traditional_text_matches_simplified_entries() {
+    assert_eq!(counted("我不滿意"), counted("我不满意"));
+    assert_eq!(counted("加ＶＸ詳聊"), vec!["vx@off_platform".to_string()]);
+}
+
+#[test]
+fn degree_words_scale_weight() {
+    let lexicon = lexicon();
+    let matcher = Matcher::new(&lexicon);
+    let weight = |text: &str| {
+        let norm = NormText::new(text);
+        let tokens = TOKENIZER.tokenize(&norm.text);
+        let hits = matcher.find(&norm.text, &tokens);
+        hits.iter().find(|h| h.counts_as().is_some()).map(|h| h.weight_milli)
+    };
+    assert_eq!(weight("很差"), Some(1200));
+    assert_eq!(weight("非常差"), Some(1500));
+    assert_eq!(weight("有点差"), Some(500));
+    assert_eq!(weight("差"), Some(1000));
+}
+
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn assert_shared<T: Send + Sync>() {}
+    assert_shared::<Matcher>();
+    assert_shared::<Tokenizer>();
+    assert_shared::<Lexicon>();
+}

@@ -1,0 +1,318 @@
+//! Stage 2 — parsing. Takes one raw input line, yields a [`Ticket`] that satisfies the input
+//! contract (DESIGN §2) or a [`Reject`] saying why not. Pure: duplicates across lines are the
+//! spine's to detect, since only it sees every line.
+//!
+//! Role aliases accepted (case-insensitive): customer = 客户, 顾客, 买家, 用户, buyer, user,
+//! client; agent = 客服, 人工, 卖家, 商家, seller, staff, waiter, support; bot = 机器人,
+//! 智能客服, robot; system = 系统, sys.
+
+use serde::Deserialize;
+
+use crate::read::{InputLine, KEPT_BYTES};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Customer,
+    Agent,
+    Bot,
+    System,
+}
+
+impl Role {
+    pub fn parse(value: &str) -> Option<Role> {
+        let lower = value.trim().to_lowercase();
+        let role = match lower.as_str() {
+            "customer" | "客户" | "顾客" | "买家" | "用户" | "buyer" | "user" | "client" => {
+                Role::Customer
+            }
+            "agent" | "客服" | "人工" | "卖家" | "商家" | "seller" | "staff" | "waiter"
+            | "support" => Role::Agent,
+            "bot" | "机器人" | "智能客服" | "robot" => Role::Bot,
+            "system" | "系统" | "sys" => Role::System,
+            _ => return None,
+        };
+        Some(role)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Agent => "agent",
+            Role::Bot => "bot",
+            Role::System => "system",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    /// Milliseconds since the Unix epoch.
+    pub ts_ms: Option<i64>,
+    pub text: String,
+    /// Who wrote it, for agent messages: its own `agent_id`, else the ticket's owner.
+    pub author: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub id: String,
+    /// The ticket's `agent_id`, else the agent of its last agent message.
+    pub owner: String,
+    pub agent_name: Option<String>,
+    pub channel: Option<String>,
+    pub messages: Vec<Message>,
+    pub csat: Option<u8>,
+    pub resolved: Option<bool>,
+}
+
+/// Why a line was not audited. `code` is stable for machines; `detail` is for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub file: u32,
+    pub line: u64,
+    pub code: RejectCode,
+    pub detail: String,
+    /// The start of the raw line, lossily decoded, cut on a character boundary.
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RejectCode {
+    InvalidUtf8,
+    InvalidJson,
+    LineTooLong,
+    MissingField,
+    WrongType,
+    InvalidValue,
+    UnknownRole,
+    NoAgent,
+    DuplicateTicketId,
+}
+
+impl RejectCode {
+    pub const ALL: [RejectCode; 9] = [
+        RejectCode::InvalidUtf8,
+        RejectCode::InvalidJson,
+        RejectCode::LineTooLong,
+        RejectCode::MissingField,
+        RejectCode::WrongType,
+        RejectCode::InvalidValue,
+        RejectCode::UnknownRole,
+        RejectCode::NoAgent,
+        RejectCode::DuplicateTicketId,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RejectCode::InvalidUtf8 => "invalid_utf8",
+            RejectCode::InvalidJson => "invalid_json",
+            RejectCode::LineTooLong => "line_too_long",
+            RejectCode::MissingField => "missing_field",
+            RejectCode::WrongType => "wrong_type",
+            RejectCode::InvalidValue => "invalid_value",
+            RejectCode::UnknownRole => "unknown_role",
+            RejectCode::NoAgent => "no_agent",
+            RejectCode::DuplicateTicketId => "duplicate_ticket_id",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawTicket {
+    ticket_id: String,
+    #[serde(default)]
+    agent_id: Option<String>,
+    #[serde(default)]
+    agent_name: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
+    messages: Vec<RawMessage>,
+    #[serde(default)]
+    csat: Option<f64>,
+    #[serde(default)]
+    resolved: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    role: String,
+    #[serde(default)]
+    ts: Option<String>,
+    text: String,
+    #[serde(default)]
+    agent_id: Option<String>,
+}
+
+impl Reject {
+    pub fn new(line: &InputLine, code: RejectCode, detail: impl Into<String>) -> Reject {
+        Reject {
+            file: line.file,
+            line: line.line_no,
+            code,
+            detail: detail.into(),
+            raw: kept_text(&line.bytes),
+        }
+    }
+}
+
+pub fn parse_line(line: &InputLine) -> Result<Ticket, Reject> {
+    if line.too_long {
+        let detail = format!("line longer than {} MiB", crate::read::MAX_LINE_BYTES >> 20);
+        return Err(Reject::new(line, RejectCode::LineTooLong, detail));
+    }
+    let text = std::str::from_utf8(&line.bytes).map_err(|e| {
+        let detail = format!("invalid UTF-8 at byte {}", e.valid_up_to());
+        Reject::new(line, RejectCode::InvalidUtf8, detail)
+    })?;
+    let raw: RawTicket = serde_json::from_str(text).map_err(|e| {
+        use serde_json::error::Category as C;
+        let message = e.to_string();
+        let code = match e.classify() {
+            C::Syntax | C::Eof | C::Io => RejectCode::InvalidJson,
+            C::Data if message.starts_with("missing field") => RejectCode::MissingField,
+            C::Data => RejectCode::WrongType,
+        };
+        Reject::new(line, code, message)
+    })?;
+    validate(raw).map_err(|(code, detail)| Reject::new(line, code, detail))
+}
+
+fn validate(raw: RawTicket) -> Result<Ticket, (RejectCode, String)> {
+    let invalid = |detail: String| (RejectCode::InvalidValue, detail);
+    if raw.ticket_id.trim().is_empty() {
+        return Err(invalid("ticket_id is empty".into()));
+    }
+    let ticket_agent = non_empty(raw.agent_id, "agent_id").map_err(invalid)?;
+    let csat = match raw.csat {
+        None => None,
+        Some(v) if (1.0..=5.0).contains(&v) && v.fract() == 0.0 => Some(v as u8),
+        Some(v) => return Err(invalid(format!("csat {v} is not a whole number from 1 to 5"))),
+    };
+    let mut messages = Vec::with_capacity(raw.messages.len());
+    for (index, m) in raw.messages.into_iter().enumerate() {
+        let role = Role::parse(&m.role).ok_or_else(|| {
+            (RejectCode::UnknownRole, format!("message {index}: unknown role `{}`", m.role))
+        })?;
+        let ts_ms = match m.ts.as_deref() {
+            None | Some("") => None,
+            Some(ts) => Some(parse_ts(ts).ok_or_else(|| {
+                invalid(format!("message {index}: ts `{ts}` is not an RFC 3339 time"))
+            })?),
+        };
+        let own_agent = non_empty(m.agent_id, "agent_id")
+            .map_err(|d| invalid(format!("message {index}: {d}")))?;
+        let author = if role == Role::Agent { own_agent } else { None };
+        messages.push(Message { role, ts_ms, text: m.text, author });
+    }
+    let last_author = messages.iter().rev().find_map(|m| m.author.clone());
+    let owner = ticket_agent.or(last_author).ok_or_else(|| {
+        let detail = "no agent: give the ticket an agent_id or its agent messages one";
+        (RejectCode::NoAgent, detail.to_string())
+    })?;
+    for m in messages.iter_mut().filter(|m| m.role == Role::Agent && m.author.is_none()) {
+        m.author = Some(owner.clone());
+    }
+    Ok(Ticket {
+        id: raw.ticket_id,
+        owner,
+        agent_name: raw.agent_name.filter(|n| !n.trim().is_empty()),
+        channel: raw.channel,
+        messages,
+        csat,
+        resolved: raw.resolved,
+    })
+}
+
+fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, String> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(format!("{field} is empty")),
+        other => Ok(other),
+    }
+}
+
+fn parse_ts(ts: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(ts).ok().map(|t| t.timestamp_millis())
+}
+
+/// The first [`KEPT_BYTES`] of a line as text, cut on a grapheme boundary.
+pub fn kept_text(bytes: &[u8]) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(KEPT_BYTES + 8)]);
+    let mut kept = String::new();
+    for grapheme in text.graphemes(true) {
+        if kept.len() + grapheme.len() > KEPT_BYTES {
+            kept.push('…');
+            break;
+        }
+        kept.push_str(grapheme);
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: &[u8]) -> InputLine {
+        InputLine { file: 0, line_no: 7, bytes: text.to_vec(), too_long: false }
+    }
+
+    fn code(text: &str) -> RejectCode {
+        parse_line(&line(text.as_bytes())).unwrap_err().code
+    }
+
+    #[test]
+    fn rejects_name_the_problem() {
+        let cases: &[(&str, RejectCode)] = &[
+            ("{\"ticket_id\":\"T1\",", RejectCode::InvalidJson),
+            ("[1,2]", RejectCode::WrongType),
+            ("{\"agent_id\":\"A\",\"messages\":[]}", RejectCode::MissingField),
+            ("{\"ticket_id\":5,\"agent_id\":\"A\",\"messages\":[]}", RejectCode::WrongType),
+            ("{\"ticket_id\":null,\"agent_id\":\"A\",\"messages\":[]}", RejectCode::WrongType),
+            ("{\"ticket_id\":\"T\",\"messages\":[]}", RejectCode::NoAgent),
+            ("{\"ticket_id\":\"T\",\"agent_id\":\"\",\"messages\":[]}", RejectCode::InvalidValue),
+            ("{\"ticket_id\":\"T\",\"agent_id\":\"A\",\"csat\":9,\"messages\":[]}", RejectCode::InvalidValue),
+            (
+                "{\"ticket_id\":\"T\",\"agent_id\":\"A\",\"messages\":[{\"role\":\"alien\",\"text\":\"x\"}]}",
+                RejectCode::UnknownRole,
+            ),
+            (
+                "{\"ticket_id\":\"T\",\"agent_id\":\"A\",\"messages\":[{\"role\":\"agent\",\"ts\":\"yesterday\",\"text\":\"x\"}]}",
+                RejectCode::InvalidValue,
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(code(text), *want, "line {text}");
+        }
+        let bad_utf8 = parse_line(&line(b"{\"ticket_id\":\"\xff\"}")).unwrap_err();
+        assert_eq!(bad_utf8.code, RejectCode::InvalidUtf8);
+        assert_eq!(bad_utf8.line, 7);
+    }
+
+    #[test]
+    fn owner_and_authors_follow_the_contract() {
+        let text = r#"{"ticket_id":"T","messages":[
+            {"role":"买家","text":"在吗"},
+            {"role":"客服","text":"在的","agent_id":"A1"},
+            {"role":"agent","text":"转接","agent_id":"A2"}]}"#;
+        let ticket = parse_line(&line(text.as_bytes())).unwrap();
+        assert_eq!(ticket.owner, "A2");
+        assert_eq!(ticket.messages[0].role, Role::Customer);
+        assert_eq!(ticket.messages[1].author.as_deref(), Some("A1"));
+
+        let text = r#"{"ticket_id":"T","agent_id":"A9","messages":[{"role":"agent","text":"您好","ts":"2026-11-21T09:12:20+08:00"}]}"#;
+        let ticket = parse_line(&line(text.as_bytes())).unwrap();
+        assert_eq!(ticket.owner, "A9");
+        assert_eq!(ticket.messages[0].author.as_deref(), Some("A9"));
+        assert_eq!(ticket.messages[0].ts_ms, Some(1_795_223_540_000));
+    }
+
+    #[test]
+    fn kept_text_cuts_on_graphemes() {
+        let long = "差".repeat(400);
+        let kept = kept_text(long.as_bytes());
+        assert!(kept.len() <= KEPT_BYTES + '…'.len_utf8());
+        assert!(kept.ends_with('…'));
+    }
+}

@@ -1,0 +1,100 @@
+//! `manifest.json`, for auditors: what produced these reports. Keys: `tool`, `version`,
+//! `options` (seed, sample_rate, sla_seconds, per_ticket, mask), `lexicons` (path, category,
+//! sha256 of each file), `inputs` (path, bytes, lines), `counts` (lines, audited, rejected,
+//! rejected_by_reason, sampled, flagged). `runtime` (started_at, elapsed_seconds, threads) is
+//! the one part that differs between otherwise identical runs.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::AuditConfig;
+use crate::lexicon::Lexicon;
+use crate::read::InputFile;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Counts {
+    pub lines: u64,
+    pub audited: u64,
+    pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    pub sampled: u64,
+    pub flagged: u64,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    options: Options,
+    lexicons: Vec<LexiconLine>,
+    inputs: Vec<InputLine<'a>>,
+    counts: &'a Counts,
+    runtime: Runtime,
+}
+
+#[derive(Serialize)]
+struct Options {
+    seed: u64,
+    sample_rate: f64,
+    sla_seconds: u32,
+    per_ticket: bool,
+    mask: bool,
+}
+
+#[derive(Serialize)]
+struct LexiconLine {
+    path: String,
+    category: &'static str,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct InputLine<'a> {
+    path: &'a str,
+    bytes: u64,
+    lines: u64,
+}
+
+#[derive(Serialize)]
+pub struct Runtime {
+    pub started_at: String,
+    pub elapsed_seconds: f64,
+    pub threads: usize,
+}
+
+pub fn render(
+    config: &AuditConfig,
+    lexicon: &Lexicon,
+    inputs: &[InputFile],
+    counts: &Counts,
+    runtime: Runtime,
+) -> Vec<u8> {
+    let manifest = Manifest {
+        tool: "zhijian",
+        version: env!("CARGO_PKG_VERSION"),
+        options: Options {
+            seed: config.seed,
+            sample_rate: config.sample_rate.as_f64(),
+            sla_seconds: config.sla_secs,
+            per_ticket: config.per_ticket,
+            mask: config.mask,
+        },
+        lexicons: lexicon
+            .files
+            .iter()
+            .map(|f| LexiconLine {
+                path: f.path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                category: f.category.key(),
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
+        inputs: inputs
+            .iter()
+            .map(|f| InputLine { path: &f.display, bytes: f.bytes, lines: f.lines })
+            .collect(),
+        counts,
+        runtime,
+    };
+    super::pretty_json(&manifest)
+}

@@ -1,0 +1,234 @@
+//! `summary.md` (the team) and `agents/<agent>.md` (one agent): Markdown for a wiki or a chat
+//! paste. Figures come from `aggregate::Metrics`; flagged tickets from `flagged.jsonl` lines.
+//! Transcript text is Markdown-escaped and evidence is shown as **【hit】** inside its context.
+
+use std::fmt::Write;
+
+use crate::aggregate::{Metrics, REPORTED};
+use crate::check::CheckId;
+use crate::lexicon::Category;
+use crate::report::jsonl::FlaggedTicket;
+use crate::report::labels::{self, UNKNOWN};
+use crate::score::Reason;
+
+/// How many flagged tickets an agent page lists in full; the rest are in flagged.jsonl.
+pub const FLAGGED_SHOWN: usize = 50;
+
+fn share(v: Option<f64>) -> String {
+    v.map_or(UNKNOWN.into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or(UNKNOWN.into(), |v| format!("{v:.2}"))
+}
+
+fn score(v: Option<f64>) -> String {
+    v.map_or(UNKNOWN.into(), |v| format!("{v:.1}"))
+}
+
+fn secs(v: Option<u32>) -> String {
+    v.map_or(UNKNOWN.into(), |v| format!("{v} 秒"))
+}
+
+/// The rows shown for one agent beside the team, as (label, agent, team).
+fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, String)> {
+    let mut rows = vec![
+        ("综合得分".into(), score(m.score), score(team.score)),
+        ("工单数".into(), m.tickets.to_string(), team.tickets.to_string()),
+        ("客服消息数".into(), m.messages.to_string(), team.messages.to_string()),
+    ];
+    for c in REPORTED {
+        let (a, t) = (&m.categories[c.key()], &team.categories[c.key()]);
+        rows.push((
+            format!("{}/百词", labels::category(c)),
+            num(a.per_100_words),
+            num(t.per_100_words),
+        ));
+    }
+    rows.extend([
+        (
+            "抱怨后共情率".into(),
+            share(m.empathy_after_complaint),
+            share(team.empathy_after_complaint),
+        ),
+        (
+            "客户负面工单占比".into(),
+            share(m.customer_negative_share),
+            share(team.customer_negative_share),
+        ),
+        ("情绪升级工单".into(), m.escalations.to_string(), team.escalations.to_string()),
+        (
+            "首响中位数".into(),
+            secs(m.first_response_median_secs),
+            secs(team.first_response_median_secs),
+        ),
+        ("首响P90".into(), secs(m.first_response_p90_secs), secs(team.first_response_p90_secs)),
+        (
+            "回复超时数".into(),
+            m.response_sla_breaches.to_string(),
+            team.response_sla_breaches.to_string(),
+        ),
+        ("满意度均分".into(), num(m.csat_mean), num(team.csat_mean)),
+        (
+            "合规通过率(抽检)".into(),
+            share(m.compliance_pass_rate),
+            share(team.compliance_pass_rate),
+        ),
+        ("被标记工单".into(), m.flagged.to_string(), team.flagged.to_string()),
+    ]);
+    rows
+}
+
+pub fn team(
+    rows: &[(String, Option<String>, Metrics)],
+    team: &Metrics,
+    counts_line: &str,
+) -> Vec<u8> {
+    let mut out = String::new();
+    let _ = writeln!(out, "# 质检汇总\n\n{counts_line}\n");
+    let _ = writeln!(out, "| 客服 | 姓名 | 工单数 | 综合得分 | 共情/百词 | 服务禁语 | 首响中位数 | 满意度 | 合规通过率 | 被标记 |");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (id, name, m) in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            escape(id),
+            escape(name.as_deref().unwrap_or("")),
+            m.tickets,
+            score(m.score),
+            num(m.categories[Category::Empathy.key()].per_100_words),
+            m.categories[Category::Forbidden.key()].hits,
+            secs(m.first_response_median_secs),
+            num(m.csat_mean),
+            share(m.compliance_pass_rate),
+            m.flagged,
+        );
+    }
+    let _ = writeln!(out, "\n## 标记原因\n\n| 原因 | 工单数 |\n|---|---:|");
+    for r in Reason::ALL {
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} |",
+            labels::reason(r),
+            r.key(),
+            team.flagged_by_reason[r.key()]
+        );
+    }
+    out.into_bytes()
+}
+
+pub fn agent(
+    id: &str,
+    name: Option<&str>,
+    m: &Metrics,
+    team: &Metrics,
+    flagged: &[FlaggedTicket],
+    flagged_total: usize,
+) -> Vec<u8> {
+    let mut out = String::new();
+    let title = match name {
+        Some(name) => format!("{} ({})", escape(name), escape(id)),
+        None => escape(id),
+    };
+    let _ = writeln!(out, "# 客服质检报告: {title}\n");
+    let _ = writeln!(out, "| 指标 | 本人 | 团队 |\n|---|---:|---:|");
+    for (label, mine, all) in figure_rows(m, team) {
+        let _ = writeln!(out, "| {label} | {mine} | {all} |");
+    }
+    let _ = writeln!(out, "\n## 抽检合规 ({} 张工单)\n\n| 检查项 | 通过 | 不通过 | 未知 | 通过率 |\n|---|---:|---:|---:|---:|", m.sampled);
+    for c in CheckId::ALL {
+        let cm = &m.compliance[c.key()];
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            labels::check(c),
+            cm.pass,
+            cm.fail,
+            cm.unknown,
+            share(cm.pass_rate)
+        );
+    }
+    let _ = writeln!(out, "\n## 被标记工单 ({} 张)\n", m.flagged);
+    for ticket in flagged.iter().take(FLAGGED_SHOWN) {
+        let reasons: Vec<&str> = ticket
+            .reasons
+            .iter()
+            .map(|r| {
+                Reason::ALL.iter().find(|x| x.key() == r).map_or(r.as_str(), |x| labels::reason(*x))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "### 工单 {}\n\n原因: {}\n",
+            escape(&ticket.ticket_id),
+            reasons.join("、")
+        );
+        for e in &ticket.evidence {
+            let what = match (&e.entry, e.seconds, e.value, &e.kind) {
+                (Some(entry), ..) => {
+                    let effect = e.effect.as_deref().unwrap_or("counted");
+                    let category = Category::from_key(&e.category).map_or("", labels::category);
+                    format!("{category} 「{}」 {}", escape(entry), effect_label(effect))
+                }
+                (_, Some(s), ..) => format!("首次响应 {s} 秒"),
+                (_, _, Some(v), _) => format!("满意度 {v} 分"),
+                (_, _, _, Some(kind)) => format!("隐私信息 {kind}"),
+                _ => e.category.clone(),
+            };
+            let context = match (&e.context, &e.text) {
+                (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
+                _ => String::new(),
+            };
+            let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
+            let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message);
+        }
+        out.push('\n');
+    }
+    if flagged_total > flagged.len() {
+        let _ = writeln!(
+            out,
+            "另有 {} 张被标记工单，见 flagged.jsonl。",
+            flagged_total - flagged.len()
+        );
+    }
+    out.into_bytes()
+}
+
+fn effect_label(effect: &str) -> &'static str {
+    match effect {
+        "negated" => "(被否定)",
+        "double_negated" => "(双重否定, 照常计)",
+        "excepted" => "(例外, 不计)",
+        _ => "",
+    }
+}
+
+fn highlight(context: &str, text: &str) -> String {
+    match context.find(text) {
+        Some(at) => format!(
+            "{}**【{}】**{}",
+            escape(&context[..at]),
+            escape(text),
+            escape(&context[at + text.len()..])
+        ),
+        None => escape(context),
+    }
+}
+
+/// Backslash-escapes the ASCII characters Markdown gives meaning to, and turns line breaks
+/// into spaces, so transcript text can neither format the page nor break a table.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '+'
+            | '-' | '.' | '!' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}

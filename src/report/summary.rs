@@ -1,0 +1,86 @@
+//! `summary.json`, for machines: every figure any other report shows.
+//!
+//! - `schema`: 1. `counts`: as in the manifest.
+//! - `team` and each of `agents[]` (sorted by `agent_id`, with `agent_name`): `tickets` (owned),
+//!   `participated`, `messages`, `words` (agent word tokens); `categories.<category>`:
+//!   `hits`, `per_100_words`, `ticket_share`; `complaints`, `empathy_after_complaint`,
+//!   `customer_negative_share`, `escalations`, `escalation_share`;
+//!   `first_response_{median,p90}_secs`, `first_response_sla_breaches`,
+//!   `response_{median,p90}_secs`, `response_sla_breaches`, `timed_responses`; `csat_mean`,
+//!   `csat_count`, `resolved_share`; `flagged`, `flagged_by_reason`; `sampled`,
+//!   `compliance.<check>` {pass, fail, not_applicable, unknown, pass_rate},
+//!   `compliance_pass_rate`; `score` (0–100, docs/scoring.md).
+//! - `lexicon`: per entry `category`, `entry`, `hits` (counted), sorted by category then
+//!   file order; `never_hit`: the entries with no hit in this run, for trainers.
+//!
+//! Shares are 0–1 with four decimals. `null` means unknown (nothing to measure), never 0.
+
+use serde::Serialize;
+
+use crate::aggregate::{Aggregate, Metrics};
+use crate::lexicon::Lexicon;
+use crate::report::manifest::Counts;
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    schema: u32,
+    counts: &'a Counts,
+    sla_seconds: u32,
+    team: Metrics,
+    agents: Vec<AgentLine<'a>>,
+    lexicon: LexiconSummary<'a>,
+}
+
+#[derive(Serialize)]
+struct AgentLine<'a> {
+    agent_id: &'a str,
+    agent_name: Option<&'a str>,
+    #[serde(flatten)]
+    metrics: Metrics,
+}
+
+#[derive(Serialize)]
+struct LexiconSummary<'a> {
+    entries: Vec<EntryLine<'a>>,
+    never_hit: Vec<EntryLine<'a>>,
+}
+
+#[derive(Serialize, Clone)]
+struct EntryLine<'a> {
+    category: &'static str,
+    entry: &'a str,
+    hits: u64,
+}
+
+pub fn render(aggregate: &Aggregate, lexicon: &Lexicon, counts: &Counts, sla_secs: u32) -> Vec<u8> {
+    let agents = aggregate
+        .agents
+        .iter()
+        .map(|(id, agent)| AgentLine {
+            agent_id: id,
+            agent_name: agent.name.as_deref(),
+            metrics: agent.metrics(sla_secs),
+        })
+        .collect();
+    let entries: Vec<EntryLine> = lexicon
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.is_exception && !e.category.is_modifier())
+        .map(|(id, e)| EntryLine {
+            category: e.category.key(),
+            entry: &e.phrase,
+            hits: aggregate.entry_hits.get(id).copied().unwrap_or(0),
+        })
+        .collect();
+    let never_hit = entries.iter().filter(|e| e.hits == 0).cloned().collect();
+    let summary = Summary {
+        schema: 1,
+        counts,
+        sla_seconds: sla_secs,
+        team: aggregate.team().metrics(sla_secs),
+        agents,
+        lexicon: LexiconSummary { entries, never_hit },
+    };
+    super::pretty_json(&summary)
+}

@@ -1,0 +1,557 @@
+//! The spine: the one place that knows the order of the stages. Loads the lexicons and the
+//! tokenizer once, streams input lines in batches, runs the per-ticket stages on rayon, folds
+//! the results into per-agent aggregates (merged with `Aggregate::merge`), then samples and
+//! hands everything to `report`.
+//!
+//! What outlives a batch, per ticket, is one [`TicketRecord`] (the sampling record of
+//! invariant 4) and that ticket's rendered report lines, spilled to a file in the staging
+//! directory and read back in ticket-id order at the end.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::aggregate::Aggregate;
+use crate::check::{self, Compliance};
+use crate::cli::{ExplainArgs, SynthArgs};
+use crate::config::AuditConfig;
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::matcher::{Matcher, Rules};
+use crate::normalize::NormText;
+use crate::parse::{self, Message, Reject, RejectCode, Role, Ticket};
+use crate::progress::Progress;
+use crate::read::{self, InputLine, LineStream};
+use crate::report::jsonl::FlaggedTicket;
+use crate::report::manifest::{Counts, Runtime};
+use crate::report::{self, Staging};
+use crate::sample;
+use crate::score::{self, AnalyzedMessage, TicketScore};
+use crate::tokenize::Tokenizer;
+
+/// Lines per batch: enough to keep every core busy, few enough that a batch's text is small.
+const BATCH_LINES: usize = 4096;
+const BATCH_BYTES: usize = 16 << 20;
+
+/// The read-only state every worker shares.
+pub struct Engine {
+    pub lexicon: Lexicon,
+    matcher: Matcher,
+    tokenizer: Tokenizer,
+    sla_secs: u32,
+    mask: bool,
+    per_ticket: bool,
+}
+
+/// A ticket's rendered report lines, produced while its text is in memory.
+struct Rendered {
+    id: String,
+    checks: u16,
+    queue_row: Vec<u8>,
+    flagged: Vec<u8>,
+    ticket_line: Vec<u8>,
+}
+
+/// What the run keeps per audited ticket: 8 + 4 + 2 + 8 + 3 × 4 + 8 = 42 bytes beyond the id.
+struct TicketRecord {
+    key: u64,
+    owner: u32,
+    checks: u16,
+    spill_at: u64,
+    queue_len: u32,
+    flagged_len: u32,
+    ticket_len: u32,
+    /// Where it was first seen, for duplicate reports.
+    file: u32,
+    line: u32,
+}
+
+pub struct RunSummary {
+    pub counts: Counts,
+    pub seconds: f64,
+}
+
+impl RunSummary {
+    pub fn print(&self, config: &AuditConfig) {
+        if !config.quiet {
+            let c = &self.counts;
+            eprintln!(
+                "{} lines: {} audited, {} rejected, {} sampled, in {:.1} s",
+                c.lines, c.audited, c.rejected, c.sampled, self.seconds
+            );
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(lexicon: Lexicon, sla_secs: u32, mask: bool, per_ticket: bool) -> Engine {
+        Engine::with_rules(lexicon, Rules::ALL, sla_secs, mask, per_ticket)
+    }
+
+    /// An engine with some matching rules switched off (for measuring what each rule buys).
+    pub fn with_rules(
+        lexicon: Lexicon,
+        rules: Rules,
+        sla_secs: u32,
+        mask: bool,
+        per_ticket: bool,
+    ) -> Engine {
+        let matcher = Matcher::with_rules(&lexicon, rules);
+        let phrases = lexicon.entries.iter().filter(|e| e.needs_boundary && !e.is_exception);
+        let tokenizer = Tokenizer::with_words(phrases.map(|e| e.normalized.as_str()));
+        Engine { lexicon, matcher, tokenizer, sla_secs, mask, per_ticket }
+    }
+
+    /// Stages 3–5 for one message. Bot and system turns are context only.
+    pub fn analyze(&self, message: &Message) -> AnalyzedMessage {
+        if matches!(message.role, Role::Bot | Role::System) {
+            return AnalyzedMessage::default();
+        }
+        let norm = NormText::new(&message.text);
+        let tokens = self.tokenizer.tokenize(&norm.text);
+        let hits = self.matcher.find(&norm.text, &tokens);
+        let pii =
+            if message.role == Role::Agent { crate::pii::find(&norm.text) } else { Vec::new() };
+        AnalyzedMessage { words: tokens.words, hits, pii, norm: Some(norm) }
+    }
+
+    /// Stages 3–6 and 8 for one ticket: pure.
+    pub fn audit_ticket(&self, ticket: &Ticket) -> (TicketScore, Compliance) {
+        let analyzed: Vec<AnalyzedMessage> =
+            ticket.messages.iter().map(|m| self.analyze(m)).collect();
+        let score = score::score_ticket(ticket, &analyzed, self.sla_secs);
+        let phrase = |entry: u32| self.lexicon.entry(entry).phrase.clone();
+        let compliance = check::check_ticket(ticket, &analyzed, &score, self.sla_secs, phrase);
+        (score, compliance)
+    }
+
+    fn render(&self, ticket: &Ticket, score: &TicketScore, compliance: &Compliance) -> Rendered {
+        let flagged = if score.reasons.is_empty() {
+            Vec::new()
+        } else {
+            let flagged = report::jsonl::flagged_ticket(ticket, score, &self.lexicon, self.mask);
+            report::jsonl::to_line(&flagged)
+        };
+        let ticket_line =
+            if self.per_ticket { report::jsonl::ticket_line(ticket, score) } else { Vec::new() };
+        Rendered {
+            id: ticket.id.clone(),
+            checks: compliance.pack(),
+            queue_row: report::csv::review_queue_row(
+                &ticket.owner,
+                ticket.agent_name.as_deref(),
+                &ticket.id,
+                compliance,
+            ),
+            flagged,
+            ticket_line,
+        }
+    }
+}
+
+pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let lexicon = Lexicon::load_dir(&config.lexicons)?;
+    let files = read::resolve(&config.inputs)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .map_err(|e| Error::Option { flag: "--threads", problem: e.to_string() })?;
+    let engine = Engine::new(lexicon, config.sla_secs, config.mask, config.per_ticket);
+    let staging = Staging::create(&config.out)?;
+    match pool.install(|| run_into(config, &engine, files, &staging)) {
+        Ok((counts, inputs)) => {
+            let seconds = started.elapsed().as_secs_f64();
+            let runtime = Runtime {
+                started_at,
+                elapsed_seconds: (seconds * 1000.0).round() / 1000.0,
+                threads: config.threads,
+            };
+            let manifest =
+                report::manifest::render(config, &engine.lexicon, &inputs, &counts, runtime);
+            staging.write("manifest.json", &manifest)?;
+            staging.commit()?;
+            Ok(RunSummary { counts, seconds })
+        }
+        Err(err) => {
+            staging.abandon();
+            Err(err)
+        }
+    }
+}
+
+/// Everything but the manifest, written into `staging`.
+fn run_into(
+    config: &AuditConfig,
+    engine: &Engine,
+    files: Vec<read::InputFile>,
+    staging: &Staging,
+) -> Result<(Counts, Vec<read::InputFile>)> {
+    let total_bytes = files.iter().map(|f| f.bytes).sum();
+    let progress = Progress::new(total_bytes, config.quiet);
+    let mut stream = LineStream::new(files);
+    let mut run = RunState::new(staging, engine.lexicon.entries.len(), config.seed)?;
+    while let Some(batch) = stream.next_batch(BATCH_LINES, BATCH_BYTES)? {
+        run.absorb_batch(engine, &stream.files, batch)?;
+        progress.update(stream.bytes_read.load(Ordering::Relaxed), run.registry.len() as u64);
+    }
+    progress.finish();
+    let inputs = stream.finish();
+    let counts = run.finish(config, engine, staging)?;
+    Ok((counts, inputs))
+}
+
+struct RunState {
+    seed: u64,
+    aggregate: Aggregate,
+    registry: HashMap<Box<str>, TicketRecord>,
+    agent_ids: Vec<String>,
+    agent_index: HashMap<String, u32>,
+    rejected: BTreeMap<RejectCode, u64>,
+    rejects: BufWriter<File>,
+    rejects_path: PathBuf,
+    spill: BufWriter<File>,
+    spill_path: PathBuf,
+    spill_len: u64,
+}
+
+impl RunState {
+    fn new(staging: &Staging, entries: usize, seed: u64) -> Result<RunState> {
+        let create = |name: &str| -> Result<(BufWriter<File>, PathBuf)> {
+            let path = staging.path(name);
+            let file = File::create(&path).map_err(Error::write(&path))?;
+            Ok((BufWriter::with_capacity(1 << 20, file), path))
+        };
+        let (rejects, rejects_path) = create("rejects.jsonl")?;
+        let (spill, spill_path) = create(".spill")?;
+        Ok(RunState {
+            seed,
+            aggregate: Aggregate::with_entries(entries),
+            registry: HashMap::new(),
+            agent_ids: Vec::new(),
+            agent_index: HashMap::new(),
+            rejected: BTreeMap::new(),
+            rejects,
+            rejects_path,
+            spill,
+            spill_path,
+            spill_len: 0,
+        })
+    }
+
+    fn absorb_batch(
+        &mut self,
+        engine: &Engine,
+        files: &[read::InputFile],
+        batch: Vec<InputLine>,
+    ) -> Result<()> {
+        let parsed: Vec<_> = batch.par_iter().map(parse::parse_line).collect();
+        let mut tickets = Vec::with_capacity(parsed.len());
+        for (line, result) in batch.iter().zip(parsed) {
+            match result {
+                Err(reject) => self.reject(&reject, files)?,
+                Ok(ticket) => match self.registry.get(ticket.id.as_str()) {
+                    Some(first) => {
+                        let detail = format!(
+                            "ticket_id `{}` was already audited from {}:{}",
+                            ticket.id, files[first.file as usize].display, first.line
+                        );
+                        self.reject(
+                            &Reject::new(line, RejectCode::DuplicateTicketId, detail),
+                            files,
+                        )?;
+                    }
+                    None => {
+                        let record = TicketRecord {
+                            key: sample::sample_key(self.seed, &ticket.id),
+                            owner: self.intern(&ticket.owner),
+                            checks: 0,
+                            spill_at: 0,
+                            queue_len: 0,
+                            flagged_len: 0,
+                            ticket_len: 0,
+                            file: line.file,
+                            line: line.line_no.min(u64::from(u32::MAX)) as u32,
+                        };
+                        self.registry.insert(ticket.id.clone().into_boxed_str(), record);
+                        tickets.push(ticket);
+                    }
+                },
+            }
+        }
+        drop(batch);
+        let entries = engine.lexicon.entries.len();
+        let (aggregate, rendered) = tickets
+            .par_iter()
+            .fold(
+                || (Aggregate::with_entries(entries), Vec::new()),
+                |(mut aggregate, mut rendered), ticket| {
+                    let (score, compliance) = engine.audit_ticket(ticket);
+                    aggregate.add_ticket(ticket, &score);
+                    rendered.push(engine.render(ticket, &score, &compliance));
+                    (aggregate, rendered)
+                },
+            )
+            .reduce(
+                || (Aggregate::with_entries(entries), Vec::new()),
+                |(mut a, mut ra), (b, rb)| {
+                    a.merge(b);
+                    ra.extend(rb);
+                    (a, ra)
+                },
+            );
+        self.aggregate.merge(aggregate);
+        for r in rendered {
+            self.spill_rendered(r)?;
+        }
+        Ok(())
+    }
+
+    fn intern(&mut self, agent: &str) -> u32 {
+        if let Some(&index) = self.agent_index.get(agent) {
+            return index;
+        }
+        let index = self.agent_ids.len() as u32;
+        self.agent_ids.push(agent.to_string());
+        self.agent_index.insert(agent.to_string(), index);
+        index
+    }
+
+    fn reject(&mut self, reject: &Reject, files: &[read::InputFile]) -> Result<()> {
+        *self.rejected.entry(reject.code).or_default() += 1;
+        let line = report::jsonl::reject_line(reject, &files[reject.file as usize].display);
+        self.rejects.write_all(&line).map_err(Error::write(&self.rejects_path))
+    }
+
+    fn spill_rendered(&mut self, r: Rendered) -> Result<()> {
+        let record = self.registry.get_mut(r.id.as_str()).expect("registered before auditing");
+        record.checks = r.checks;
+        record.spill_at = self.spill_len;
+        record.queue_len = r.queue_row.len() as u32;
+        record.flagged_len = r.flagged.len() as u32;
+        record.ticket_len = r.ticket_line.len() as u32;
+        for part in [&r.queue_row, &r.flagged, &r.ticket_line] {
+            self.spill.write_all(part).map_err(Error::write(&self.spill_path))?;
+            self.spill_len += part.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Samples, then writes every report but the manifest.
+    fn finish(
+        mut self,
+        config: &AuditConfig,
+        engine: &Engine,
+        staging: &Staging,
+    ) -> Result<Counts> {
+        self.rejects.flush().map_err(Error::write(&self.rejects_path))?;
+        self.spill.flush().map_err(Error::write(&self.spill_path))?;
+        let mut spill = File::open(&self.spill_path).map_err(Error::read(&self.spill_path))?;
+
+        // Tickets by owner, each owner's sorted by id: the order every report lists them in.
+        let mut by_owner: Vec<Vec<(&str, &TicketRecord)>> = vec![Vec::new(); self.agent_ids.len()];
+        for (id, record) in &self.registry {
+            by_owner[record.owner as usize].push((id, record));
+        }
+        let mut sampled: Vec<Vec<&str>> = Vec::with_capacity(by_owner.len());
+        for (owner, tickets) in by_owner.iter_mut().enumerate() {
+            tickets.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let mut keyed: Vec<(u64, &str, usize)> =
+                tickets.iter().enumerate().map(|(i, (id, r))| (r.key, *id, i)).collect();
+            let chosen = sample::choose(&mut keyed, config.sample_rate);
+            let agent = self.aggregate.agent(&self.agent_ids[owner]);
+            let mut ids = Vec::with_capacity(chosen.len());
+            for i in chosen {
+                agent.record_sampled(&Compliance::unpack(tickets[i].1.checks));
+                ids.push(tickets[i].0);
+            }
+            ids.sort_unstable();
+            sampled.push(ids);
+        }
+        let mut agent_order: Vec<usize> = (0..self.agent_ids.len()).collect();
+        agent_order.sort_by(|&a, &b| self.agent_ids[a].cmp(&self.agent_ids[b]));
+
+        // review_queue.csv: sampled tickets by agent, then ticket id.
+        let mut queue = report::csv::review_queue_header();
+        for &owner in &agent_order {
+            for id in &sampled[owner] {
+                let r = &self.registry[*id];
+                queue.extend(read_spill(&mut spill, &self.spill_path, r.spill_at, r.queue_len)?);
+            }
+        }
+        staging.write("review_queue.csv", &queue)?;
+
+        // flagged.jsonl and tickets.jsonl: every ticket in id order.
+        let mut all: Vec<(&str, &TicketRecord)> =
+            self.registry.iter().map(|(id, r)| (id.as_ref(), r)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut flagged_out = SpillCopy::create(staging, "flagged.jsonl")?;
+        let mut tickets_out = if config.per_ticket {
+            Some(SpillCopy::create(staging, "tickets.jsonl")?)
+        } else {
+            None
+        };
+        let mut flagged = 0;
+        for (_, r) in &all {
+            let at = r.spill_at + u64::from(r.queue_len);
+            if r.flagged_len > 0 {
+                flagged += 1;
+                flagged_out.copy(&mut spill, &self.spill_path, at, r.flagged_len)?;
+            }
+            if let Some(out) = tickets_out.as_mut() {
+                let at = at + u64::from(r.flagged_len);
+                out.copy(&mut spill, &self.spill_path, at, r.ticket_len)?;
+            }
+        }
+        flagged_out.finish()?;
+        if let Some(out) = tickets_out {
+            out.finish()?;
+        }
+
+        let rejected: u64 = self.rejected.values().sum();
+        let audited = self.registry.len() as u64;
+        let counts = Counts {
+            lines: audited + rejected,
+            audited,
+            rejected,
+            rejected_by_reason: RejectCode::ALL
+                .iter()
+                .map(|c| (c.key(), self.rejected.get(c).copied().unwrap_or(0)))
+                .collect(),
+            sampled: sampled.iter().map(|s| s.len() as u64).sum(),
+            flagged,
+        };
+
+        let sla = config.sla_secs;
+        let team = self.aggregate.team().metrics(sla);
+        let rows: Vec<_> = self
+            .aggregate
+            .agents
+            .iter()
+            .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla)))
+            .collect();
+        staging.write(
+            "summary.json",
+            &report::summary::render(&self.aggregate, &engine.lexicon, &counts, sla),
+        )?;
+        staging.write("agents.csv", &report::csv::agents(&rows))?;
+        let counts_line = format!(
+            "{} 行输入: {} 张工单已质检, {} 行被拒绝, {} 张抽检, {} 张被标记。",
+            counts.lines, counts.audited, counts.rejected, counts.sampled, counts.flagged
+        );
+        staging.write("summary.md", &report::markdown::team(&rows, &team, &counts_line))?;
+
+        // agents/<id>.md, one agent at a time so only its flagged tickets are in memory.
+        for (id, name, metrics) in &rows {
+            let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
+            let mut flagged = owned.iter().filter(|(_, r)| r.flagged_len > 0);
+            let flagged_total = flagged.clone().count();
+            let mut shown = Vec::new();
+            for (_, r) in flagged.by_ref().take(report::markdown::FLAGGED_SHOWN) {
+                let at = r.spill_at + u64::from(r.queue_len);
+                let bytes = read_spill(&mut spill, &self.spill_path, at, r.flagged_len)?;
+                shown.push(serde_json::from_slice::<FlaggedTicket>(&bytes).expect("we wrote it"));
+            }
+            let md =
+                report::markdown::agent(id, name.as_deref(), metrics, &team, &shown, flagged_total);
+            staging.write(&format!("agents/{}.md", report::agent_file_stem(id)), &md)?;
+        }
+        drop(spill);
+        std::fs::remove_file(&self.spill_path).map_err(Error::write(&self.spill_path))?;
+        Ok(counts)
+    }
+}
+
+fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
+    let mut bytes = vec![0; len as usize];
+    spill
+        .seek(SeekFrom::Start(at))
+        .and_then(|_| spill.read_exact(&mut bytes))
+        .map_err(Error::read(path))?;
+    Ok(bytes)
+}
+
+/// A report file filled from spill records.
+struct SpillCopy {
+    out: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl SpillCopy {
+    fn create(staging: &Staging, name: &str) -> Result<SpillCopy> {
+        let path = staging.path(name);
+        let file = File::create(&path).map_err(Error::write(&path))?;
+        Ok(SpillCopy { out: BufWriter::with_capacity(1 << 20, file), path })
+    }
+
+    fn copy(&mut self, spill: &mut File, spill_path: &PathBuf, at: u64, len: u32) -> Result<()> {
+        let bytes = read_spill(spill, spill_path, at, len)?;
+        self.out.write_all(&bytes).map_err(Error::write(&self.path))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.out.flush().map_err(Error::write(&self.path))
+    }
+}
+
+/// `zhijian synth`: synthetic tickets to stdout or a file (written whole, then renamed).
+pub fn synth(args: &SynthArgs) -> Result<()> {
+    let options = crate::synth::SynthOptions {
+        tickets: args.tickets,
+        agents: args.agents.max(1),
+        seed: args.seed,
+        timestamps: !args.no_timestamps,
+    };
+    match &args.out {
+        None => {
+            let stdout = std::io::stdout().lock();
+            crate::synth::write_tickets(&options, BufWriter::new(stdout)).map_err(Error::write("-"))
+        }
+        Some(path) => {
+            let partial = path.with_extension("partial");
+            let file = File::create(&partial).map_err(Error::write(&partial))?;
+            crate::synth::write_tickets(&options, BufWriter::new(file))
+                .map_err(Error::write(&partial))?;
+            std::fs::rename(&partial, path).map_err(Error::write(path))
+        }
+    }
+}
+
+/// `zhijian explain`: each text's normalized form, tokens and hits, for trainers.
+pub fn explain(args: &ExplainArgs) -> Result<()> {
+    let dir = args.lexicons.clone().unwrap_or_else(crate::config::default_lexicons);
+    let engine = Engine::new(Lexicon::load_dir(&dir)?, 30, false, false);
+    let mut out = String::new();
+    for text in &args.texts {
+        let norm = NormText::new(text);
+        let words = engine.tokenizer.words(&norm.text);
+        let tokens = engine.tokenizer.tokenize(&norm.text);
+        out.push_str(&format!(
+            "text        {text}\nnormalized  {}\ntokens      {}\n",
+            norm.text,
+            words.join(" | ")
+        ));
+        for hit in engine.matcher.find(&norm.text, &tokens) {
+            let entry = engine.lexicon.entry(hit.entry);
+            let counts = hit
+                .counts_as()
+                .map_or("does not count".to_string(), |c| format!("counts as {}", c.key()));
+            out.push_str(&format!(
+                "  hit  {:<12} {:<12} w={:<5} {:<14} {}\n",
+                entry.phrase,
+                entry.category.key(),
+                f64::from(hit.weight_milli) / 1000.0,
+                report::jsonl::effect_key(hit.effect),
+                counts
+            ));
+        }
+        out.push('\n');
+    }
+    std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))
+}

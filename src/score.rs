@@ -1,0 +1,329 @@
+//! Stage 6 — scoring. Takes a parsed ticket and its analyzed messages (normalized, tokenized,
+//! matched), yields a [`TicketScore`]: per-agent counts, customer sentiment, response times,
+//! the reasons the ticket is flagged and the evidence behind every hit. Pure: no I/O, no shared
+//! state. Role rules: empathy, filler, jargon, forbidden, off-platform, greeting and closing
+//! count on agent turns; sentiment counts on both sides, kept apart; bot and system turns are
+//! context only.
+
+use crate::lexicon::Category;
+use crate::matcher::{Effect, Hit};
+use crate::normalize::NormText;
+use crate::parse::{Role, Ticket};
+use crate::pii::{PiiKind, PiiSpan};
+
+pub const CATEGORIES: usize = Category::COUNT;
+
+/// One message after stages 3–5.
+#[derive(Debug, Default)]
+pub struct AnalyzedMessage {
+    pub norm: Option<NormText>,
+    pub words: u32,
+    pub hits: Vec<Hit>,
+    pub pii: Vec<PiiSpan>,
+}
+
+/// Why a ticket is flagged for a coach. The order is the order reports list them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    ForbiddenPhrase,
+    OffPlatform,
+    PiiExposed,
+    Escalation,
+    ComplaintWithoutEmpathy,
+    SlowFirstResponse,
+    LowCsat,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 7] = [
+        Reason::ForbiddenPhrase,
+        Reason::OffPlatform,
+        Reason::PiiExposed,
+        Reason::Escalation,
+        Reason::ComplaintWithoutEmpathy,
+        Reason::SlowFirstResponse,
+        Reason::LowCsat,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::ForbiddenPhrase => "forbidden_phrase",
+            Reason::OffPlatform => "off_platform",
+            Reason::PiiExposed => "pii_exposed",
+            Reason::Escalation => "escalation",
+            Reason::ComplaintWithoutEmpathy => "complaint_without_empathy",
+            Reason::SlowFirstResponse => "slow_first_response",
+            Reason::LowCsat => "low_csat",
+        }
+    }
+}
+
+/// What one agent did in one ticket.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentTicket {
+    pub agent: String,
+    pub messages: u32,
+    pub words: u32,
+    /// Counted hits by the category they count as (a negated positive counts as negative).
+    pub hits: [u32; CATEGORIES],
+    /// Customer complaints this agent answered next, and how many of them with empathy.
+    pub complaints: u32,
+    pub complaints_with_empathy: u32,
+    /// Seconds from a waiting customer message to this agent's reply.
+    pub response_secs: Vec<u32>,
+    pub first_response_secs: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EvidenceKind {
+    Hit { entry: u32, category: Category, effect: Effect, weight_milli: u32 },
+    Pii(PiiKind),
+    SlowResponse { seconds: u32 },
+    LowCsat(u8),
+}
+
+/// One piece of evidence: where in which message, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub message: u32,
+    pub role: Role,
+    /// Character (Unicode scalar) offsets into the message's original text.
+    pub start: u32,
+    pub end: u32,
+    pub kind: EvidenceKind,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketScore {
+    /// Every agent who wrote in the ticket, sorted by id.
+    pub agents: Vec<AgentTicket>,
+    /// Customer-side sentiment after negation, in thousandths of an entry weight.
+    pub customer_negative_milli: u64,
+    pub customer_positive_milli: u64,
+    pub escalated: bool,
+    /// Counted hits by category over the whole ticket (agent-side categories on agent turns,
+    /// sentiment on both).
+    pub hits: [u32; CATEGORIES],
+    /// At least one agent reply could be timed.
+    pub timed: bool,
+    pub reasons: Vec<Reason>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl TicketScore {
+    /// Higher means angrier; 0 when the customer wrote nothing negative.
+    pub fn customer_negativity(&self) -> f64 {
+        self.customer_negative_milli as f64 / 1000.0
+    }
+
+    /// The customer side is net negative.
+    pub fn customer_negative(&self) -> bool {
+        self.customer_negative_milli > self.customer_positive_milli
+    }
+}
+
+/// Which categories count on which side.
+fn counts_on(role: Role, category: Category) -> bool {
+    match role {
+        Role::Agent => !category.is_modifier(),
+        Role::Customer => matches!(category, Category::Positive | Category::Negative),
+        Role::Bot | Role::System => false,
+    }
+}
+
+pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32) -> TicketScore {
+    let mut score = TicketScore::default();
+    let mut agents: Vec<AgentTicket> = Vec::new();
+    let mut customer_turns: Vec<i64> = Vec::new();
+    let mut waiting: Option<Option<i64>> = None;
+    let mut open_complaints: Vec<(usize, u8)> = Vec::new(); // (agent replies seen, answered)
+    let mut first_reply_seen = false;
+
+    for (index, (message, analysis)) in ticket.messages.iter().zip(analyzed).enumerate() {
+        let mut negative = 0u64;
+        let mut positive = 0u64;
+        let mut empathy = false;
+        for hit in &analysis.hits {
+            if !counts_on(message.role, hit.category) {
+                continue;
+            }
+            score.evidence.push(hit_evidence(index, message.role, analysis, hit));
+            let Some(counted) = hit.counts_as() else { continue };
+            score.hits[counted.index()] += 1;
+            match counted {
+                Category::Negative => negative += u64::from(hit.weight_milli),
+                Category::Positive => positive += u64::from(hit.weight_milli),
+                Category::Empathy => empathy = true,
+                _ => {}
+            }
+        }
+        match message.role {
+            Role::Customer => {
+                score.customer_negative_milli += negative;
+                score.customer_positive_milli += positive;
+                customer_turns.push(negative as i64 - positive as i64);
+                if negative > positive {
+                    open_complaints.push((0, 0));
+                }
+                // The wait starts at the first unanswered customer message; `Some(None)` is a
+                // wait whose start has no timestamp, so the reply cannot be timed.
+                if waiting.is_none() {
+                    waiting = Some(message.ts_ms);
+                }
+            }
+            Role::Agent => {
+                let author = message.author.as_deref().unwrap_or(&ticket.owner);
+                let agent = agent_entry(&mut agents, author);
+                agent.messages += 1;
+                agent.words += analysis.words;
+                for hit in analysis.hits.iter().filter(|h| counts_on(Role::Agent, h.category)) {
+                    if let Some(counted) = hit.counts_as() {
+                        agent.hits[counted.index()] += 1;
+                    }
+                }
+                // Each open complaint waits for at most two agent replies; the first reply's
+                // author answers for it.
+                for complaint in open_complaints.iter_mut() {
+                    if complaint.0 == 0 {
+                        agent.complaints += 1;
+                    }
+                    complaint.0 += 1;
+                    if empathy && complaint.1 == 0 {
+                        complaint.1 = 1;
+                        agent.complaints_with_empathy += 1;
+                    }
+                }
+                open_complaints.retain(|c| c.0 < 2 && c.1 == 0);
+                if let Some(since) = waiting.take() {
+                    let gap = since.zip(message.ts_ms).filter(|(s, n)| n >= s);
+                    let secs = gap.map(|(s, n)| ((n - s) / 1000).min(i64::from(u32::MAX)) as u32);
+                    if let Some(secs) = secs {
+                        agent.response_secs.push(secs);
+                        score.timed = true;
+                    }
+                    if !first_reply_seen {
+                        first_reply_seen = true;
+                        agent.first_response_secs = secs;
+                        if let Some(seconds) = secs.filter(|&s| s > sla_secs) {
+                            score.reasons.push(Reason::SlowFirstResponse);
+                            score.evidence.push(Evidence {
+                                message: index as u32,
+                                role: Role::Agent,
+                                start: 0,
+                                end: 0,
+                                kind: EvidenceKind::SlowResponse { seconds },
+                            });
+                        }
+                    }
+                }
+                for span in &analysis.pii {
+                    let (start, end) = char_span(analysis, span.start, span.end);
+                    score.evidence.push(Evidence {
+                        message: index as u32,
+                        role: Role::Agent,
+                        start,
+                        end,
+                        kind: EvidenceKind::Pii(span.kind),
+                    });
+                }
+            }
+            Role::Bot | Role::System => {}
+        }
+    }
+
+    let missed = ticket_reasons(&mut score, &agents, &customer_turns, ticket.csat);
+    if missed {
+        score.reasons.push(Reason::ComplaintWithoutEmpathy);
+    }
+    if let Some(csat) = ticket.csat.filter(|&c| c <= 2) {
+        score.evidence.push(Evidence {
+            message: 0,
+            role: Role::Customer,
+            start: 0,
+            end: 0,
+            kind: EvidenceKind::LowCsat(csat),
+        });
+    }
+    score.reasons.sort();
+    score.reasons.dedup();
+    agents.sort_by(|a, b| a.agent.cmp(&b.agent));
+    score.agents = agents;
+    score
+}
+
+/// Sets the hit-based reasons and escalation; returns whether a complaint went without empathy.
+fn ticket_reasons(
+    score: &mut TicketScore,
+    agents: &[AgentTicket],
+    customer_turns: &[i64],
+    csat: Option<u8>,
+) -> bool {
+    let agent_hit = |c: Category| agents.iter().any(|a| a.hits[c.index()] > 0);
+    if agent_hit(Category::Forbidden) {
+        score.reasons.push(Reason::ForbiddenPhrase);
+    }
+    if agent_hit(Category::OffPlatform) {
+        score.reasons.push(Reason::OffPlatform);
+    }
+    if score.evidence.iter().any(|e| matches!(e.kind, EvidenceKind::Pii(_))) {
+        score.reasons.push(Reason::PiiExposed);
+    }
+    score.escalated = escalated(customer_turns);
+    if score.escalated {
+        score.reasons.push(Reason::Escalation);
+    }
+    if csat.is_some_and(|c| c <= 2) {
+        score.reasons.push(Reason::LowCsat);
+    }
+    let complaints: u32 = agents.iter().map(|a| a.complaints).sum();
+    let answered: u32 = agents.iter().map(|a| a.complaints_with_empathy).sum();
+    complaints > answered
+}
+
+/// A customer escalates when their last turns (up to two) are net negative and more negative,
+/// in sum, than the same number of their first turns.
+pub fn escalated(turns: &[i64]) -> bool {
+    let n = (turns.len() / 2).min(2);
+    if n == 0 {
+        return false;
+    }
+    let first: i64 = turns[..n].iter().sum();
+    let last: i64 = turns[turns.len() - n..].iter().sum();
+    last > 0 && last > first
+}
+
+fn agent_entry<'a>(agents: &'a mut Vec<AgentTicket>, id: &str) -> &'a mut AgentTicket {
+    let at = match agents.iter().position(|a| a.agent == id) {
+        Some(at) => at,
+        None => {
+            agents.push(AgentTicket { agent: id.to_string(), ..AgentTicket::default() });
+            agents.len() - 1
+        }
+    };
+    &mut agents[at]
+}
+
+fn hit_evidence(index: usize, role: Role, analysis: &AnalyzedMessage, hit: &Hit) -> Evidence {
+    let (start, end) = char_span(analysis, hit.start, hit.end);
+    Evidence {
+        message: index as u32,
+        role,
+        start,
+        end,
+        kind: EvidenceKind::Hit {
+            entry: hit.entry,
+            category: hit.category,
+            effect: hit.effect,
+            weight_milli: hit.weight_milli,
+        },
+    }
+}
+
+/// Byte offsets in the normalized text → character offsets in the original text.
+fn char_span(analysis: &AnalyzedMessage, start: usize, end: usize) -> (u32, u32) {
+    let Some(norm) = &analysis.norm else { return (0, 0) };
+    let start_char = norm.text[..start].chars().count();
+    let end_char = start_char + norm.text[start..end].chars().count();
+    let (s, e) = norm.original_span(start_char, end_char);
+    (s as u32, e as u32)
+}

@@ -1,0 +1,15 @@
+//! Integration tests: one binary, one module per invariant or capability.
+
+// Shared helper: work dirs and a command runner that explains failures.
+mod util;
+
+// End to end: a small fixture produces the full report set with hand-computed figures.
+mod audit;
+// Invariant 1: lines = audited + rejected; rejects name file, line and reason.
+mod nothing_lost;
+// Invariant 2: byte-identical reports across thread counts and input order.
+mod determinism;
+// Invariant 3: exactly ⌈rate × n⌉ per agent, stable under unrelated changes.
+mod sampling;
+// Invariant 5 and the CLI's promises: staged output, masking, exit codes.
+mod safe_output;

@@ -1,0 +1,141 @@
+//! The integration tests' helper: a fresh work directory per test and a `zhijian` command that,
+//! when something is off, says the command, the directory listing, stdout and stderr.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent");
+        }
+        std::fs::write(&path, bytes).expect("write fixture");
+        path
+    }
+
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.join(name))
+            .unwrap_or_else(|e| panic!("read {name}: {e}\n{}", self.listing()))
+    }
+
+    pub fn read_json(&self, name: &str) -> serde_json::Value {
+        serde_json::from_slice(&self.read(name))
+            .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
+    }
+
+    pub fn read_jsonl(&self, name: &str) -> Vec<serde_json::Value> {
+        let bytes = self.read(name);
+        std::str::from_utf8(&bytes)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
+            .collect()
+    }
+
+    pub fn listing(&self) -> String {
+        walk(self.path())
+            .iter()
+            .map(|p| format!("  {}", p.strip_prefix(self.path()).unwrap_or(p).display()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// `zhijian ARGS...` run in this directory.
+    pub fn zhijian(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zhijian"));
+        command.args(args).current_dir(self.path());
+        let output = command.output().expect("run zhijian");
+        Run { args: args.iter().map(|s| s.to_string()).collect(), output, listing: self.listing() }
+    }
+
+    /// `zhijian audit INPUT --out out --lexicons <fixture lexicons> --quiet` plus `extra`.
+    pub fn audit(&self, input: &str, extra: &[&str]) -> Run {
+        let lexicons = fixture("lexicons");
+        let mut args = vec![
+            "audit",
+            input,
+            "--out",
+            "out",
+            "--lexicons",
+            lexicons.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        self.zhijian(&args)
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            out.push(path.clone());
+            if path.is_dir() {
+                out.extend(walk(&path));
+            }
+        }
+    }
+    out
+}
+
+pub struct Run {
+    args: Vec<String>,
+    pub output: Output,
+    listing: String,
+}
+
+impl Run {
+    fn explain(&self) -> String {
+        format!(
+            "command: zhijian {}\nstatus: {}\nfiles:\n{}\nstdout:\n{}\nstderr:\n{}",
+            self.args.join(" "),
+            self.output.status,
+            self.listing,
+            String::from_utf8_lossy(&self.output.stdout),
+            String::from_utf8_lossy(&self.output.stderr)
+        )
+    }
+
+    pub fn success(self) -> Run {
+        assert!(self.output.status.success(), "expected success\n{}", self.explain());
+        self
+    }
+
+    pub fn failure(self) -> Run {
+        assert!(!self.output.status.success(), "expected failure\n{}", self.explain());
+        self
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn stdout(&self) -> Vec<u8> {
+        self.output.stdout.clone()
+    }
+}
