@@ -22,8 +22,24 @@ pub enum Command {
     Audit(AuditArgs),
     /// Show how text is normalized, tokenized and matched: every hit and what changed it.
     Explain(ExplainArgs),
+    /// Lexicon tools for trainers.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
     /// Write N synthetic tickets of realistic shape as JSON Lines (for benchmarks).
     Synth(SynthArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Find duplicate, cross-category and shadowed entries; exit 1 if there are any.
+    Check(LexiconArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LexiconArgs {
+    /// Lexicon directory [default: the project's lexicons/].
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,9 @@ pub enum Error {
     #[error("output directory {path} already holds files that are not a zhijian report; choose a new or empty directory")]
     ForeignOutput { path: PathBuf },
 
+    #[error("lexicon check found {problems} problem(s), listed above")]
+    LexiconCheck { problems: usize },
+
     #[error("{flag}: {problem}")]
     Option { flag: &'static str, problem: String },
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod progress;
 pub mod run;
 pub mod synth;
+pub mod tools;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;

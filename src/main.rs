@@ -2,7 +2,7 @@
 
 use clap::Parser;
 
-use zhijian::cli::{Cli, Command};
+use zhijian::cli::{Cli, Command, LexiconCommand};
 use zhijian::error::{EXIT_FAILURE, EXIT_OK};
 
 fn main() {
@@ -10,8 +10,9 @@ fn main() {
     let result = match cli.command {
         Command::Audit(args) => zhijian::config::AuditConfig::from_args(args)
             .and_then(|config| zhijian::run::audit(&config).map(|summary| summary.print(&config))),
-        Command::Explain(args) => zhijian::run::explain(&args),
-        Command::Synth(args) => zhijian::run::synth(&args),
+        Command::Explain(args) => zhijian::tools::explain(&args),
+        Command::Lexicon(LexiconCommand::Check(args)) => zhijian::tools::lexicon_check(&args),
+        Command::Synth(args) => zhijian::tools::synth(&args),
     };
     match result {
         Ok(()) => std::process::exit(EXIT_OK),

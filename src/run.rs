@@ -18,7 +18,6 @@ use rayon::prelude::*;
 
 use crate::aggregate::Aggregate;
 use crate::check::{self, Compliance};
-use crate::cli::{ExplainArgs, SynthArgs};
 use crate::config::AuditConfig;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
@@ -41,8 +40,8 @@ const BATCH_BYTES: usize = 16 << 20;
 /// The read-only state every worker shares.
 pub struct Engine {
     pub lexicon: Lexicon,
-    matcher: Matcher,
-    tokenizer: Tokenizer,
+    pub(crate) matcher: Matcher,
+    pub(crate) tokenizer: Tokenizer,
     sla_secs: u32,
     mask: bool,
     per_ticket: bool,
@@ -498,60 +497,4 @@ impl SpillCopy {
     fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(Error::write(&self.path))
     }
-}
-
-/// `zhijian synth`: synthetic tickets to stdout or a file (written whole, then renamed).
-pub fn synth(args: &SynthArgs) -> Result<()> {
-    let options = crate::synth::SynthOptions {
-        tickets: args.tickets,
-        agents: args.agents.max(1),
-        seed: args.seed,
-        timestamps: !args.no_timestamps,
-    };
-    match &args.out {
-        None => {
-            let stdout = std::io::stdout().lock();
-            crate::synth::write_tickets(&options, BufWriter::new(stdout)).map_err(Error::write("-"))
-        }
-        Some(path) => {
-            let partial = path.with_extension("partial");
-            let file = File::create(&partial).map_err(Error::write(&partial))?;
-            crate::synth::write_tickets(&options, BufWriter::new(file))
-                .map_err(Error::write(&partial))?;
-            std::fs::rename(&partial, path).map_err(Error::write(path))
-        }
-    }
-}
-
-/// `zhijian explain`: each text's normalized form, tokens and hits, for trainers.
-pub fn explain(args: &ExplainArgs) -> Result<()> {
-    let dir = args.lexicons.clone().unwrap_or_else(crate::config::default_lexicons);
-    let engine = Engine::new(Lexicon::load_dir(&dir)?, 30, false, false);
-    let mut out = String::new();
-    for text in &args.texts {
-        let norm = NormText::new(text);
-        let words = engine.tokenizer.words(&norm.text);
-        let tokens = engine.tokenizer.tokenize(&norm.text);
-        out.push_str(&format!(
-            "text        {text}\nnormalized  {}\ntokens      {}\n",
-            norm.text,
-            words.join(" | ")
-        ));
-        for hit in engine.matcher.find(&norm.text, &tokens) {
-            let entry = engine.lexicon.entry(hit.entry);
-            let counts = hit
-                .counts_as()
-                .map_or("does not count".to_string(), |c| format!("counts as {}", c.key()));
-            out.push_str(&format!(
-                "  hit  {:<12} {:<12} w={:<5} {:<14} {}\n",
-                entry.phrase,
-                entry.category.key(),
-                f64::from(hit.weight_milli) / 1000.0,
-                report::jsonl::effect_key(hit.effect),
-                counts
-            ));
-        }
-        out.push('\n');
-    }
-    std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))
 }

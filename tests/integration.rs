@@ -11,5 +11,7 @@ mod nothing_lost;
 mod determinism;
 // Invariant 3: exactly ⌈rate × n⌉ per agent, stable under unrelated changes.
 mod sampling;
+// Scoring: normalization twins, negation, exceptions and boundaries end to end.
+mod scoring;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;

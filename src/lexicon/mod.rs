@@ -3,6 +3,7 @@
 //! shared read-only by every worker. The manifest records each file's sha256 so a report can be
 //! traced to the exact lexicon that produced it.
 
+pub mod check;
 pub mod syntax;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,91 @@
+//! The commands beside the audit: `explain` and `lexicon check` for trainers, `synth` for
+//! benchmarks. Each reuses the audit's own stages, so what they show is what an audit does.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use crate::cli::{ExplainArgs, LexiconArgs, SynthArgs};
+use crate::error::{Error, Result};
+use crate::lexicon::{check, Lexicon};
+use crate::normalize::NormText;
+use crate::report;
+use crate::run::Engine;
+
+fn load(dir: Option<&Path>) -> Result<Lexicon> {
+    let dir = dir.map_or_else(crate::config::default_lexicons, Path::to_path_buf);
+    Lexicon::load_dir(&dir)
+}
+
+/// `zhijian explain`: each text's normalized form, tokens and hits, for trainers.
+pub fn explain(args: &ExplainArgs) -> Result<()> {
+    let engine = Engine::new(load(args.lexicons.as_deref())?, 30, false, false);
+    let mut out = String::new();
+    for text in &args.texts {
+        let norm = NormText::new(text);
+        let words = engine.tokenizer.words(&norm.text);
+        let tokens = engine.tokenizer.tokenize(&norm.text);
+        out.push_str(&format!(
+            "text        {text}\nnormalized  {}\ntokens      {}\n",
+            norm.text,
+            words.join(" | ")
+        ));
+        for hit in engine.matcher.find(&norm.text, &tokens) {
+            let entry = engine.lexicon.entry(hit.entry);
+            let counts = hit
+                .counts_as()
+                .map_or("does not count".to_string(), |c| format!("counts as {}", c.key()));
+            out.push_str(&format!(
+                "  hit  {:<12} {:<12} w={:<5} {:<14} {}\n",
+                entry.phrase,
+                entry.category.key(),
+                f64::from(hit.weight_milli) / 1000.0,
+                report::jsonl::effect_key(hit.effect),
+                counts
+            ));
+        }
+        out.push('\n');
+    }
+    std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))
+}
+
+/// `zhijian lexicon check`: prints every finding; fails when there is one.
+pub fn lexicon_check(args: &LexiconArgs) -> Result<()> {
+    let lexicon = load(args.lexicons.as_deref())?;
+    let findings = check::check(&lexicon);
+    let mut out = String::new();
+    for finding in &findings {
+        out.push_str(&format!("{finding}\n"));
+    }
+    std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))?;
+    if findings.is_empty() {
+        let entries = lexicon.entries.len();
+        eprintln!("{entries} entries in {} files: no problems found", lexicon.files.len());
+        Ok(())
+    } else {
+        Err(Error::LexiconCheck { problems: findings.len() })
+    }
+}
+
+/// `zhijian synth`: synthetic tickets to stdout or a file (written whole, then renamed).
+pub fn synth(args: &SynthArgs) -> Result<()> {
+    let options = crate::synth::SynthOptions {
+        tickets: args.tickets,
+        agents: args.agents.max(1),
+        seed: args.seed,
+        timestamps: !args.no_timestamps,
+    };
+    match &args.out {
+        None => {
+            let stdout = std::io::stdout().lock();
+            crate::synth::write_tickets(&options, BufWriter::new(stdout)).map_err(Error::write("-"))
+        }
+        Some(path) => {
+            let partial = path.with_extension("partial");
+            let file = File::create(&partial).map_err(Error::write(&partial))?;
+            crate::synth::write_tickets(&options, BufWriter::new(file))
+                .map_err(Error::write(&partial))?;
+            std::fs::rename(&partial, path).map_err(Error::write(path))
+        }
+    }
+}
