@@ -13,7 +13,7 @@
 //! 3. **Overlaps.** Within one group (sentiment = positive + negative; modifiers = negation +
 //!    degree; every other category alone), the leftmost hit wins, then the longest, then the
 //!    earlier entry in the lexicon. A modifier overlapping a kept sentiment or empathy hit is
-//!    dropped.
+//!    dropped, and so is a sentiment hit inside an empathy phrase (您别着急 is not 着急).
 //! 4. **Negation and degree.** Modifiers directly before a negatable hit (at most
 //!    [`MAX_MODIFIER_GAP`] characters apart, no punctuation between, same clause) form a chain.
 //!    An odd number of negations flips the hit (a negated positive counts as negative; a negated
@@ -262,13 +262,20 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
             kept.push(hit);
         }
     }
-    let negatable: Vec<(usize, usize)> = kept
-        .iter()
-        .filter(|h| h.category.is_negatable() && !matches!(h.effect, Effect::Excepted(_)))
-        .map(|h| (h.start, h.end))
-        .collect();
+    let span_of = |category: fn(Category) -> bool| -> Vec<(usize, usize)> {
+        kept.iter()
+            .filter(|h| category(h.category) && !matches!(h.effect, Effect::Excepted(_)))
+            .map(|h| (h.start, h.end))
+            .collect()
+    };
+    let negatable = span_of(Category::is_negatable);
+    // An empathy phrase is one meaning: 您别着急 is not a negative 着急 said by the agent.
+    let empathy = span_of(|c| c == Category::Empathy);
+    let overlaps =
+        |spans: &[(usize, usize)], h: &Hit| spans.iter().any(|&(s, e)| h.start < e && s < h.end);
     kept.retain(|h| {
-        !h.category.is_modifier() || !negatable.iter().any(|&(s, e)| h.start < e && s < h.end)
+        let sentiment = matches!(h.category, Category::Positive | Category::Negative);
+        !(h.category.is_modifier() && overlaps(&negatable, h) || sentiment && overlaps(&empathy, h))
     });
     *hits = kept;
 }

@@ -13,6 +13,10 @@ use crate::pii::{PiiKind, PiiSpan};
 
 pub const CATEGORIES: usize = Category::COUNT;
 
+/// A customer message is a complaint when its negative weight exceeds its positive weight by
+/// at least one full entry: a mild word alone (我要退货, w=0.5) is not a complaint.
+pub const COMPLAINT_MIN_MILLI: u64 = 1000;
+
 /// One message after stages 3–5.
 #[derive(Debug, Default)]
 pub struct AnalyzedMessage {
@@ -162,7 +166,7 @@ pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32
                 score.customer_negative_milli += negative;
                 score.customer_positive_milli += positive;
                 customer_turns.push(negative as i64 - positive as i64);
-                if negative > positive {
+                if negative >= positive + COMPLAINT_MIN_MILLI {
                     open_complaints.push((0, 0));
                 }
                 // The wait starts at the first unanswered customer message; `Some(None)` is a

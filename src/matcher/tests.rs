@@ -17,7 +17,7 @@ fn lexicon() -> Lexicon {
     let files: &[(Category, &str)] = &[
         (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n"),
         (Category::Negative, "生气\n差\n垃圾 | w=2\n问题\n!不好意思\n!没问题\n!没有问题\n"),
-        (Category::Empathy, "理解您的心情 | w=2\n抱歉\n"),
+        (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
         (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n"),
         (Category::OffPlatform, "vx | boundary=none\n加微信\n"),
@@ -57,6 +57,8 @@ fn negation_flips_or_cancels() {
         ("一点也不好", &["好@negative"]),
         ("我不理解您的心情", &[]),
         ("我理解您的心情", &["理解您的心情@empathy"]),
+        // The empathy phrase is one meaning, not a negative 生气 said by the agent.
+        ("您别生气", &["您别生气@empathy"]),
         ("没有让我满意", &["满意@negative"]),
         // A clause boundary stops the negation.
         ("不，我很满意", &["满意@positive"]),
