@@ -39,11 +39,15 @@ impl Confusion {
         self
     }
 
+    fn balanced_accuracy(&self) -> f64 {
+        let f = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+        (f(self.tp, self.tp + self.fn_) + f(self.tn, self.tn + self.fp)) / 2.0
+    }
+
     fn line(&self, name: &str) -> String {
         let f = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
         let precision = f(self.tp, self.tp + self.fp);
         let recall = f(self.tp, self.tp + self.fn_);
-        let specificity = f(self.tn, self.tn + self.fp);
         let f1 = if precision + recall == 0.0 {
             0.0
         } else {
@@ -52,7 +56,7 @@ impl Confusion {
         let accuracy = f(self.tp + self.tn, self.tp + self.tn + self.fp + self.fn_);
         format!(
             "{name:<34} {accuracy:>8.4} {precision:>9.4} {recall:>7.4} {f1:>7.4} {:>9.4}",
-            (recall + specificity) / 2.0
+            self.balanced_accuracy()
         )
     }
 }
@@ -99,6 +103,7 @@ fn main() {
         ("+ exceptions", Rules { boundaries: true, exceptions: true, modifiers: false }),
         ("+ negation and degree (all rules)", Rules::ALL),
     ];
+    let mut balanced = Vec::new();
     for (name, rules) in variants {
         let engine = Engine::with_rules(lexicon.clone(), rules, 30, false, false);
         let confusion = reviews
@@ -125,5 +130,11 @@ fn main() {
             })
             .reduce(Confusion::default, Confusion::merge);
         println!("{}", confusion.line(name));
+        balanced.push(confusion.balanced_accuracy());
+    }
+    // A regression guard for CI: the rules must beat a plain keyword count.
+    if balanced.last() <= balanced.first() {
+        eprintln!("sentiment_eval: the full rules no longer beat a plain keyword count");
+        std::process::exit(1);
     }
 }

@@ -25,8 +25,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::lexicon::{Category, EntryId, Lexicon};
 use crate::tokenize::Tokens;
 
-/// How far (in characters) a modifier may sit before the word it modifies: 没有**让我**满意.
-pub const MAX_MODIFIER_GAP: usize = 2;
+/// How far (in characters) a modifier may sit before the word it modifies: 没有**想象的**好.
+pub const MAX_MODIFIER_GAP: usize = 4;
 /// At most this many modifiers chain before one hit (不是很 = 2).
 const MAX_CHAIN: usize = 4;
 

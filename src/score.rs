@@ -120,9 +120,11 @@ impl TicketScore {
         self.customer_negative_milli as f64 / 1000.0
     }
 
-    /// The customer side is net negative.
+    /// The customer side is net negative: some negative weight, at least as much as positive
+    /// (politeness such as 谢谢 must not cancel an equal complaint).
     pub fn customer_negative(&self) -> bool {
-        self.customer_negative_milli > self.customer_positive_milli
+        self.customer_negative_milli > 0
+            && self.customer_negative_milli >= self.customer_positive_milli
     }
 }
 

@@ -60,6 +60,8 @@ fn negation_flips_or_cancels() {
         // The empathy phrase is one meaning, not a negative 生气 said by the agent.
         ("您别生气", &["您别生气@empathy"]),
         ("没有让我满意", &["满意@negative"]),
+        // Comparatives put a few characters between the negation and the word.
+        ("没有想象的好", &["好@negative"]),
         // A clause boundary stops the negation.
         ("不，我很满意", &["满意@positive"]),
     ];
