@@ -19,6 +19,8 @@
 //!    An odd number of negations flips the hit (a negated positive counts as negative; a negated
 //!    negative or empathy phrase does not count); an even number cancels out. Degree words
 //!    multiply the weight.
+//! 5. **Questions.** A positive hit in a question (ending in `?` or 吗) does not count: 好用吗？
+//!    asks, it does not praise. Negative hits in questions still count (怎么这么慢？).
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -176,6 +178,7 @@ impl Matcher {
         }
         if self.rules.modifiers {
             apply_modifiers(text, &mut hits);
+            drop_praise_in_questions(text, &mut hits);
         }
         hits.sort_by_key(|h| (h.start, h.end, h.entry));
         hits
@@ -287,6 +290,13 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
         .filter(|h| h.category.is_modifier() && !matches!(h.effect, Effect::Excepted(_)))
         .cloned()
         .collect();
+    let targets: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| h.category.is_negatable() && !matches!(h.effect, Effect::Excepted(_)))
+        .map(|h| (h.start, h.end))
+        .collect();
+    // A modifier belongs to the nearest word it can modify: 不太软但也挺舒服 does not negate 舒服.
+    let word_between = |from: usize, to: usize| targets.iter().any(|&(s, e)| from <= s && e <= to);
     for hit in hits.iter_mut() {
         if !hit.category.is_negatable() || matches!(hit.effect, Effect::Excepted(_)) {
             continue;
@@ -298,6 +308,7 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
             let Some(modifier) = modifiers
                 .iter()
                 .filter(|m| m.end <= left && same_clause_nearby(&text[m.end..left]))
+                .filter(|m| !word_between(m.end, left))
                 .max_by_key(|m| (m.end, std::cmp::Reverse(m.start)))
             else {
                 break;
@@ -315,6 +326,26 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
             _ => Effect::DoubleNegated,
         };
     }
+}
+
+/// Rule 5: a question is not praise. 这个好用吗？ asks; it does not say 好用. Negative words
+/// in questions still count (怎么这么慢？ is a complaint).
+fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
+    if !text.contains(['?', '吗', '呢']) {
+        return;
+    }
+    hits.retain(|h| {
+        let praise = h.category == Category::Positive && h.effect == Effect::Counted;
+        !(praise && in_question(text, h.end))
+    });
+}
+
+/// The sentence holding byte `at` ends in a question mark, or in 吗 right before its end.
+fn in_question(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    let end = rest.find(['。', '!', '?', ',', ';', '\n']).unwrap_or(rest.len());
+    let sentence = rest[..end].trim_end_matches(['啊', '呀', ' ']);
+    rest[end..].starts_with('?') || sentence.ends_with('吗')
 }
 
 fn same_clause_nearby(gap: &str) -> bool {

@@ -62,6 +62,11 @@ fn negation_flips_or_cancels() {
         ("没有让我满意", &["满意@negative"]),
         // Comparatives put a few characters between the negation and the word.
         ("没有想象的好", &["好@negative"]),
+        // A negation applies to the nearest word only.
+        ("不生气也满意", &["满意@positive"]),
+        // A question is not praise; a complaint asked as a question still counts.
+        ("你们满意吗", &[]),
+        ("这么差?", &["差@negative"]),
         // A clause boundary stops the negation.
         ("不，我很满意", &["满意@positive"]),
     ];
