@@ -67,6 +67,11 @@ pub struct AuditArgs {
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub sla_seconds: u32,
 
+    /// Scoring template (TOML): overall weights, check deductions, 一票否决 checks
+    /// [default: the built-in templates/default.toml].
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
     /// Also write tickets.jsonl: one line of scores per audited ticket.
     #[arg(long)]
     pub per_ticket: bool,

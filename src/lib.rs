@@ -18,6 +18,8 @@ pub mod error;
 pub mod progress;
 pub mod run;
 pub mod synth;
+// the scoring template: overall weights, check deductions and vetoes
+pub mod template;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;
