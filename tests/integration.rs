@@ -11,5 +11,7 @@ mod nothing_lost;
 mod determinism;
 // Invariant 3: exactly ⌈rate × n⌉ per agent, stable under unrelated changes.
 mod sampling;
+// DESIGN §4: every compliance check passes and fails on its fixture; the scoring template.
+mod compliance;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;
