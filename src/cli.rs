@@ -24,6 +24,21 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write N synthetic tickets of realistic shape as JSON Lines (for benchmarks).
     Synth(SynthArgs),
+    /// Read filled-in review_queue.csv files: how often reviewers agreed with each check and
+    /// each lexicon entry, most-overruled entries first.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// review_queue.csv files with the reviewers' verdicts (同意/不同意, agree/disagree, y/n,
+    /// 1/0, ✓/✗; blank = not reviewed).
+    #[arg(required = true, value_name = "REVIEWED_QUEUE.csv")]
+    pub queues: Vec<PathBuf>,
+
+    /// Print JSON instead of the tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,8 @@ pub mod run;
 pub mod synth;
 // the scoring template: overall weights, check deductions and vetoes
 pub mod template;
+// `zhijian calibrate`: reviewers' verdicts → how accurate each check and entry is
+pub mod calibrate;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;

@@ -12,6 +12,7 @@ fn main() {
             .and_then(|config| zhijian::run::audit(&config).map(|summary| summary.print(&config))),
         Command::Explain(args) => zhijian::run::explain(&args),
         Command::Synth(args) => zhijian::run::synth(&args),
+        Command::Calibrate(args) => zhijian::calibrate::run(&args),
     };
     match result {
         Ok(()) => std::process::exit(EXIT_OK),

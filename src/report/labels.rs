@@ -100,5 +100,21 @@ pub fn queue_verdict(c: CheckId) -> String {
     format!("{}-复核(同意/不同意)", check(c))
 }
 
+/// `zhijian calibrate`'s tables.
+pub const CALIBRATE_CHECK_HEADER: [&str; 10] = [
+    "检查项",
+    "复核数",
+    "同意",
+    "不同意",
+    "同意率",
+    "判通过复核数",
+    "判通过同意率",
+    "判不通过复核数",
+    "判不通过同意率",
+    "不适用/未知复核数",
+];
+pub const CALIBRATE_ENTRY_HEADER: [&str; 6] =
+    ["检查项", "词条", "复核数", "同意", "不同意", "同意率"];
+
 /// Shown where a figure is unknown (no data), never as 0.
 pub const UNKNOWN: &str = "—";
