@@ -13,6 +13,7 @@ use crate::check::{CheckId, Outcome};
 use crate::lexicon::Category;
 use crate::parse::Ticket;
 use crate::score::{Reason, TicketScore, CATEGORIES};
+use crate::template::Template;
 
 /// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
 /// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
@@ -93,6 +94,11 @@ pub struct AgentAggregate {
     pub sampled: u64,
     /// Outcome counts per check over the sampled tickets.
     pub checks: [[u64; 4]; CheckId::COUNT],
+    /// Sampled tickets with a compliance score (at least one check passed or failed), the sum
+    /// of their scores (whole points, so merging stays exact) and how many a veto zeroed.
+    pub compliance_scored: u64,
+    pub compliance_points: u64,
+    pub compliance_vetoed: u64,
 }
 
 impl AgentAggregate {
@@ -123,12 +129,22 @@ impl AgentAggregate {
         for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
             add_arrays(mine, theirs);
         }
+        self.compliance_scored += other.compliance_scored;
+        self.compliance_points += other.compliance_points;
+        self.compliance_vetoed += other.compliance_vetoed;
     }
 
-    pub fn record_sampled(&mut self, outcomes: &[Outcome; CheckId::COUNT]) {
+    /// Counts a sampled ticket from its packed check outcomes; its compliance score is
+    /// computed here, from the outcomes alone, so the sampling record stays as small as it is.
+    pub fn record_sampled(&mut self, outcomes: &[Outcome; CheckId::COUNT], template: &Template) {
         self.sampled += 1;
         for (counts, outcome) in self.checks.iter_mut().zip(outcomes) {
             counts[*outcome as usize] += 1;
+        }
+        if let Some(score) = template.ticket_compliance(outcomes) {
+            self.compliance_scored += 1;
+            self.compliance_points += u64::from(score.points);
+            self.compliance_vetoed += u64::from(score.vetoed);
         }
     }
 }
@@ -263,7 +279,13 @@ pub struct Metrics {
     pub flagged_by_reason: BTreeMap<&'static str, u64>,
     pub sampled: u64,
     pub compliance: BTreeMap<&'static str, CheckMetrics>,
+    /// Σ weight × pass / Σ weight × (pass + fail), weights from the template.
     pub compliance_pass_rate: Option<f64>,
+    /// Mean compliance score (0–100) of the sampled tickets that have one, and how many
+    /// of them a veto check zeroed.
+    pub compliance_score: Option<f64>,
+    pub compliance_scored: u64,
+    pub compliance_vetoed: u64,
     pub score: Option<f64>,
 }
 
@@ -298,7 +320,7 @@ pub const REPORTED: [Category; 9] = [
 ];
 
 impl AgentAggregate {
-    pub fn metrics(&self, sla_secs: u32) -> Metrics {
+    pub fn metrics(&self, sla_secs: u32, template: &Template) -> Metrics {
         let categories = REPORTED
             .iter()
             .map(|&c| {
@@ -319,8 +341,13 @@ impl AgentAggregate {
                 (check.key(), CheckMetrics { pass, fail, not_applicable, unknown, pass_rate })
             })
             .collect();
-        let pass: u64 = compliance.values().map(|c| c.pass).sum();
-        let fail: u64 = compliance.values().map(|c| c.fail).sum();
+        let (mut passed, mut judged) = (0.0, 0.0);
+        for check in CheckId::ALL {
+            let [pass, fail, ..] = self.checks[check as usize];
+            let weight = template.rule(check).weight;
+            passed += weight * pass as f64;
+            judged += weight * (pass + fail) as f64;
+        }
         let csat_count: u64 = self.csat.iter().sum();
         let csat_sum: u64 = self.csat.iter().enumerate().map(|(i, &n)| (i as u64 + 1) * n).sum();
         let mut metrics = Metrics {
@@ -351,10 +378,14 @@ impl AgentAggregate {
                 .collect(),
             sampled: self.sampled,
             compliance,
-            compliance_pass_rate: ratio(pass, pass + fail),
+            compliance_pass_rate: (judged > 0.0).then(|| round(passed / judged, 4)),
+            compliance_score: (self.compliance_scored > 0)
+                .then(|| round(self.compliance_points as f64 / self.compliance_scored as f64, 2)),
+            compliance_scored: self.compliance_scored,
+            compliance_vetoed: self.compliance_vetoed,
             score: None,
         };
-        metrics.score = crate::aggregate::overall_score(&metrics);
+        metrics.score = overall_score(&metrics, template);
         metrics
     }
 }
@@ -370,19 +401,25 @@ fn round(value: f64, decimals: i32) -> f64 {
     (value * scale).round() / scale
 }
 
-/// The overall score, 0–100: a weighted mean of the components that can be measured (see
-/// docs/scoring.md). A component with nothing to measure is left out and the others' weights
-/// renormalized, so an agent is never rewarded or punished for missing data.
-pub fn overall_score(m: &Metrics) -> Option<f64> {
+/// The overall score, 0–100: a weighted mean of the components that can be measured, every
+/// weight and coefficient from the template (see docs/scoring.md). A component with nothing to
+/// measure is left out and the others' weights renormalized, so an agent is never rewarded or
+/// punished for missing data.
+pub fn overall_score(m: &Metrics, t: &Template) -> Option<f64> {
     let rate = |c: Category| m.categories[c.key()].per_100_words;
     let share = |c: Category| m.categories[c.key()].ticket_share;
     let language = match (rate(Category::Filler), rate(Category::Jargon), rate(Category::Negative))
     {
-        (Some(f), Some(j), Some(n)) => Some((100.0 - 10.0 * f - 10.0 * j - 20.0 * n).max(0.0)),
+        (Some(f), Some(j), Some(n)) => Some(
+            (100.0 - t.language_filler * f - t.language_jargon * j - t.language_negative * n)
+                .max(0.0),
+        ),
         _ => None,
     };
     let conduct = match (share(Category::Forbidden), share(Category::OffPlatform)) {
-        (Some(f), Some(o)) => Some(100.0 * (1.0 - (3.0 * f + 3.0 * o).min(1.0))),
+        (Some(f), Some(o)) => {
+            Some(100.0 * (1.0 - (t.conduct_forbidden * f + t.conduct_off_platform * o).min(1.0)))
+        }
         _ => None,
     };
     let empathy = m.empathy_after_complaint.map(|e| 100.0 * e);
@@ -394,14 +431,15 @@ pub fn overall_score(m: &Metrics) -> Option<f64> {
         _ => None,
     };
     let satisfaction = m.csat_mean.map(|c| (c - 1.0) / 4.0 * 100.0);
-    let compliance = m.compliance_pass_rate.map(|p| 100.0 * p);
+    let compliance = m.compliance_score;
+    let w = &t.overall;
     let parts = [
-        (language, 25.0),
-        (conduct, 20.0),
-        (empathy, 15.0),
-        (responsiveness, 15.0),
-        (satisfaction, 10.0),
-        (compliance, 15.0),
+        (language, w.language),
+        (conduct, w.conduct),
+        (empathy, w.empathy),
+        (responsiveness, w.responsiveness),
+        (satisfaction, w.satisfaction),
+        (compliance, w.compliance),
     ];
     let (sum, weights) = parts
         .iter()

@@ -1,12 +1,14 @@
 //! Stage 8 — compliance checks (DESIGN §4). Takes a scored ticket, yields pass / fail / not
-//! applicable / unknown for each check, with the evidence a reviewer needs. Checks run on every
+//! applicable / unknown for each check, with the evidence a reviewer needs to find the spot
+//! (message, matched entry and original text, PII kind, seconds). Checks run on every
 //! ticket (they are cheap next to tokenizing) so the sample can be chosen at the end without a
 //! second pass; only the sampled tickets' results are reported.
 
 use crate::lexicon::Category;
-use crate::matcher::Hit;
+use crate::matcher::Effect;
 use crate::parse::{Role, Ticket};
-use crate::score::{AnalyzedMessage, EvidenceKind, TicketScore};
+use crate::pii::PiiKind;
+use crate::score::{Evidence, EvidenceKind, TicketScore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CheckId {
@@ -79,19 +81,29 @@ impl Outcome {
     }
 }
 
-/// What a reviewer is shown for one check: the message and the evidence text (from the
-/// lexicon, or a measured figure), never more of the transcript than the hit itself.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CheckEvidence {
-    pub message: Option<u32>,
-    /// The matched lexicon entry, PII kind or measured seconds, for the reviewer.
-    pub detail: String,
+/// One spot a reviewer is pointed at. Message indexes count from 0 here (as in
+/// flagged.jsonl); the review queue shows them counting from 1.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// A counted lexicon hit: the entry, and the original text it matched (which differs from
+    /// the entry for traditional or full-width writing).
+    Entry { message: u32, entry: String, text: String },
+    /// Personal data an agent typed, as written (the queue masks it unless `--no-mask`).
+    Pii { message: u32, kind: PiiKind, text: String },
+    /// The first reply to the customer and how long it took.
+    Seconds { message: u32, secs: u32 },
+    /// The first reply, which could not be timed (a timestamp is missing).
+    Untimed { message: u32 },
+    /// The (at most two) agent messages searched, where nothing was found.
+    Searched { first: u32, last: u32 },
 }
 
+/// Everything behind one ticket's results; it lives only while the ticket's text does.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Compliance {
     pub outcomes: [Outcome; CheckId::COUNT],
-    pub evidence: [CheckEvidence; CheckId::COUNT],
+    /// Per check, every spot that decided it (all the forbidden hits, not just the first).
+    pub evidence: [Vec<Finding>; CheckId::COUNT],
 }
 
 impl Compliance {
@@ -111,22 +123,40 @@ impl Compliance {
 
 pub fn check_ticket(
     ticket: &Ticket,
-    analyzed: &[AnalyzedMessage],
     score: &TicketScore,
     sla_secs: u32,
     entry_phrase: impl Fn(u32) -> String,
 ) -> Compliance {
     let mut c = Compliance::default();
-    let agent_turns: Vec<usize> =
-        (0..ticket.messages.len()).filter(|&i| ticket.messages[i].role == Role::Agent).collect();
-    let mut set = |check: CheckId, outcome: Outcome, message: Option<usize>, detail: String| {
-        c.outcomes[check as usize] = outcome;
-        c.evidence[check as usize] = CheckEvidence { message: message.map(|m| m as u32), detail };
+    let agent_turns: Vec<u32> = (0..ticket.messages.len() as u32)
+        .filter(|&i| ticket.messages[i as usize].role == Role::Agent)
+        .collect();
+    let original = |e: &Evidence| -> String {
+        let text = &ticket.messages[e.message as usize].text;
+        text.chars().skip(e.start as usize).take((e.end - e.start) as usize).collect()
     };
-    let find_in = |turns: &[usize], category: Category| -> Option<(usize, &Hit)> {
-        turns.iter().find_map(|&i| {
-            analyzed[i].hits.iter().find(|h| h.counts_as() == Some(category)).map(|h| (i, h))
-        })
+    // Counted hits of a category on agent turns, in message order. Negation applies only to
+    // sentiment and empathy, so for these categories "not excepted" is "counted".
+    let hits_of = |category: Category| -> Vec<Finding> {
+        score
+            .evidence
+            .iter()
+            .filter(|e| e.role == Role::Agent)
+            .filter_map(|e| match e.kind {
+                EvidenceKind::Hit { entry, category: c, effect, .. }
+                    if c == category
+                        && !matches!(effect, Effect::Excepted(_) | Effect::Negated) =>
+                {
+                    let entry = entry_phrase(entry);
+                    Some(Finding::Entry { message: e.message, entry, text: original(e) })
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let mut set = |check: CheckId, outcome: Outcome, findings: Vec<Finding>| {
+        c.outcomes[check as usize] = outcome;
+        c.evidence[check as usize] = findings;
     };
 
     if !agent_turns.is_empty() {
@@ -136,47 +166,64 @@ pub fn check_ticket(
             (CheckId::Greeting, opening, Category::Greeting),
             (CheckId::Closing, closing, Category::Closing),
         ] {
-            match find_in(turns, category) {
-                Some((i, hit)) => set(check, Outcome::Pass, Some(i), entry_phrase(hit.entry)),
-                None => set(check, Outcome::Fail, turns.first().copied(), String::new()),
+            let found = hits_of(category).into_iter().find(|f| match f {
+                Finding::Entry { message, .. } => turns.contains(message),
+                _ => false,
+            });
+            match found {
+                Some(finding) => set(check, Outcome::Pass, vec![finding]),
+                None => {
+                    let searched =
+                        Finding::Searched { first: turns[0], last: turns[turns.len() - 1] };
+                    set(check, Outcome::Fail, vec![searched]);
+                }
             }
         }
         for (check, category) in [
             (CheckId::NoForbidden, Category::Forbidden),
             (CheckId::NoOffPlatform, Category::OffPlatform),
         ] {
-            match find_in(&agent_turns, category) {
-                Some((i, hit)) => set(check, Outcome::Fail, Some(i), entry_phrase(hit.entry)),
-                None => set(check, Outcome::Pass, None, String::new()),
+            match hits_of(category) {
+                hits if hits.is_empty() => set(check, Outcome::Pass, Vec::new()),
+                hits => set(check, Outcome::Fail, hits),
             }
         }
-        let pii = score.evidence.iter().find_map(|e| match e.kind {
-            EvidenceKind::Pii(kind) => Some((e.message, kind)),
-            _ => None,
-        });
+        let pii: Vec<Finding> = score
+            .evidence
+            .iter()
+            .filter_map(|e| match e.kind {
+                EvidenceKind::Pii(kind) => {
+                    Some(Finding::Pii { message: e.message, kind, text: original(e) })
+                }
+                _ => None,
+            })
+            .collect();
         match pii {
-            Some((m, kind)) => {
-                set(CheckId::NoPii, Outcome::Fail, Some(m as usize), kind.key().into())
-            }
-            None => set(CheckId::NoPii, Outcome::Pass, None, String::new()),
+            pii if pii.is_empty() => set(CheckId::NoPii, Outcome::Pass, Vec::new()),
+            pii => set(CheckId::NoPii, Outcome::Fail, pii),
         }
     }
 
+    // The first response is timed by `score` (the first agent message after the first customer
+    // message); only one agent in the ticket can hold it.
     let first_reply = score.agents.iter().find_map(|a| a.first_response_secs);
-    let answered_customer = first_reply_index(ticket);
-    match (answered_customer, first_reply) {
+    match (first_reply_index(ticket), first_reply) {
         (None, _) => {}
         (Some(i), Some(secs)) => {
             let outcome = if secs <= sla_secs { Outcome::Pass } else { Outcome::Fail };
-            set(CheckId::FirstResponseSla, outcome, Some(i), format!("{secs}"));
+            set(CheckId::FirstResponseSla, outcome, vec![Finding::Seconds { message: i, secs }]);
         }
-        (Some(i), None) => set(CheckId::FirstResponseSla, Outcome::Unknown, Some(i), String::new()),
+        (Some(i), None) => {
+            set(CheckId::FirstResponseSla, Outcome::Unknown, vec![Finding::Untimed { message: i }])
+        }
     }
     c
 }
 
 /// The first agent message that answers a customer message, if any.
-fn first_reply_index(ticket: &Ticket) -> Option<usize> {
+fn first_reply_index(ticket: &Ticket) -> Option<u32> {
     let first_customer = ticket.messages.iter().position(|m| m.role == Role::Customer)?;
-    (first_customer..ticket.messages.len()).find(|&i| ticket.messages[i].role == Role::Agent)
+    (first_customer..ticket.messages.len())
+        .find(|&i| ticket.messages[i].role == Role::Agent)
+        .map(|i| i as u32)
 }

@@ -27,6 +27,21 @@ pub enum Command {
     Lexicon(LexiconCommand),
     /// Write N synthetic tickets of realistic shape as JSON Lines (for benchmarks).
     Synth(SynthArgs),
+    /// Read filled-in review_queue.csv files: how often reviewers agreed with each check and
+    /// each lexicon entry, most-overruled entries first.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// review_queue.csv files with the reviewers' verdicts (同意/不同意, agree/disagree, y/n,
+    /// 1/0, ✓/✗; blank = not reviewed).
+    #[arg(required = true, value_name = "REVIEWED_QUEUE.csv")]
+    pub queues: Vec<PathBuf>,
+
+    /// Print JSON instead of the tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +97,11 @@ pub struct AuditArgs {
     /// First-response SLA in seconds (replies slower than this count as breaches).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub sla_seconds: u32,
+
+    /// Scoring template (TOML): overall weights, check deductions, 一票否决 checks
+    /// [default: the built-in templates/default.toml].
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
 
     /// Also write tickets.jsonl: one line of scores per audited ticket.
     #[arg(long)]

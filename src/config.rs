@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::AuditArgs;
 use crate::error::{Error, Result};
 use crate::sample::Rate;
+use crate::template::Template;
 
 #[derive(Debug, Clone)]
 pub struct AuditConfig {
@@ -18,6 +19,8 @@ pub struct AuditConfig {
     pub sample_rate: Rate,
     /// 30 s is the common first-response target of Chinese e-commerce platforms' service rules.
     pub sla_secs: u32,
+    /// The built-in `templates/default.toml` unless `--template` names another.
+    pub template: Template,
     pub per_ticket: bool,
     pub mask: bool,
     pub quiet: bool,
@@ -46,6 +49,10 @@ impl AuditConfig {
                 problem: format!("{} is not a directory of lexicon files", lexicons.display()),
             });
         }
+        let template = match &args.template {
+            Some(path) => Template::load(path)?,
+            None => Template::builtin(),
+        };
         Ok(AuditConfig {
             inputs: args.inputs,
             out: args.out,
@@ -54,6 +61,7 @@ impl AuditConfig {
             seed: args.seed,
             sample_rate,
             sla_secs: args.sla_seconds,
+            template,
             per_ticket: args.per_ticket,
             mask: !args.no_mask,
             quiet: args.quiet,

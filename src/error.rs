@@ -39,6 +39,14 @@ pub enum Error {
 
     #[error("{path}: {problem}")]
     Input { path: PathBuf, problem: String },
+
+    /// `at` is `path` or `path:line`.
+    #[error("scoring template {at}: {problem}")]
+    Template { at: String, problem: String },
+
+    /// `at` is `path`, `path:line` or `path:line:column` of a filled-in review queue.
+    #[error("review queue {at}: {problem}")]
+    Queue { at: String, problem: String },
 }
 
 impl Error {

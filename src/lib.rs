@@ -19,6 +19,10 @@ pub mod progress;
 pub mod run;
 pub mod synth;
 pub mod tools;
+// the scoring template: overall weights, check deductions and vetoes
+pub mod template;
+// `zhijian calibrate`: reviewers' verdicts → how accurate each check and entry is
+pub mod calibrate;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;

@@ -13,6 +13,7 @@ fn main() {
         Command::Explain(args) => zhijian::tools::explain(&args),
         Command::Lexicon(LexiconCommand::Check(args)) => zhijian::tools::lexicon_check(&args),
         Command::Synth(args) => zhijian::tools::synth(&args),
+        Command::Calibrate(args) => zhijian::calibrate::run(&args),
     };
     match result {
         Ok(()) => std::process::exit(EXIT_OK),

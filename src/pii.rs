@@ -137,7 +137,8 @@ pub fn mask(text: &str) -> String {
     out
 }
 
-fn masked(kind: PiiKind, original: &str) -> String {
+/// The mask of one piece of personal data already known to be of `kind`.
+pub fn masked(kind: PiiKind, original: &str) -> String {
     let chars: Vec<char> = original.chars().collect();
     let (keep_head, keep_tail) = match kind {
         PiiKind::Mobile => (3, 4),

@@ -31,6 +31,7 @@ use crate::report::manifest::{Counts, Runtime};
 use crate::report::{self, Staging};
 use crate::sample;
 use crate::score::{self, AnalyzedMessage, TicketScore};
+use crate::template::Template;
 use crate::tokenize::Tokenizer;
 
 /// Lines per batch: enough to keep every core busy, few enough that a batch's text is small.
@@ -45,6 +46,7 @@ pub struct Engine {
     sla_secs: u32,
     mask: bool,
     per_ticket: bool,
+    template: Template,
 }
 
 /// A ticket's rendered report lines, produced while its text is in memory.
@@ -103,7 +105,13 @@ impl Engine {
         let matcher = Matcher::with_rules(&lexicon, rules);
         let phrases = lexicon.entries.iter().filter(|e| e.needs_boundary && !e.is_exception);
         let tokenizer = Tokenizer::with_words(phrases.map(|e| e.normalized.as_str()));
-        Engine { lexicon, matcher, tokenizer, sla_secs, mask, per_ticket }
+        let template = Template::builtin();
+        Engine { lexicon, matcher, tokenizer, sla_secs, mask, per_ticket, template }
+    }
+
+    /// The scoring template for the review queue's per-ticket compliance score.
+    pub fn with_template(self, template: Template) -> Engine {
+        Engine { template, ..self }
     }
 
     /// Stages 3–5 for one message. Bot and system turns are context only.
@@ -125,7 +133,7 @@ impl Engine {
             ticket.messages.iter().map(|m| self.analyze(m)).collect();
         let score = score::score_ticket(ticket, &analyzed, self.sla_secs);
         let phrase = |entry: u32| self.lexicon.entry(entry).phrase.clone();
-        let compliance = check::check_ticket(ticket, &analyzed, &score, self.sla_secs, phrase);
+        let compliance = check::check_ticket(ticket, &score, self.sla_secs, phrase);
         (score, compliance)
     }
 
@@ -146,6 +154,8 @@ impl Engine {
                 ticket.agent_name.as_deref(),
                 &ticket.id,
                 compliance,
+                &self.template,
+                self.mask,
             ),
             flagged,
             ticket_line,
@@ -162,7 +172,8 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
         .num_threads(config.threads)
         .build()
         .map_err(|e| Error::Option { flag: "--threads", problem: e.to_string() })?;
-    let engine = Engine::new(lexicon, config.sla_secs, config.mask, config.per_ticket);
+    let engine = Engine::new(lexicon, config.sla_secs, config.mask, config.per_ticket)
+        .with_template(config.template.clone());
     let staging = Staging::create(&config.out)?;
     match pool.install(|| run_into(config, &engine, files, &staging)) {
         Ok((counts, inputs)) => {
@@ -367,7 +378,7 @@ impl RunState {
             let agent = self.aggregate.agent(&self.agent_ids[owner]);
             let mut ids = Vec::with_capacity(chosen.len());
             for i in chosen {
-                agent.record_sampled(&Compliance::unpack(tickets[i].1.checks));
+                agent.record_sampled(&Compliance::unpack(tickets[i].1.checks), &config.template);
                 ids.push(tickets[i].0);
             }
             ids.sort_unstable();
@@ -428,16 +439,17 @@ impl RunState {
         };
 
         let sla = config.sla_secs;
-        let team = self.aggregate.team().metrics(sla);
+        let template = &config.template;
+        let team = self.aggregate.team().metrics(sla, template);
         let rows: Vec<_> = self
             .aggregate
             .agents
             .iter()
-            .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla)))
+            .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla, template)))
             .collect();
         staging.write(
             "summary.json",
-            &report::summary::render(&self.aggregate, &engine.lexicon, &counts, sla),
+            &report::summary::render(&self.aggregate, &engine.lexicon, &counts, sla, template),
         )?;
         staging.write("agents.csv", &report::csv::agents(&rows))?;
         let counts_line = format!(

@@ -13,5 +13,9 @@ mod determinism;
 mod sampling;
 // Scoring: normalization twins, negation, exceptions and boundaries end to end.
 mod scoring;
+// DESIGN §4: every compliance check passes and fails on its fixture; the scoring template.
+mod compliance;
+// `zhijian calibrate`: reviewers' verdicts → agreement per check and per lexicon entry.
+mod calibrate;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;

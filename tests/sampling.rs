@@ -83,6 +83,8 @@ fn unrelated_changes_never_move_a_sample() {
         assert_eq!(&with_other[agent], tickets, "another agent's tickets moved {agent}'s sample");
         assert_eq!(&reversed[agent], tickets, "input order moved {agent}'s sample");
     }
+    let threaded = audit(&dir, &population(), "threads", &["--threads", "3"]);
+    assert_eq!(threaded, base, "the thread count moved a sample");
     let reseeded = audit(&dir, &population(), "seed", &["--seed", "99"]);
     assert_ne!(reseeded["S1000"], base["S1000"], "a new seed must draw a new sample");
     assert_eq!(reseeded["S1000"].len(), 300);

@@ -4,13 +4,21 @@
 //! transcript text as a formula.
 //!
 //! **agents.csv** — one row per agent, sorted by agent id; unknown figures are empty cells.
-//! **review_queue.csv** — one row per sampled ticket, sorted by agent then ticket id: the
-//! automated result and evidence of each check, then an empty verdict column per check
-//! (reviewers write 同意/agree or 不同意/disagree) and a comment column.
+//! **review_queue.csv** — one row per sampled ticket, sorted by agent then ticket id: 客服ID,
+//! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template; empty
+//! when no check passed or failed), 一票否决项 (the failed veto checks), then per check
+//! `<check>-结果` (通过/不通过/不适用/未知), `<check>-证据` and an empty
+//! `<check>-复核(同意/不同意)` for the reviewer's verdict, and a last 复核备注 column.
+//! Evidence points at the spot, messages counted from 1 (flagged.jsonl counts from 0), spots
+//! separated by `；`: `消息#3「你自己看」` (a lexicon entry, then `(原文: …)` when the text
+//! was written differently), `消息#4 手机号 138****5678` (masked unless `--no-mask`),
+//! `消息#2 首响 45 秒`, `消息#2 无时间戳, 无法计时`, `消息#1、#3 未见问候语`.
+//! `zhijian calibrate` reads the filled-in file back by these headers and the 「」 entries.
 
 use crate::aggregate::{Metrics, REPORTED};
-use crate::check::{CheckId, Compliance};
+use crate::check::{CheckId, Compliance, Finding};
 use crate::report::labels;
+use crate::template::Template;
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -68,7 +76,10 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
         .map(String::from),
     );
     header.extend(crate::score::Reason::ALL.map(|r| labels::reason(r).to_string()));
-    header.extend(["抽检数".to_string(), "合规通过率".to_string()]);
+    header.extend(
+        ["抽检数", "合规通过率", "合规得分均值", "合规评分工单数", "一票否决工单数"]
+            .map(String::from),
+    );
     header.extend(CheckId::ALL.map(|c| format!("{}通过率", labels::check(c))));
     header.push("综合得分".into());
     w.write_record(&header).expect("in memory");
@@ -103,7 +114,13 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
             m.flagged.to_string(),
         ]);
         row.extend(crate::score::Reason::ALL.map(|r| m.flagged_by_reason[r.key()].to_string()));
-        row.extend([m.sampled.to_string(), number(m.compliance_pass_rate)]);
+        row.extend([
+            m.sampled.to_string(),
+            number(m.compliance_pass_rate),
+            number(m.compliance_score),
+            m.compliance_scored.to_string(),
+            m.compliance_vetoed.to_string(),
+        ]);
         row.extend(CheckId::ALL.map(|c| number(m.compliance[c.key()].pass_rate)));
         row.push(number(m.score));
         w.write_record(&row).expect("in memory");
@@ -113,19 +130,29 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
 
 pub fn review_queue_header() -> Vec<u8> {
     let mut w = writer();
-    let mut header: Vec<String> = ["客服ID", "客服姓名", "工单ID"].map(String::from).into();
+    let mut header: Vec<String> = [
+        labels::QUEUE_AGENT,
+        labels::QUEUE_AGENT_NAME,
+        labels::QUEUE_TICKET,
+        labels::QUEUE_SCORE,
+        labels::QUEUE_VETO,
+    ]
+    .map(String::from)
+    .into();
     for c in CheckId::ALL {
-        let name = labels::check(c);
         header.extend([
-            format!("{name}-结果"),
-            format!("{name}-证据"),
-            format!("{name}-复核(同意/不同意)"),
+            labels::queue_result(c),
+            labels::queue_evidence(c),
+            labels::queue_verdict(c),
         ]);
     }
-    header.push("复核备注".into());
+    header.push(labels::QUEUE_COMMENT.into());
     w.write_record(&header).expect("in memory");
     finish(w)
 }
+
+/// How many spots one evidence cell lists before it says how many more there are.
+const SPOTS_SHOWN: usize = 5;
 
 /// One review-queue row (no BOM), rendered for every ticket while its text is at hand;
 /// only the sampled ones are written out.
@@ -134,32 +161,63 @@ pub fn review_queue_row(
     agent_name: Option<&str>,
     ticket: &str,
     compliance: &Compliance,
+    template: &Template,
+    mask: bool,
 ) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let score = template.ticket_compliance(&compliance.outcomes);
+    let vetoes: Vec<&str> = CheckId::ALL
+        .into_iter()
+        .filter(|&c| template.rule(c).veto && compliance.outcome(c) == crate::check::Outcome::Fail)
+        .map(labels::check)
+        .collect();
     let mut row: Vec<String> = vec![
         safe_cell(agent).into_owned(),
         safe_cell(agent_name.unwrap_or("")).into_owned(),
         safe_cell(ticket).into_owned(),
+        score.map(|s| s.points.to_string()).unwrap_or_default(),
+        vetoes.join("、"),
     ];
     for c in CheckId::ALL {
-        let evidence = &compliance.evidence[c as usize];
-        let detail = match (c, evidence.message) {
-            (_, None) => String::new(),
-            (CheckId::FirstResponseSla, Some(m)) if !evidence.detail.is_empty() => {
-                format!("消息#{m}: {}秒", evidence.detail)
-            }
-            (_, Some(m)) if evidence.detail.is_empty() => format!("消息#{m}"),
-            (_, Some(m)) => format!("消息#{m}: 「{}」", evidence.detail),
-        };
+        let findings = &compliance.evidence[c as usize];
+        let mut spots: Vec<String> =
+            findings.iter().take(SPOTS_SHOWN).map(|f| spot(c, f, mask)).collect();
+        if findings.len() > SPOTS_SHOWN {
+            spots.push(format!("等共 {} 处", findings.len()));
+        }
         row.extend([
             labels::outcome(compliance.outcome(c)).to_string(),
-            safe_cell(&detail).into_owned(),
+            safe_cell(&spots.join("；")).into_owned(),
             String::new(),
         ]);
     }
     row.push(String::new());
     w.write_record(&row).expect("in memory");
     w.into_inner().expect("in memory")
+}
+
+/// One spot of evidence, messages counted from 1 for people.
+fn spot(check: CheckId, finding: &Finding, mask: bool) -> String {
+    match finding {
+        Finding::Entry { message, entry, text } if text == entry => {
+            format!("消息#{}「{entry}」", message + 1)
+        }
+        Finding::Entry { message, entry, text } => {
+            format!("消息#{}「{entry}」(原文: {text})", message + 1)
+        }
+        Finding::Pii { message, kind, text } => {
+            let shown = if mask { crate::pii::masked(*kind, text) } else { text.clone() };
+            format!("消息#{} {} {shown}", message + 1, labels::pii(*kind))
+        }
+        Finding::Seconds { message, secs } => format!("消息#{} 首响 {secs} 秒", message + 1),
+        Finding::Untimed { message } => format!("消息#{} 无时间戳, 无法计时", message + 1),
+        Finding::Searched { first, last } if first == last => {
+            format!("消息#{} {}", first + 1, labels::not_found(check))
+        }
+        Finding::Searched { first, last } => {
+            format!("消息#{}、#{} {}", first + 1, last + 1, labels::not_found(check))
+        }
+    }
 }
 
 #[cfg(test)]

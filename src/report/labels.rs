@@ -53,6 +53,24 @@ pub fn outcome(o: Outcome) -> &'static str {
     }
 }
 
+pub fn pii(kind: crate::pii::PiiKind) -> &'static str {
+    match kind {
+        crate::pii::PiiKind::Mobile => "手机号",
+        crate::pii::PiiKind::IdCard => "身份证号",
+        crate::pii::PiiKind::BankCard => "银行卡号",
+        crate::pii::PiiKind::Email => "邮箱",
+    }
+}
+
+/// What a check looked for and did not find, for the review queue's evidence cell.
+pub fn not_found(c: CheckId) -> &'static str {
+    match c {
+        CheckId::Greeting => "未见问候语",
+        CheckId::Closing => "未见结束语",
+        _ => "未找到",
+    }
+}
+
 pub fn role(r: crate::parse::Role) -> &'static str {
     match r {
         crate::parse::Role::Customer => "客户",
@@ -61,6 +79,42 @@ pub fn role(r: crate::parse::Role) -> &'static str {
         crate::parse::Role::System => "系统",
     }
 }
+
+/// Review-queue headers; `zhijian calibrate` finds its columns by these names.
+pub const QUEUE_AGENT: &str = "客服ID";
+pub const QUEUE_AGENT_NAME: &str = "客服姓名";
+pub const QUEUE_TICKET: &str = "工单ID";
+pub const QUEUE_SCORE: &str = "合规得分";
+pub const QUEUE_VETO: &str = "一票否决项";
+pub const QUEUE_COMMENT: &str = "复核备注";
+
+pub fn queue_result(c: CheckId) -> String {
+    format!("{}-结果", check(c))
+}
+
+pub fn queue_evidence(c: CheckId) -> String {
+    format!("{}-证据", check(c))
+}
+
+pub fn queue_verdict(c: CheckId) -> String {
+    format!("{}-复核(同意/不同意)", check(c))
+}
+
+/// `zhijian calibrate`'s tables.
+pub const CALIBRATE_CHECK_HEADER: [&str; 10] = [
+    "检查项",
+    "复核数",
+    "同意",
+    "不同意",
+    "同意率",
+    "判通过复核数",
+    "判通过同意率",
+    "判不通过复核数",
+    "判不通过同意率",
+    "不适用/未知复核数",
+];
+pub const CALIBRATE_ENTRY_HEADER: [&str; 6] =
+    ["检查项", "词条", "复核数", "同意", "不同意", "同意率"];
 
 /// Shown where a figure is unknown (no data), never as 0.
 pub const UNKNOWN: &str = "—";

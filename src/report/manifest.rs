@@ -1,6 +1,7 @@
 //! `manifest.json`, for auditors: what produced these reports. Keys: `tool`, `version`,
 //! `options` (seed, sample_rate, sla_seconds, per_ticket, mask), `lexicons` (path, category,
-//! sha256 of each file), `inputs` (path, bytes, lines), `counts` (lines, audited, rejected,
+//! sha256 of each file), `template` (path, sha256 of the scoring template; the built-in one is
+//! `(built-in) templates/default.toml`), `inputs` (path, bytes, lines), `counts` (lines, audited, rejected,
 //! rejected_by_reason, sampled, flagged). `runtime` (started_at, elapsed_seconds, threads) is
 //! the one part that differs between otherwise identical runs.
 
@@ -28,6 +29,7 @@ struct Manifest<'a> {
     version: &'static str,
     options: Options,
     lexicons: Vec<LexiconLine>,
+    template: TemplateLine<'a>,
     inputs: Vec<InputLine<'a>>,
     counts: &'a Counts,
     runtime: Runtime,
@@ -47,6 +49,12 @@ struct LexiconLine {
     path: String,
     category: &'static str,
     sha256: String,
+}
+
+#[derive(Serialize)]
+struct TemplateLine<'a> {
+    path: &'a str,
+    sha256: &'a str,
 }
 
 #[derive(Serialize)]
@@ -89,6 +97,7 @@ pub fn render(
                 sha256: f.sha256.clone(),
             })
             .collect(),
+        template: TemplateLine { path: &config.template.source, sha256: &config.template.sha256 },
         inputs: inputs
             .iter()
             .map(|f| InputLine { path: &f.display, bytes: f.bytes, lines: f.lines })

@@ -74,6 +74,12 @@ fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, String)> {
             share(m.compliance_pass_rate),
             share(team.compliance_pass_rate),
         ),
+        ("合规得分均值(抽检)".into(), score(m.compliance_score), score(team.compliance_score)),
+        (
+            "一票否决工单(抽检)".into(),
+            m.compliance_vetoed.to_string(),
+            team.compliance_vetoed.to_string(),
+        ),
         ("被标记工单".into(), m.flagged.to_string(), team.flagged.to_string()),
     ]);
     rows
@@ -86,12 +92,12 @@ pub fn team(
 ) -> Vec<u8> {
     let mut out = String::new();
     let _ = writeln!(out, "# 质检汇总\n\n{counts_line}\n");
-    let _ = writeln!(out, "| 客服 | 姓名 | 工单数 | 综合得分 | 共情/百词 | 服务禁语 | 首响中位数 | 满意度 | 合规通过率 | 被标记 |");
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "| 客服 | 姓名 | 工单数 | 综合得分 | 共情/百词 | 服务禁语 | 首响中位数 | 满意度 | 合规通过率 | 合规得分 | 被标记 |");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (id, name, m) in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             escape(id),
             escape(name.as_deref().unwrap_or("")),
             m.tickets,
@@ -101,6 +107,7 @@ pub fn team(
             secs(m.first_response_median_secs),
             num(m.csat_mean),
             share(m.compliance_pass_rate),
+            score(m.compliance_score),
             m.flagged,
         );
     }
@@ -180,7 +187,8 @@ pub fn agent(
                 _ => String::new(),
             };
             let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
-            let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message);
+            // People count messages from 1; flagged.jsonl's index counts from 0.
+            let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
         }
         out.push('\n');
     }

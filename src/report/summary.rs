@@ -9,7 +9,10 @@
 //!   `response_{median,p90}_secs`, `response_sla_breaches`, `timed_responses`; `csat_mean`,
 //!   `csat_count`, `resolved_share`; `flagged`, `flagged_by_reason`; `sampled`,
 //!   `compliance.<check>` {pass, fail, not_applicable, unknown, pass_rate},
-//!   `compliance_pass_rate`; `score` (0–100, docs/scoring.md).
+//!   `compliance_pass_rate` (weighted by the template's check weights), `compliance_score`
+//!   (mean 0–100 per-ticket compliance score of the sample), `compliance_scored` (sampled
+//!   tickets with a score), `compliance_vetoed` (of those, zeroed by a 一票否决 check);
+//!   `score` (0–100, docs/scoring.md, weights from the scoring template).
 //! - `lexicon`: per entry `category`, `entry`, `hits` (counted), sorted by category then
 //!   file order; `never_hit`: the entries with no hit in this run, for trainers.
 //!
@@ -20,6 +23,7 @@ use serde::Serialize;
 use crate::aggregate::{Aggregate, Metrics};
 use crate::lexicon::Lexicon;
 use crate::report::manifest::Counts;
+use crate::template::Template;
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -52,14 +56,20 @@ struct EntryLine<'a> {
     hits: u64,
 }
 
-pub fn render(aggregate: &Aggregate, lexicon: &Lexicon, counts: &Counts, sla_secs: u32) -> Vec<u8> {
+pub fn render(
+    aggregate: &Aggregate,
+    lexicon: &Lexicon,
+    counts: &Counts,
+    sla_secs: u32,
+    template: &Template,
+) -> Vec<u8> {
     let agents = aggregate
         .agents
         .iter()
         .map(|(id, agent)| AgentLine {
             agent_id: id,
             agent_name: agent.name.as_deref(),
-            metrics: agent.metrics(sla_secs),
+            metrics: agent.metrics(sla_secs, template),
         })
         .collect();
     let entries: Vec<EntryLine> = lexicon
@@ -78,7 +88,7 @@ pub fn render(aggregate: &Aggregate, lexicon: &Lexicon, counts: &Counts, sla_sec
         schema: 1,
         counts,
         sla_seconds: sla_secs,
-        team: aggregate.team().metrics(sla_secs),
+        team: aggregate.team().metrics(sla_secs, template),
         agents,
         lexicon: LexiconSummary { entries, never_hit },
     };

@@ -1,0 +1,405 @@
+//! `zhijian calibrate`: takes review_queue.csv files that reviewers filled in, yields how often
+//! they agreed with each automated check (its precision, split by automated pass and fail) and
+//! with each lexicon entry the evidence named (「entry」), most-overruled entries first — the
+//! list a trainer fixes next. Columns are found by their headers, so reordered or extra columns
+//! are fine; a BOM is optional; a row's verdicts on n/a or unknown results are counted apart,
+//! never as agreement. Every row counts, so a ticket reviewed in two files counts twice.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::check::{CheckId, Outcome};
+use crate::cli::CalibrateArgs;
+use crate::error::{Error, Result};
+use crate::report::labels;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Agree,
+    Disagree,
+}
+
+/// A cell that is neither blank nor one of the accepted verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAVerdict;
+
+/// A verdict cell: `Ok(None)` when blank (not reviewed).
+/// Accepted, case-insensitive: 同意/不同意, agree/disagree, y/n, yes/no, 1/0, ✓/✗ (also ✔/✘,
+/// √/×), 对/错, 是/否.
+pub fn parse_verdict(cell: &str) -> std::result::Result<Option<Verdict>, NotAVerdict> {
+    match cell.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "同意" | "agree" | "y" | "yes" | "1" | "✓" | "✔" | "√" | "对" | "是" => {
+            Ok(Some(Verdict::Agree))
+        }
+        "不同意" | "disagree" | "n" | "no" | "0" | "✗" | "✘" | "×" | "错" | "否" => {
+            Ok(Some(Verdict::Disagree))
+        }
+        _ => Err(NotAVerdict),
+    }
+}
+
+/// Verdicts on one set of automated results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub reviewed: u64,
+    pub agreed: u64,
+    pub disagreed: u64,
+    /// agreed / reviewed, four decimals; `null` when nothing was reviewed.
+    pub agreement: Option<f64>,
+}
+
+impl Tally {
+    fn of(agreed: u64, disagreed: u64) -> Tally {
+        let reviewed = agreed + disagreed;
+        let agreement =
+            (reviewed > 0).then(|| (agreed as f64 / reviewed as f64 * 1e4).round() / 1e4);
+        Tally { reviewed, agreed, disagreed, agreement }
+    }
+
+    fn add(&mut self, verdict: Verdict) {
+        *self = match verdict {
+            Verdict::Agree => Tally::of(self.agreed + 1, self.disagreed),
+            Verdict::Disagree => Tally::of(self.agreed, self.disagreed + 1),
+        };
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckLine {
+    pub check: &'static str,
+    /// Verdicts on automated passes and fails together, then each apart.
+    #[serde(flatten)]
+    pub all: Tally,
+    pub on_pass: Tally,
+    pub on_fail: Tally,
+    /// Verdicts given where the automated result was n/a or unknown (not counted above).
+    pub on_other: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryLine {
+    pub check: &'static str,
+    pub entry: String,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    pub files: usize,
+    /// Ticket rows read, and those with at least one verdict.
+    pub rows: u64,
+    pub reviewed_rows: u64,
+    pub checks: Vec<CheckLine>,
+    /// Most disagreements first, ties by entry, then check.
+    pub entries: Vec<EntryLine>,
+}
+
+/// `zhijian calibrate FILE... [--json]`.
+pub fn run(args: &CalibrateArgs) -> Result<()> {
+    let calibration = calibrate(&args.queues)?;
+    let out = if args.json {
+        crate::report::pretty_json(&calibration)
+    } else {
+        render(&calibration).into_bytes()
+    };
+    use std::io::Write;
+    std::io::stdout().write_all(&out).map_err(Error::write("-"))
+}
+
+pub fn calibrate(paths: &[PathBuf]) -> Result<Calibration> {
+    let mut state = State::default();
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(Error::read(path))?;
+        state.read(path, &bytes)?;
+    }
+    Ok(state.finish(paths.len()))
+}
+
+#[derive(Default)]
+struct State {
+    rows: u64,
+    reviewed_rows: u64,
+    checks: [(Tally, Tally, u64); CheckId::COUNT],
+    entries: BTreeMap<(CheckId, String), Tally>,
+}
+
+/// Where one check's three cells are.
+struct Columns {
+    result: usize,
+    evidence: Option<usize>,
+    verdict: usize,
+}
+
+impl State {
+    fn read(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let fail = |at: String, problem: String| Error::Queue { at, problem };
+        let bytes = bytes.strip_prefix(crate::report::csv::BOM).unwrap_or(bytes);
+        if std::str::from_utf8(bytes).is_err() {
+            return Err(fail(
+                path.display().to_string(),
+                "the file is not UTF-8 text; in Excel save it as “CSV UTF-8 (逗号分隔)”".into(),
+            ));
+        }
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let csv_error = |e: csv::Error| {
+            let line = e.position().map_or(String::new(), |p| format!(":{}", p.line()));
+            fail(format!("{}{line}", path.display()), e.to_string())
+        };
+        let headers = reader.headers().map_err(csv_error)?.clone();
+        let find = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let missing = |name: &str| {
+            fail(
+                format!("{}:1", path.display()),
+                format!("no column `{name}`; is this a review_queue.csv written by zhijian audit?"),
+            )
+        };
+        find(labels::QUEUE_TICKET).ok_or_else(|| missing(labels::QUEUE_TICKET))?;
+        let mut columns = Vec::with_capacity(CheckId::COUNT);
+        for check in CheckId::ALL {
+            let result = labels::queue_result(check);
+            let verdict = format!("{}-复核", labels::check(check));
+            columns.push(Columns {
+                result: find(&result).ok_or_else(|| missing(&result))?,
+                evidence: find(&labels::queue_evidence(check)),
+                verdict: headers
+                    .iter()
+                    .position(|h| h.trim().starts_with(&verdict))
+                    .ok_or_else(|| missing(&labels::queue_verdict(check)))?,
+            });
+        }
+
+        for record in reader.records() {
+            let record = record.map_err(csv_error)?;
+            let line = record.position().map_or(0, |p| line_at(bytes, p.byte()));
+            let cell = |i: usize| record.get(i).unwrap_or("");
+            let at = |i: usize| format!("{}:{line}:{}", path.display(), i + 1);
+            self.rows += 1;
+            let mut any = false;
+            for (check, col) in CheckId::ALL.into_iter().zip(&columns) {
+                let verdict = parse_verdict(cell(col.verdict)).map_err(|NotAVerdict| {
+                    fail(
+                        at(col.verdict),
+                        format!(
+                            "verdict `{}` in column {} is not 同意 or 不同意 (also accepted: \
+                             agree/disagree, y/n, 1/0, ✓/✗); leave it blank if not reviewed",
+                            cell(col.verdict).trim(),
+                            headers.get(col.verdict).unwrap_or("")
+                        ),
+                    )
+                })?;
+                let Some(verdict) = verdict else { continue };
+                any = true;
+                let outcome = Outcome::ALL
+                    .into_iter()
+                    .find(|&o| labels::outcome(o) == cell(col.result).trim());
+                let (on_pass, on_fail, on_other) = &mut self.checks[check as usize];
+                match outcome {
+                    Some(Outcome::Pass) => on_pass.add(verdict),
+                    Some(Outcome::Fail) => on_fail.add(verdict),
+                    Some(Outcome::NotApplicable | Outcome::Unknown) => {
+                        *on_other += 1;
+                        continue;
+                    }
+                    None => {
+                        return Err(fail(
+                            at(col.result),
+                            format!(
+                                "result `{}` is not one of 通过, 不通过, 不适用, 未知",
+                                cell(col.result).trim()
+                            ),
+                        ))
+                    }
+                }
+                let evidence = col.evidence.map_or("", cell);
+                let mut entries = quoted_entries(evidence);
+                entries.sort_unstable();
+                entries.dedup();
+                for entry in entries {
+                    self.entries.entry((check, entry.to_string())).or_default().add(verdict);
+                }
+            }
+            self.reviewed_rows += u64::from(any);
+        }
+        Ok(())
+    }
+
+    fn finish(self, files: usize) -> Calibration {
+        let checks = CheckId::ALL
+            .into_iter()
+            .map(|check| {
+                let (on_pass, on_fail, on_other) = self.checks[check as usize];
+                let all = Tally::of(
+                    on_pass.agreed + on_fail.agreed,
+                    on_pass.disagreed + on_fail.disagreed,
+                );
+                CheckLine { check: check.key(), all, on_pass, on_fail, on_other }
+            })
+            .collect();
+        let mut entries: Vec<EntryLine> = self
+            .entries
+            .into_iter()
+            .map(|((check, entry), tally)| EntryLine { check: check.key(), entry, tally })
+            .collect();
+        entries.sort_by(|a, b| {
+            (b.tally.disagreed, &a.entry, a.check).cmp(&(a.tally.disagreed, &b.entry, b.check))
+        });
+        Calibration { files, rows: self.rows, reviewed_rows: self.reviewed_rows, checks, entries }
+    }
+}
+
+/// The 1-based line a record starts on. The csv crate's own line count runs one behind after
+/// a CRLF (Excel's line end): the record's start offset sits on the LF, so skip line ends.
+fn line_at(bytes: &[u8], offset: u64) -> u64 {
+    let mut start = (offset as usize).min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// The lexicon entries an evidence cell names, as 「entry」.
+fn quoted_entries(evidence: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = evidence;
+    while let Some(open) = rest.find('「') {
+        let after = &rest[open + '「'.len_utf8()..];
+        let Some(close) = after.find('」') else { break };
+        if close > 0 {
+            out.push(&after[..close]);
+        }
+        rest = &after[close + '」'.len_utf8()..];
+    }
+    out
+}
+
+/// The readable report: two tables with Chinese headers.
+pub fn render(c: &Calibration) -> String {
+    let pct =
+        |t: &Tally| t.agreement.map_or(labels::UNKNOWN.into(), |a| format!("{:.1}%", a * 100.0));
+    let label = |key: &'static str| -> String {
+        CheckId::ALL.into_iter().find(|c| c.key() == key).map_or(key, labels::check).to_string()
+    };
+    let mut out = format!(
+        "复核校准: {} 个文件, {} 张工单, 其中 {} 张有复核意见\n\n按检查项 (同意率 = 复核员认可自动结果的比例)\n",
+        c.files, c.rows, c.reviewed_rows
+    );
+    let mut rows = vec![labels::CALIBRATE_CHECK_HEADER.map(String::from).to_vec()];
+    for line in &c.checks {
+        rows.push(vec![
+            label(line.check),
+            line.all.reviewed.to_string(),
+            line.all.agreed.to_string(),
+            line.all.disagreed.to_string(),
+            pct(&line.all),
+            line.on_pass.reviewed.to_string(),
+            pct(&line.on_pass),
+            line.on_fail.reviewed.to_string(),
+            pct(&line.on_fail),
+            line.on_other.to_string(),
+        ]);
+    }
+    out.push_str(&table(&rows));
+    out.push_str("\n按词条 (被推翻最多的在前)\n");
+    if c.entries.is_empty() {
+        out.push_str("(证据中没有被复核的词条)\n");
+    } else {
+        let mut rows = vec![labels::CALIBRATE_ENTRY_HEADER.map(String::from).to_vec()];
+        for e in &c.entries {
+            rows.push(vec![
+                label(e.check),
+                format!("「{}」", e.entry),
+                e.tally.reviewed.to_string(),
+                e.tally.agreed.to_string(),
+                e.tally.disagreed.to_string(),
+                pct(&e.tally),
+            ]);
+        }
+        out.push_str(&table(&rows));
+    }
+    out
+}
+
+/// Columns padded to their display width (CJK characters are two columns wide); the first
+/// two columns left-aligned, the figures right-aligned.
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |s| s.width())).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let pad = " ".repeat(widths[i] - cell.width());
+                let text_column = i < 2 && !cell.chars().next().is_some_and(|c| c.is_ascii_digit());
+                if text_column {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_cells() {
+        let cases = [
+            ("同意", Ok(Some(Verdict::Agree))),
+            (" AGREE ", Ok(Some(Verdict::Agree))),
+            ("y", Ok(Some(Verdict::Agree))),
+            ("1", Ok(Some(Verdict::Agree))),
+            ("✓", Ok(Some(Verdict::Agree))),
+            ("不同意", Ok(Some(Verdict::Disagree))),
+            ("Disagree", Ok(Some(Verdict::Disagree))),
+            ("N", Ok(Some(Verdict::Disagree))),
+            ("0", Ok(Some(Verdict::Disagree))),
+            ("✗", Ok(Some(Verdict::Disagree))),
+            ("", Ok(None)),
+            ("  ", Ok(None)),
+            ("maybe", Err(NotAVerdict)),
+            ("同意?", Err(NotAVerdict)),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(parse_verdict(cell), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn record_lines_with_either_line_end() {
+        let (lf, crlf) = (b"h\na\nb\n".as_slice(), b"h\r\na\r\nb\r\n".as_slice());
+        let cases =
+            [(lf, 2, 2), (lf, 4, 3), (crlf, 2, 2), (crlf, 3, 2), (crlf, 5, 3), (crlf, 6, 3)];
+        for (bytes, offset, line) in cases {
+            assert_eq!(line_at(bytes, offset), line, "{bytes:?} at {offset}");
+        }
+    }
+
+    #[test]
+    fn entries_in_evidence() {
+        let cases: &[(&str, &[&str])] = &[
+            ("消息#2「你自己看」；消息#2「不归我管」", &["你自己看", "不归我管"]),
+            ("消息#2「再见」(原文: 再見)", &["再见"]),
+            ("消息#2 手机号 138****5678", &[]),
+            ("「」「未闭合", &[]),
+            ("", &[]),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(&quoted_entries(cell), want, "{cell:?}");
+        }
+    }
+}

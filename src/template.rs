@@ -1,0 +1,364 @@
+//! The scoring template (评分模板): owns every number of the overall score and of the per-ticket
+//! compliance score — component weights, language and conduct coefficients, and per check its
+//! weight in the pass rate, its deduction and whether it is a veto item (一票否决). Takes TOML
+//! text (`--template FILE`, else the built-in `templates/default.toml`), yields a validated
+//! [`Template`]; every problem is one sentence naming the file and, where known, the line.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::check::{CheckId, Outcome};
+use crate::error::{Error, Result};
+
+/// The shipped default, built into the binary so a run needs no file beside it.
+pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
+/// How the manifest names the built-in template.
+pub const DEFAULT_SOURCE: &str = "(built-in) templates/default.toml";
+
+/// The six components of the overall score, in the order docs/scoring.md lists them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Components {
+    pub language: f64,
+    pub conduct: f64,
+    pub empathy: f64,
+    pub responsiveness: f64,
+    pub satisfaction: f64,
+    pub compliance: f64,
+}
+
+/// What one compliance check is worth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckRule {
+    /// Weight in the agent's compliance pass rate.
+    pub weight: f64,
+    /// Points off the ticket's compliance score when the check fails (0–100).
+    pub deduction: u32,
+    /// 一票否决: a failure sets the ticket's compliance score to 0.
+    pub veto: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub overall: Components,
+    /// Points off the language component per hit per 100 agent words.
+    pub language_filler: f64,
+    pub language_jargon: f64,
+    pub language_negative: f64,
+    /// Multipliers on the ticket shares in the conduct component.
+    pub conduct_forbidden: f64,
+    pub conduct_off_platform: f64,
+    /// Indexed by `CheckId as usize`.
+    pub checks: [CheckRule; CheckId::COUNT],
+    /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
+    pub source: String,
+    pub sha256: String,
+}
+
+/// One sampled ticket's compliance score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketCompliance {
+    /// 0–100.
+    pub points: u32,
+    /// A veto check failed, so `points` is 0.
+    pub vetoed: bool,
+}
+
+impl Template {
+    pub fn builtin() -> Template {
+        Template::parse(DEFAULT_TOML, DEFAULT_SOURCE).expect("the shipped template is valid")
+    }
+
+    pub fn load(path: &Path) -> Result<Template> {
+        let bytes = std::fs::read(path).map_err(Error::read(path))?;
+        let source = path.display().to_string();
+        let text = std::str::from_utf8(&bytes).map_err(|_| Error::Template {
+            at: source.clone(),
+            problem: "the file is not UTF-8 text".into(),
+        })?;
+        Template::parse(text.strip_prefix('\u{feff}').unwrap_or(text), &source)
+    }
+
+    /// Parses and validates; `source` names the file in errors and in the manifest.
+    pub fn parse(text: &str, source: &str) -> Result<Template> {
+        let at = |span: Option<std::ops::Range<usize>>| match span {
+            Some(span) => format!("{source}:{}", line_of(text, span.start)),
+            None => source.to_string(),
+        };
+        let raw: RawTemplate = toml::from_str(text).map_err(|e| Error::Template {
+            at: at(e.span()),
+            problem: e.message().trim().replace('\n', " "),
+        })?;
+        let weight = |value: &Spanned<f64>, name: &str| -> Result<f64> {
+            let v = *value.get_ref();
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(Error::Template {
+                    at: at(Some(value.span())),
+                    problem: format!("`{name}` is {v}, but weights must be numbers of 0 or more"),
+                })
+            }
+        };
+        let o = &raw.overall;
+        let overall = Components {
+            language: weight(&o.language, "overall.language")?,
+            conduct: weight(&o.conduct, "overall.conduct")?,
+            empathy: weight(&o.empathy, "overall.empathy")?,
+            responsiveness: weight(&o.responsiveness, "overall.responsiveness")?,
+            satisfaction: weight(&o.satisfaction, "overall.satisfaction")?,
+            compliance: weight(&o.compliance, "overall.compliance")?,
+        };
+        if overall.weights().iter().all(|&w| w == 0.0) {
+            return Err(Error::Template {
+                at: at(None),
+                problem: "every [overall] weight is 0, so no score could be computed; give at \
+                          least one component a weight above 0"
+                    .into(),
+            });
+        }
+        let mut checks = [CheckRule { weight: 0.0, deduction: 0, veto: false }; CheckId::COUNT];
+        for check in CheckId::ALL {
+            let rule = raw.checks.get(check);
+            let name = format!("checks.{}", check.key());
+            let deduction = *rule.deduction.get_ref();
+            if !(0..=100).contains(&deduction) {
+                return Err(Error::Template {
+                    at: at(Some(rule.deduction.span())),
+                    problem: format!(
+                        "`{name}.deduction` is {deduction}, but a deduction is 0 to 100 points"
+                    ),
+                });
+            }
+            checks[check as usize] = CheckRule {
+                weight: weight(&rule.weight, &format!("{name}.weight"))?,
+                deduction: deduction as u32,
+                veto: rule.veto,
+            };
+        }
+        Ok(Template {
+            overall,
+            language_filler: weight(&raw.language.filler, "language.filler")?,
+            language_jargon: weight(&raw.language.jargon, "language.jargon")?,
+            language_negative: weight(&raw.language.negative, "language.negative")?,
+            conduct_forbidden: weight(&raw.conduct.forbidden, "conduct.forbidden")?,
+            conduct_off_platform: weight(&raw.conduct.off_platform, "conduct.off_platform")?,
+            checks,
+            source: source.to_string(),
+            sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
+        })
+    }
+
+    pub fn rule(&self, check: CheckId) -> CheckRule {
+        self.checks[check as usize]
+    }
+
+    /// A sampled ticket's compliance score: 100 minus the deductions of its failed checks (never
+    /// below 0), or 0 when a veto check failed. Unknown and n/a never deduct. `None` when no
+    /// check passed or failed: nothing was measured, so there is no score (never 100).
+    pub fn ticket_compliance(
+        &self,
+        outcomes: &[Outcome; CheckId::COUNT],
+    ) -> Option<TicketCompliance> {
+        if !outcomes.iter().any(|o| matches!(o, Outcome::Pass | Outcome::Fail)) {
+            return None;
+        }
+        let failed = || CheckId::ALL.into_iter().filter(|&c| outcomes[c as usize] == Outcome::Fail);
+        let vetoed = failed().any(|c| self.rule(c).veto);
+        let deducted: u32 = failed().map(|c| self.rule(c).deduction).sum();
+        let points = if vetoed { 0 } else { 100u32.saturating_sub(deducted) };
+        Some(TicketCompliance { points, vetoed })
+    }
+}
+
+impl Components {
+    pub fn weights(&self) -> [f64; 6] {
+        [
+            self.language,
+            self.conduct,
+            self.empathy,
+            self.responsiveness,
+            self.satisfaction,
+            self.compliance,
+        ]
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
+}
+
+// The file as written: every key required, unknown keys refused, numbers kept with their
+// spans so a bad value is reported at its line.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplate {
+    overall: RawOverall,
+    language: RawLanguage,
+    conduct: RawConduct,
+    checks: RawChecks,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverall {
+    language: Spanned<f64>,
+    conduct: Spanned<f64>,
+    empathy: Spanned<f64>,
+    responsiveness: Spanned<f64>,
+    satisfaction: Spanned<f64>,
+    compliance: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    filler: Spanned<f64>,
+    jargon: Spanned<f64>,
+    negative: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConduct {
+    forbidden: Spanned<f64>,
+    off_platform: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecks {
+    greeting: RawCheck,
+    closing: RawCheck,
+    no_forbidden: RawCheck,
+    first_response_sla: RawCheck,
+    no_off_platform: RawCheck,
+    no_pii: RawCheck,
+}
+
+impl RawChecks {
+    fn get(&self, check: CheckId) -> &RawCheck {
+        match check {
+            CheckId::Greeting => &self.greeting,
+            CheckId::Closing => &self.closing,
+            CheckId::NoForbidden => &self.no_forbidden,
+            CheckId::FirstResponseSla => &self.first_response_sla,
+            CheckId::NoOffPlatform => &self.no_off_platform,
+            CheckId::NoPii => &self.no_pii,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    weight: Spanned<f64>,
+    deduction: Spanned<i64>,
+    veto: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Outcome::{Fail as F, NotApplicable as N, Pass as P, Unknown as U};
+
+    #[test]
+    fn the_builtin_template_has_the_documented_defaults() {
+        let t = Template::builtin();
+        assert_eq!(t.overall.weights(), [25.0, 20.0, 15.0, 15.0, 10.0, 15.0]);
+        assert_eq!((t.language_filler, t.language_jargon, t.language_negative), (10.0, 10.0, 20.0));
+        assert_eq!((t.conduct_forbidden, t.conduct_off_platform), (3.0, 3.0));
+        let deductions = CheckId::ALL.map(|c| t.rule(c).deduction);
+        assert_eq!(deductions, [10, 10, 30, 10, 40, 40]);
+        let vetoes = CheckId::ALL.map(|c| t.rule(c).veto);
+        assert_eq!(vetoes, [false, false, false, false, true, true]);
+        assert_eq!(t.source, DEFAULT_SOURCE);
+        assert_eq!(t.sha256.len(), 64);
+    }
+
+    #[test]
+    fn ticket_compliance_scores() {
+        // Outcomes in CheckId::ALL order: greeting, closing, no_forbidden, first_response_sla,
+        // no_off_platform, no_pii.
+        type Case = (&'static str, [Outcome; 6], Option<(u32, bool)>);
+        let cases: &[Case] = &[
+            ("all pass", [P, P, P, P, P, P], Some((100, false))),
+            ("no greeting", [F, P, P, P, P, P], Some((90, false))),
+            ("greeting, closing, forbidden", [F, F, F, P, P, P], Some((50, false))),
+            ("every non-veto check fails", [F, F, F, F, P, P], Some((40, false))),
+            ("off-platform is a veto", [P, P, P, P, F, P], Some((0, true))),
+            ("pii is a veto", [P, P, P, P, P, F], Some((0, true))),
+            ("unknown never deducts", [P, P, P, U, P, P], Some((100, false))),
+            ("n/a never deducts", [P, P, P, N, P, P], Some((100, false))),
+            ("nothing measured has no score", [N, N, N, U, N, N], None),
+        ];
+        let t = Template::builtin();
+        for (name, outcomes, want) in cases {
+            let got = t.ticket_compliance(outcomes).map(|c| (c.points, c.vetoed));
+            assert_eq!(got, *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn deductions_never_go_below_zero() {
+        let text = DEFAULT_TOML.replace("deduction = 10", "deduction = 90");
+        let t = Template::parse(&text, "t.toml").unwrap();
+        assert_eq!(t.ticket_compliance(&[F, F, P, P, P, P]).unwrap().points, 0);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "negative weight",
+                "language = 25",
+                "language = -5",
+                "t.toml:12: `overall.language` is -5",
+            ),
+            (
+                "unknown check",
+                "[checks.no_pii]",
+                "[checks.no_pi]",
+                "t.toml:62: unknown field `no_pi`",
+            ),
+            (
+                "deduction above 100",
+                "deduction = 40\nveto = true\n\n[checks.no_pii]",
+                "deduction = 140\nveto = true\n\n[checks.no_pii]",
+                "`checks.no_off_platform.deduction` is 140",
+            ),
+            ("not a number", "filler = 10", "filler = \"ten\"", "t.toml:21:"),
+            (
+                "unknown key",
+                "veto = false\n\n[checks.closing]",
+                "veto = false\nveta = true\n\n[checks.closing]",
+                "unknown field `veta`",
+            ),
+            ("broken toml", "\n[conduct]\n", "\n[conduct\n", "t.toml:26:"),
+        ];
+        for (name, from, to, says) in cases {
+            let text = DEFAULT_TOML.replacen(from, to, 1);
+            assert_ne!(text, DEFAULT_TOML, "{name}: the case does not change the template");
+            let err = match Template::parse(&text, "t.toml") {
+                Ok(_) => panic!("{name}: accepted"),
+                Err(err) => err.to_string(),
+            };
+            assert!(err.contains(says), "{name}: {err}");
+            assert!(err.starts_with("scoring template t.toml"), "{name}: {err}");
+            assert!(!err.contains('\n'), "{name}: {err}");
+        }
+        let zero =
+            ["language", "conduct", "empathy", "responsiveness", "satisfaction", "compliance"]
+                .iter()
+                .fold(DEFAULT_TOML.to_string(), |text, key| {
+                    let line = text.lines().find(|l| l.starts_with(&format!("{key} = "))).unwrap();
+                    text.replacen(line, &format!("{key} = 0"), 1)
+                });
+        let err = Template::parse(&zero, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("every [overall] weight is 0"), "{err}");
+    }
+}
