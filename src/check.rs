@@ -98,12 +98,17 @@ pub enum Finding {
     Searched { first: u32, last: u32 },
 }
 
+/// How many spots of evidence a check keeps for the reviewer; `found` counts them all.
+pub const SPOTS_KEPT: usize = 5;
+
 /// Everything behind one ticket's results; it lives only while the ticket's text does.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Compliance {
     pub outcomes: [Outcome; CheckId::COUNT],
-    /// Per check, every spot that decided it (all the forbidden hits, not just the first).
+    /// Per check, the first [`SPOTS_KEPT`] spots that decided it, in message order.
     pub evidence: [Vec<Finding>; CheckId::COUNT],
+    /// Per check, how many spots decided it (all the forbidden hits, not just those kept).
+    pub found: [usize; CheckId::COUNT],
 }
 
 impl Compliance {
@@ -131,32 +136,36 @@ pub fn check_ticket(
     let agent_turns: Vec<u32> = (0..ticket.messages.len() as u32)
         .filter(|&i| ticket.messages[i as usize].role == Role::Agent)
         .collect();
+    // Only kept spots need their original text, so slicing by characters stays cheap even for
+    // a message with a hundred thousand hits.
     let original = |e: &Evidence| -> String {
         let text = &ticket.messages[e.message as usize].text;
         text.chars().skip(e.start as usize).take((e.end - e.start) as usize).collect()
     };
     // Counted hits of a category on agent turns, in message order. Negation applies only to
     // sentiment and empathy, so for these categories "not excepted" is "counted".
-    let hits_of = |category: Category| -> Vec<Finding> {
-        score
-            .evidence
-            .iter()
-            .filter(|e| e.role == Role::Agent)
-            .filter_map(|e| match e.kind {
-                EvidenceKind::Hit { entry, category: c, effect, .. }
-                    if c == category
-                        && !matches!(effect, Effect::Excepted(_) | Effect::Negated) =>
-                {
-                    let entry = entry_phrase(entry);
-                    Some(Finding::Entry { message: e.message, entry, text: original(e) })
-                }
-                _ => None,
-            })
-            .collect()
+    let counted = |category: Category| {
+        score.evidence.iter().filter(move |e| {
+            e.role == Role::Agent
+                && matches!(e.kind, EvidenceKind::Hit { category: c, effect, .. }
+                    if c == category && !matches!(effect, Effect::Excepted(_) | Effect::Negated))
+        })
     };
-    let mut set = |check: CheckId, outcome: Outcome, findings: Vec<Finding>| {
+    let finding = |e: &Evidence| match e.kind {
+        EvidenceKind::Hit { entry, .. } => {
+            Finding::Entry { message: e.message, entry: entry_phrase(entry), text: original(e) }
+        }
+        EvidenceKind::Pii(kind) => Finding::Pii { message: e.message, kind, text: original(e) },
+        _ => unreachable!("only hits and personal data are findings"),
+    };
+    let hits_of = |category: Category| -> (Vec<Finding>, usize) {
+        let kept = counted(category).take(SPOTS_KEPT).map(finding).collect();
+        (kept, counted(category).count())
+    };
+    let mut set = |check: CheckId, outcome: Outcome, findings: Vec<Finding>, found: usize| {
         c.outcomes[check as usize] = outcome;
         c.evidence[check as usize] = findings;
+        c.found[check as usize] = found;
     };
 
     if !agent_turns.is_empty() {
@@ -166,16 +175,12 @@ pub fn check_ticket(
             (CheckId::Greeting, opening, Category::Greeting),
             (CheckId::Closing, closing, Category::Closing),
         ] {
-            let found = hits_of(category).into_iter().find(|f| match f {
-                Finding::Entry { message, .. } => turns.contains(message),
-                _ => false,
-            });
-            match found {
-                Some(finding) => set(check, Outcome::Pass, vec![finding]),
+            match counted(category).find(|e| turns.contains(&e.message)) {
+                Some(e) => set(check, Outcome::Pass, vec![finding(e)], 1),
                 None => {
                     let searched =
                         Finding::Searched { first: turns[0], last: turns[turns.len() - 1] };
-                    set(check, Outcome::Fail, vec![searched]);
+                    set(check, Outcome::Fail, vec![searched], 1);
                 }
             }
         }
@@ -184,23 +189,19 @@ pub fn check_ticket(
             (CheckId::NoOffPlatform, Category::OffPlatform),
         ] {
             match hits_of(category) {
-                hits if hits.is_empty() => set(check, Outcome::Pass, Vec::new()),
-                hits => set(check, Outcome::Fail, hits),
+                (_, 0) => set(check, Outcome::Pass, Vec::new(), 0),
+                (hits, found) => set(check, Outcome::Fail, hits, found),
             }
         }
-        let pii: Vec<Finding> = score
-            .evidence
-            .iter()
-            .filter_map(|e| match e.kind {
-                EvidenceKind::Pii(kind) => {
-                    Some(Finding::Pii { message: e.message, kind, text: original(e) })
-                }
-                _ => None,
-            })
-            .collect();
-        match pii {
-            pii if pii.is_empty() => set(CheckId::NoPii, Outcome::Pass, Vec::new()),
-            pii => set(CheckId::NoPii, Outcome::Fail, pii),
+        let pii = || score.evidence.iter().filter(|e| matches!(e.kind, EvidenceKind::Pii(_)));
+        match pii().count() {
+            0 => set(CheckId::NoPii, Outcome::Pass, Vec::new(), 0),
+            found => set(
+                CheckId::NoPii,
+                Outcome::Fail,
+                pii().take(SPOTS_KEPT).map(finding).collect(),
+                found,
+            ),
         }
     }
 
@@ -211,11 +212,14 @@ pub fn check_ticket(
         (None, _) => {}
         (Some(i), Some(secs)) => {
             let outcome = if secs <= sla_secs { Outcome::Pass } else { Outcome::Fail };
-            set(CheckId::FirstResponseSla, outcome, vec![Finding::Seconds { message: i, secs }]);
+            set(CheckId::FirstResponseSla, outcome, vec![Finding::Seconds { message: i, secs }], 1);
         }
-        (Some(i), None) => {
-            set(CheckId::FirstResponseSla, Outcome::Unknown, vec![Finding::Untimed { message: i }])
-        }
+        (Some(i), None) => set(
+            CheckId::FirstResponseSla,
+            Outcome::Unknown,
+            vec![Finding::Untimed { message: i }],
+            1,
+        ),
     }
     c
 }

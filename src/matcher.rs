@@ -22,6 +22,8 @@
 //! 5. **Questions.** A positive hit in a question (ending in `?` or 吗) does not count: 好用吗？
 //!    asks, it does not praise. Negative hits in questions still count (怎么这么慢？).
 
+use std::collections::HashMap;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::lexicon::{Category, EntryId, Lexicon};
@@ -97,6 +99,8 @@ pub struct Matcher {
     weights: Vec<u32>,
     needs_boundary: Vec<bool>,
     is_exception: Vec<bool>,
+    /// The longest pattern in bytes: how far back an overlapping match can start.
+    max_pattern_len: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -114,7 +118,7 @@ impl Matcher {
     pub fn with_rules(lexicon: &Lexicon, rules: Rules) -> Matcher {
         let mut patterns: Vec<&str> = Vec::new();
         let mut pattern_entries: Vec<Vec<EntryId>> = Vec::new();
-        let mut by_text = std::collections::HashMap::new();
+        let mut by_text = HashMap::new();
         for (id, entry) in lexicon.entries.iter().enumerate() {
             let pattern = *by_text.entry(entry.normalized.as_str()).or_insert_with(|| {
                 patterns.push(&entry.normalized);
@@ -136,6 +140,7 @@ impl Matcher {
             weights: entries.iter().map(|e| e.weight_milli).collect(),
             needs_boundary: entries.iter().map(|e| e.needs_boundary).collect(),
             is_exception: entries.iter().map(|e| e.is_exception).collect(),
+            max_pattern_len: patterns.iter().map(|p| p.len()).max().unwrap_or(0),
         }
     }
 
@@ -155,6 +160,7 @@ impl Matcher {
                 }
             }
         }
+        exceptions.sort_by_key(|e| (e.start, e.end, e.entry));
         let on_boundaries = if self.rules.boundaries {
             self.keep_on_boundaries(&candidates, tokens)
         } else {
@@ -192,15 +198,14 @@ impl Matcher {
         let free = |c: &Candidate| !self.needs_boundary[c.entry as usize];
         let starts_ok = |c: &Candidate| free(c) || tokens.is_boundary(c.start);
         let ends_ok = |c: &Candidate| free(c) || tokens.is_boundary(c.end);
-        // Modifier prefixes fused into one token with the word they modify (不|满意, 太|好).
-        let fused_prefix = |target: &Candidate| -> Option<Candidate> {
-            candidates
-                .iter()
-                .find(|m| {
-                    self.category(m.entry).is_modifier() && m.end == target.start && starts_ok(m)
-                })
-                .copied()
-        };
+        // Modifier prefixes fused into one token with the word they modify (不|满意, 太|好),
+        // indexed by where they end so each lookup is constant time.
+        let mut prefix_ending_at: HashMap<usize, Candidate> = HashMap::new();
+        for m in candidates.iter().filter(|m| self.category(m.entry).is_modifier() && starts_ok(m))
+        {
+            prefix_ending_at.entry(m.end).or_insert(*m);
+        }
+        let fused_prefix = |target: &Candidate| prefix_ending_at.get(&target.start).copied();
         let mut kept = Vec::with_capacity(candidates.len());
         for c in candidates {
             let category = self.category(c.entry);
@@ -218,12 +223,16 @@ impl Matcher {
         kept
     }
 
+    /// `exceptions` sorted by start; only those starting within one pattern length before the
+    /// hit can overlap it.
     fn exception_over(&self, hit: &Candidate, exceptions: &[Candidate]) -> Option<EntryId> {
         let category = self.category(hit.entry);
         let sentiment = |c: Category| matches!(c, Category::Positive | Category::Negative);
-        exceptions
+        let first = exceptions.partition_point(|e| e.start + self.max_pattern_len <= hit.start);
+        exceptions[first..]
             .iter()
-            .filter(|e| e.start < hit.end && hit.start < e.end)
+            .take_while(|e| e.start < hit.end)
+            .filter(|e| hit.start < e.end)
             .find(|e| {
                 let ec = self.category(e.entry);
                 ec == category || (sentiment(ec) && sentiment(category))
@@ -252,51 +261,84 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
             h.entry,
         )
     });
+    // Sorted by group, then start: a hit overlaps a kept one of its group exactly when it starts
+    // before the furthest end kept so far in that group.
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    let mut group_end: Option<(usize, usize)> = None;
     for hit in hits.drain(..) {
-        let blocked = !matches!(hit.effect, Effect::Excepted(_))
-            && kept.iter().any(|k| {
-                !matches!(k.effect, Effect::Excepted(_))
-                    && overlap_group(k.category) == overlap_group(hit.category)
-                    && k.start < hit.end
-                    && hit.start < k.end
-            });
-        if !blocked {
+        if matches!(hit.effect, Effect::Excepted(_)) {
             kept.push(hit);
+            continue;
         }
+        let group = overlap_group(hit.category);
+        match group_end {
+            Some((g, end)) if g == group && hit.start < end => continue,
+            Some((g, end)) if g == group => group_end = Some((g, end.max(hit.end))),
+            _ => group_end = Some((group, hit.end)),
+        }
+        kept.push(hit);
     }
-    let span_of = |category: fn(Category) -> bool| -> Vec<(usize, usize)> {
-        kept.iter()
-            .filter(|h| category(h.category) && !matches!(h.effect, Effect::Excepted(_)))
-            .map(|h| (h.start, h.end))
-            .collect()
+    let spans_of = |category: fn(Category) -> bool| {
+        Spans::new(
+            kept.iter()
+                .filter(|h| category(h.category) && !matches!(h.effect, Effect::Excepted(_)))
+                .map(|h| (h.start, h.end)),
+        )
     };
-    let negatable = span_of(Category::is_negatable);
+    let negatable = spans_of(Category::is_negatable);
     // An empathy phrase is one meaning: 您别着急 is not a negative 着急 said by the agent.
-    let empathy = span_of(|c| c == Category::Empathy);
-    let overlaps =
-        |spans: &[(usize, usize)], h: &Hit| spans.iter().any(|&(s, e)| h.start < e && s < h.end);
+    let empathy = spans_of(|c| c == Category::Empathy);
     kept.retain(|h| {
         let sentiment = matches!(h.category, Category::Positive | Category::Negative);
-        !(h.category.is_modifier() && overlaps(&negatable, h) || sentiment && overlaps(&empathy, h))
+        let modifier_inside_word = h.category.is_modifier() && negatable.overlaps(h.start, h.end);
+        !(modifier_inside_word || sentiment && empathy.overlaps(h.start, h.end))
     });
     *hits = kept;
 }
 
+/// Half-open byte spans sorted by start, for overlap queries in logarithmic time.
+struct Spans {
+    spans: Vec<(usize, usize)>,
+    longest: usize,
+}
+
+impl Spans {
+    fn new(spans: impl Iterator<Item = (usize, usize)>) -> Spans {
+        let mut spans: Vec<(usize, usize)> = spans.collect();
+        spans.sort_unstable();
+        let longest = spans.iter().map(|(s, e)| e - s).max().unwrap_or(0);
+        Spans { spans, longest }
+    }
+
+    /// Some span overlaps `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let first = self.spans.partition_point(|&(s, _)| s + self.longest <= start);
+        self.spans[first..].iter().take_while(|&&(s, _)| s < end).any(|&(_, e)| start < e)
+    }
+
+    /// Some span lies wholly inside `from..to`.
+    fn inside(&self, from: usize, to: usize) -> bool {
+        let first = self.spans.partition_point(|&(s, _)| s < from);
+        self.spans[first..].iter().take_while(|&&(s, _)| s < to).any(|&(_, e)| e <= to)
+    }
+}
+
 /// Rule 4: walk back from each negatable hit over the modifiers right before it.
 fn apply_modifiers(text: &str, hits: &mut [Hit]) {
-    let modifiers: Vec<Hit> = hits
+    let mut modifiers: Vec<Hit> = hits
         .iter()
         .filter(|h| h.category.is_modifier() && !matches!(h.effect, Effect::Excepted(_)))
         .cloned()
         .collect();
-    let targets: Vec<(usize, usize)> = hits
-        .iter()
-        .filter(|h| h.category.is_negatable() && !matches!(h.effect, Effect::Excepted(_)))
-        .map(|h| (h.start, h.end))
-        .collect();
-    // A modifier belongs to the nearest word it can modify: 不太软但也挺舒服 does not negate 舒服.
-    let word_between = |from: usize, to: usize| targets.iter().any(|&(s, e)| from <= s && e <= to);
+    modifiers.sort_by_key(|m| (m.end, std::cmp::Reverse(m.start)));
+    let targets = Spans::new(
+        hits.iter()
+            .filter(|h| h.category.is_negatable() && !matches!(h.effect, Effect::Excepted(_)))
+            .map(|h| (h.start, h.end)),
+    );
+    // At most MAX_MODIFIER_GAP characters of at most 4 bytes each separate a modifier from
+    // what it modifies, so only modifiers ending in that window are looked at.
+    let window = MAX_MODIFIER_GAP * 4;
     for hit in hits.iter_mut() {
         if !hit.category.is_negatable() || matches!(hit.effect, Effect::Excepted(_)) {
             continue;
@@ -305,11 +347,13 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
         let mut weight = u64::from(hit.weight_milli);
         let mut left = hit.start;
         for _ in 0..MAX_CHAIN {
-            let Some(modifier) = modifiers
-                .iter()
-                .filter(|m| m.end <= left && same_clause_nearby(&text[m.end..left]))
-                .filter(|m| !word_between(m.end, left))
-                .max_by_key(|m| (m.end, std::cmp::Reverse(m.start)))
+            let upto = modifiers.partition_point(|m| m.end <= left);
+            // The nearest modifier (latest end, then the longest) that may modify this word;
+            // a modifier belongs to the nearest word: 不太软但也挺舒服 does not negate 舒服.
+            let Some(modifier) =
+                modifiers[..upto].iter().rev().take_while(|m| m.end + window >= left).find(|m| {
+                    same_clause_nearby(&text[m.end..left]) && !targets.inside(m.end, left)
+                })
             else {
                 break;
             };
@@ -331,21 +375,23 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
 /// Rule 5: a question is not praise. 这个好用吗？ asks; it does not say 好用. Negative words
 /// in questions still count (怎么这么慢？ is a complaint).
 fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
-    if !text.contains(['?', '吗', '呢']) {
+    if !text.contains(['?', '吗']) {
         return;
     }
+    let clause_ends: Vec<usize> =
+        text.match_indices(['。', '!', '?', ',', ';', '\n']).map(|(at, _)| at).collect();
     hits.retain(|h| {
         let praise = h.category == Category::Positive && h.effect == Effect::Counted;
-        !(praise && in_question(text, h.end))
+        !(praise && in_question(text, &clause_ends, h.end))
     });
 }
 
-/// The sentence holding byte `at` ends in a question mark, or in 吗 right before its end.
-fn in_question(text: &str, at: usize) -> bool {
-    let rest = &text[at..];
-    let end = rest.find(['。', '!', '?', ',', ';', '\n']).unwrap_or(rest.len());
-    let sentence = rest[..end].trim_end_matches(['啊', '呀', ' ']);
-    rest[end..].starts_with('?') || sentence.ends_with('吗')
+/// The clause holding byte `at` ends in a question mark, or in 吗 right before its end.
+fn in_question(text: &str, clause_ends: &[usize], at: usize) -> bool {
+    let next = clause_ends.partition_point(|&end| end < at);
+    let end = clause_ends.get(next).copied().unwrap_or(text.len());
+    let clause = text[at..end].trim_end_matches(['啊', '呀', ' ']);
+    text[end..].starts_with('?') || clause.ends_with('吗')
 }
 
 fn same_clause_nearby(gap: &str) -> bool {

@@ -149,11 +149,12 @@ pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32
         let mut negative = 0u64;
         let mut positive = 0u64;
         let mut empathy = false;
+        let mut cursor = CharCursor::default();
         for hit in &analysis.hits {
             if !counts_on(message.role, hit.category) {
                 continue;
             }
-            score.evidence.push(hit_evidence(index, message.role, analysis, hit));
+            score.evidence.push(hit_evidence(index, message.role, analysis, hit, &mut cursor));
             let Some(counted) = hit.counts_as() else { continue };
             score.hits[counted.index()] += 1;
             match counted {
@@ -222,8 +223,9 @@ pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32
                         }
                     }
                 }
+                let mut pii_cursor = CharCursor::default();
                 for span in &analysis.pii {
-                    let (start, end) = char_span(analysis, span.start, span.end);
+                    let (start, end) = pii_cursor.original_span(analysis, span.start, span.end);
                     score.evidence.push(Evidence {
                         message: index as u32,
                         role: Role::Agent,
@@ -309,8 +311,14 @@ fn agent_entry<'a>(agents: &'a mut Vec<AgentTicket>, id: &str) -> &'a mut AgentT
     &mut agents[at]
 }
 
-fn hit_evidence(index: usize, role: Role, analysis: &AnalyzedMessage, hit: &Hit) -> Evidence {
-    let (start, end) = char_span(analysis, hit.start, hit.end);
+fn hit_evidence(
+    index: usize,
+    role: Role,
+    analysis: &AnalyzedMessage,
+    hit: &Hit,
+    cursor: &mut CharCursor,
+) -> Evidence {
+    let (start, end) = cursor.original_span(analysis, hit.start, hit.end);
     Evidence {
         message: index as u32,
         role,
@@ -326,10 +334,35 @@ fn hit_evidence(index: usize, role: Role, analysis: &AnalyzedMessage, hit: &Hit)
 }
 
 /// Byte offsets in the normalized text → character offsets in the original text.
-fn char_span(analysis: &AnalyzedMessage, start: usize, end: usize) -> (u32, u32) {
-    let Some(norm) = &analysis.norm else { return (0, 0) };
-    let start_char = norm.text[..start].chars().count();
-    let end_char = start_char + norm.text[start..end].chars().count();
-    let (s, e) = norm.original_span(start_char, end_char);
-    (s as u32, e as u32)
+/// Byte offsets into normalized text → character offsets, counted from the last position
+/// asked for, so a message's hits (in start order) cost one pass over it, not one each.
+#[derive(Default)]
+struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    fn chars_at(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            *self = CharCursor::default();
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+
+    /// Character offsets in the message's original text of a byte span of its normalized text.
+    fn original_span(
+        &mut self,
+        analysis: &AnalyzedMessage,
+        start: usize,
+        end: usize,
+    ) -> (u32, u32) {
+        let Some(norm) = &analysis.norm else { return (0, 0) };
+        let start_char = self.chars_at(&norm.text, start);
+        let end_char = start_char + norm.text[start..end].chars().count();
+        let (s, e) = norm.original_span(start_char, end_char);
+        (s as u32, e as u32)
+    }
 }

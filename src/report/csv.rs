@@ -151,9 +151,6 @@ pub fn review_queue_header() -> Vec<u8> {
     finish(w)
 }
 
-/// How many spots one evidence cell lists before it says how many more there are.
-const SPOTS_SHOWN: usize = 5;
-
 /// One review-queue row (no BOM), rendered for every ticket while its text is at hand;
 /// only the sampled ones are written out.
 pub fn review_queue_row(
@@ -180,10 +177,10 @@ pub fn review_queue_row(
     ];
     for c in CheckId::ALL {
         let findings = &compliance.evidence[c as usize];
-        let mut spots: Vec<String> =
-            findings.iter().take(SPOTS_SHOWN).map(|f| spot(c, f, mask)).collect();
-        if findings.len() > SPOTS_SHOWN {
-            spots.push(format!("等共 {} 处", findings.len()));
+        let mut spots: Vec<String> = findings.iter().map(|f| spot(c, f, mask)).collect();
+        let found = compliance.found[c as usize];
+        if found > findings.len() {
+            spots.push(format!("等共 {found} 处"));
         }
         row.extend([
             labels::outcome(compliance.outcome(c)).to_string(),

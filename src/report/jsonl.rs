@@ -9,7 +9,8 @@
 //! `entry` (as written in the lexicon), `weight` and `effect` (`counted`, `negated`,
 //! `double_negated`, `excepted`) with `exception` (the phrase that cancelled it); for personal
 //! data `kind`; for a slow reply `seconds`; for a low CSAT `value`. `context` is up to 40
-//! characters either side of the hit, masked.
+//! characters either side of the hit, masked. At most 200 items per ticket (those behind a
+//! reason code first); `evidence_omitted` counts the rest.
 //!
 //! **rejects.jsonl** — one line per rejected input line, in input order: `file`, `line`
 //! (1-based), `reason` (code), `detail` (one sentence), `raw` (the line's first 512 bytes).
@@ -37,6 +38,9 @@ pub struct FlaggedTicket {
     pub customer_negativity: f64,
     pub csat: Option<u8>,
     pub evidence: Vec<EvidenceLine>,
+    /// Evidence items left out past [`MAX_EVIDENCE`].
+    #[serde(default)]
+    pub evidence_omitted: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -68,19 +72,42 @@ pub struct EvidenceLine {
 
 const CONTEXT_CHARS: usize = 40;
 
+/// At most this many evidence items per ticket: a pathological ticket (one message of
+/// megabytes) must not make a report line of gigabytes. Evidence behind a reason code comes
+/// first; `evidence_omitted` counts what was left out.
+pub const MAX_EVIDENCE: usize = 200;
+
 pub fn flagged_ticket(
     ticket: &Ticket,
     score: &TicketScore,
     lexicon: &Lexicon,
     mask: bool,
 ) -> FlaggedTicket {
-    let evidence = score
-        .evidence
+    let chosen = choose_evidence(score);
+    // Each message is masked once and its needed offsets found in one pass. Masking keeps
+    // character counts, so the evidence offsets hold in the masked text.
+    let mut shown: BTreeMap<u32, ShownText> = BTreeMap::new();
+    for &i in &chosen {
+        let e = &score.evidence[i];
+        if e.end > e.start {
+            let offsets = shown.entry(e.message).or_default();
+            let (start, end) = (e.start as usize, e.end as usize);
+            offsets.wanted.extend([
+                start.saturating_sub(CONTEXT_CHARS),
+                start,
+                end,
+                end + CONTEXT_CHARS,
+            ]);
+        }
+    }
+    for (&message, text) in shown.iter_mut() {
+        let original = ticket.messages.get(message as usize).map_or("", |m| m.text.as_str());
+        text.fill(if mask { pii::mask(original) } else { original.to_string() });
+    }
+    let evidence = chosen
         .iter()
-        .map(|e| {
-            let original = ticket.messages.get(e.message as usize).map_or("", |m| m.text.as_str());
-            // Masking keeps character counts, so the evidence offsets hold in the masked text.
-            let shown = if mask { pii::mask(original) } else { original.to_string() };
+        .map(|&i| {
+            let e = &score.evidence[i];
             let mut line = EvidenceLine {
                 message: e.message,
                 role: e.role.key().into(),
@@ -97,9 +124,10 @@ pub fn flagged_ticket(
                 value: None,
                 context: None,
             };
-            if e.end > e.start {
-                line.text = Some(char_slice(&shown, e.start as usize, e.end as usize));
-                line.context = Some(context(&shown, e.start as usize, e.end as usize));
+            if let Some(text) = shown.get(&e.message).filter(|_| e.end > e.start) {
+                let (start, end) = (e.start as usize, e.end as usize);
+                line.text = Some(text.slice(start, end).to_string());
+                line.context = Some(text.context(start, end));
             }
             match e.kind {
                 EvidenceKind::Hit { entry, category, effect, weight_milli } => {
@@ -135,6 +163,73 @@ pub fn flagged_ticket(
         customer_negativity: score.customer_negativity(),
         csat: ticket.csat,
         evidence,
+        evidence_omitted: score.evidence.len() - chosen.len(),
+    }
+}
+
+/// Indices of the evidence shown, in evidence order: what backs a reason code first.
+fn choose_evidence(score: &TicketScore) -> Vec<usize> {
+    let backs_a_reason = |e: &crate::score::Evidence| match e.kind {
+        EvidenceKind::Hit { category, .. } => {
+            matches!(category, Category::Forbidden | Category::OffPlatform)
+        }
+        _ => true,
+    };
+    let (mut first, rest): (Vec<usize>, Vec<usize>) =
+        (0..score.evidence.len()).partition(|&i| backs_a_reason(&score.evidence[i]));
+    first.truncate(MAX_EVIDENCE);
+    first.extend(rest.into_iter().take(MAX_EVIDENCE - first.len()));
+    first.sort_unstable();
+    first
+}
+
+/// A message's displayed text and the byte offsets of the character offsets evidence needs.
+#[derive(Default)]
+struct ShownText {
+    text: String,
+    wanted: Vec<usize>,
+    byte_of: BTreeMap<usize, usize>,
+}
+
+impl ShownText {
+    fn fill(&mut self, text: String) {
+        self.wanted.sort_unstable();
+        self.wanted.dedup();
+        let mut wanted = self.wanted.iter().copied().peekable();
+        for (chars, (byte, _)) in text.char_indices().enumerate() {
+            while wanted.next_if(|&w| w == chars).is_some() {
+                self.byte_of.insert(chars, byte);
+            }
+            if wanted.peek().is_none() {
+                break;
+            }
+        }
+        for past_the_end in wanted {
+            self.byte_of.insert(past_the_end, text.len());
+        }
+        self.text = text;
+    }
+
+    fn byte(&self, chars: usize) -> usize {
+        self.byte_of.get(&chars).copied().unwrap_or(self.text.len())
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &str {
+        &self.text[self.byte(start)..self.byte(end)]
+    }
+
+    fn context(&self, start: usize, end: usize) -> String {
+        let from = start.saturating_sub(CONTEXT_CHARS);
+        let (from_byte, to_byte) = (self.byte(from), self.byte(end + CONTEXT_CHARS));
+        let mut out = String::new();
+        if from_byte > 0 {
+            out.push('…');
+        }
+        out.push_str(&self.text[from_byte..to_byte]);
+        if to_byte < self.text.len() {
+            out.push('…');
+        }
+        out
     }
 }
 
@@ -200,23 +295,4 @@ pub fn to_line<T: Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec(value).expect("report values serialize");
     bytes.push(b'\n');
     bytes
-}
-
-fn char_slice(text: &str, start: usize, end: usize) -> String {
-    text.chars().skip(start).take(end - start).collect()
-}
-
-fn context(text: &str, start: usize, end: usize) -> String {
-    let from = start.saturating_sub(CONTEXT_CHARS);
-    let total = text.chars().count();
-    let to = (end + CONTEXT_CHARS).min(total);
-    let mut out = String::new();
-    if from > 0 {
-        out.push('…');
-    }
-    out.push_str(&char_slice(text, from, to));
-    if to < total {
-        out.push('…');
-    }
-    out
 }
