@@ -175,7 +175,9 @@ pub fn map_row(cells: &[Vec<u8>], layout: &Layout) -> Result<Row, RowError> {
             let detail = format!("row has {} columns, the table has {want}", cells.len());
             return Err((RejectCode::ColumnCount, detail));
         }
-    } else if cells.len() < layout.needed() {
+    }
+    // Also with a known column count: a header shorter than the mapping's columns.
+    if cells.len() < layout.needed() {
         let detail =
             format!("row has {} columns, the mapping needs {}", cells.len(), layout.needed());
         return Err((RejectCode::ColumnCount, detail));
@@ -344,6 +346,9 @@ mod tests {
             ("invalid utf8 text", b"S1,1,\xff\xfe,", Err(RejectCode::InvalidUtf8)),
             ("unclosed quote", b"S1,1,\"hello", Err(RejectCode::UnclosedQuote)),
         ];
+        // Found by fuzzing (parse_table): a header of 1 column, a mapping using 3, a 1-cell row.
+        let short = Layout { columns: Some(1), ..l.clone() };
+        assert_eq!(parse_row(b"f", &short).unwrap_err().0, RejectCode::ColumnCount);
         for (name, row, want) in cases {
             let got = parse_row(row, &l).map(|r| r.role).map_err(|e| e.0);
             assert_eq!(&got, want, "{name}");
