@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit tickets (JSON Lines) and write the report set to --out.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Show how text is normalized, tokenized and matched: every hit and what changed it.
     Explain(ExplainArgs),
     /// Lexicon tools for trainers.
@@ -70,9 +70,14 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Input: a .jsonl or .jsonl.gz file, a directory (searched recursively), or - for stdin.
+    /// Input: a .jsonl, .csv or .tsv file (optionally .gz), a directory (searched
+    /// recursively), or - for stdin. With a table mapping, other named files and stdin are
+    /// read as tables.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub table: TableArgs,
 
     /// Directory to write the reports to (replaced whole, atomically, at the end of the run).
     #[arg(long, short, value_name = "DIR")]
@@ -114,6 +119,35 @@ pub struct AuditArgs {
     /// No progress bar and no closing summary line.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// How to read message-per-row tables (CSV/TSV): a mapping file, flags, or both (flags win).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Tables (one message per row)")]
+pub struct TableArgs {
+    /// Table mapping file: `key = value` lines (see README, Tables).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+
+    /// Columns, 0-based or by header name: ticket=N,role=N,text=N[,agent=N,ts=N,agent_name=N].
+    #[arg(long, value_name = "LIST")]
+    pub table_columns: Option<String>,
+
+    /// How role cells read, e.g. 1=agent,0=customer [default: role names and aliases].
+    #[arg(long, value_name = "LIST")]
+    pub role_map: Option<String>,
+
+    /// Cell delimiter: tab, comma, or one character [default: comma for .csv, else tab].
+    #[arg(long, value_name = "D")]
+    pub delimiter: Option<String>,
+
+    /// The table has no header row.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Agent owning sessions whose rows name none (exports without agent ids).
+    #[arg(long, value_name = "ID")]
+    pub default_agent: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,14 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::AuditArgs;
+use crate::cli::{AuditArgs, TableArgs};
 use crate::error::{Error, Result};
 use crate::sample::Rate;
+use crate::table::mapping::{self, Origin, Pair, TableMapping};
 use crate::template::Template;
 
 #[derive(Debug, Clone)]
 pub struct AuditConfig {
     pub inputs: Vec<PathBuf>,
+    /// How to read tables; `None` when no mapping was given (tables are then an error).
+    pub table: Option<TableMapping>,
     pub out: PathBuf,
     pub lexicons: PathBuf,
     pub threads: usize,
@@ -53,8 +56,10 @@ impl AuditConfig {
             Some(path) => Template::load(path)?,
             None => Template::builtin(),
         };
+        let table = table_mapping(&args.table)?;
         Ok(AuditConfig {
             inputs: args.inputs,
+            table,
             out: args.out,
             lexicons,
             threads,
@@ -67,6 +72,38 @@ impl AuditConfig {
             quiet: args.quiet,
         })
     }
+}
+
+/// The mapping file's pairs, then the flags' (so flags override); `None` if neither is given.
+fn table_mapping(args: &TableArgs) -> Result<Option<TableMapping>> {
+    let mut pairs = match &args.mapping {
+        Some(path) => mapping::file_pairs(path)?,
+        None => Vec::new(),
+    };
+    if let Some(list) = &args.table_columns {
+        pairs.extend(mapping::list_pairs("--table-columns", list)?);
+    }
+    let flag = |flag: &'static str, key: &str, value: &str| Pair {
+        origin: Origin::Flag(flag),
+        key: key.into(),
+        value: value.into(),
+    };
+    if let Some(list) = &args.role_map {
+        pairs.push(flag("--role-map", "roles", list));
+    }
+    if let Some(d) = &args.delimiter {
+        pairs.push(flag("--delimiter", "delimiter", d));
+    }
+    if args.no_header {
+        pairs.push(flag("--no-header", "header", "false"));
+    }
+    if let Some(agent) = &args.default_agent {
+        pairs.push(flag("--default-agent", "default_agent", agent));
+    }
+    if pairs.is_empty() && args.mapping.is_none() {
+        return Ok(None);
+    }
+    TableMapping::from_pairs(&pairs).map(Some)
 }
 
 /// `./lexicons` when run from a checkout; else the project's lexicons the binary was built

@@ -19,8 +19,14 @@ pub enum Error {
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
 
-    #[error("input {path} does not exist (give a .jsonl or .jsonl.gz file, a directory, or - for stdin)")]
+    #[error("input {path} does not exist (give a .jsonl, .csv or .tsv file, optionally .gz, a directory, or - for stdin)")]
     MissingInput { path: PathBuf },
+
+    #[error("{path} is a table: give --mapping FILE or --table-columns ticket=N,role=N,text=N to say which column is which (see README, Tables)")]
+    TableWithoutMapping { path: PathBuf },
+
+    #[error("table mapping {origin}: {problem}")]
+    Mapping { origin: String, problem: String },
 
     #[error("{path}:{line}: {problem}")]
     Lexicon { path: PathBuf, line: usize, problem: String },

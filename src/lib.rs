@@ -6,7 +6,7 @@
 //!
 //! Tickets flow through the per-ticket stages independently (rayon); only the per-agent
 //! aggregates meet, in one associative merge. The invariants every release keeps:
-//! 1. Nothing lost: every non-blank line is audited or listed in `rejects.jsonl`.
+//! 1. Nothing lost: every non-blank line (table row) is audited or listed in `rejects.jsonl`.
 //! 2. Deterministic: same inputs, lexicons, options and seed → byte-identical reports.
 //! 3. Exact sampling: ⌈rate × n⌉ per agent, smallest keyed hash of (seed, ticket_id).
 //! 4. Bounded memory: text lives only as long as its batch.
@@ -26,6 +26,8 @@ pub mod calibrate;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;
+// 1b. table: message-per-row CSV/TSV → one line per ticket (two passes, by offset)
+pub mod table;
 // 2. parse: raw line → Ticket | Reject
 pub mod parse;
 // 3. normalize: NFKC, lower case, traditional → simplified, with a map back

@@ -8,7 +8,7 @@ use zhijian::error::{EXIT_FAILURE, EXIT_OK};
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Audit(args) => zhijian::config::AuditConfig::from_args(args)
+        Command::Audit(args) => zhijian::config::AuditConfig::from_args(*args)
             .and_then(|config| zhijian::run::audit(&config).map(|summary| summary.print(&config))),
         Command::Explain(args) => zhijian::tools::explain(&args),
         Command::Lexicon(LexiconCommand::Check(args)) => zhijian::tools::lexicon_check(&args),

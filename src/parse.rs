@@ -1,4 +1,5 @@
-//! Stage 2 — parsing. Takes one raw input line, yields a [`Ticket`] that satisfies the input
+//! Stage 2 — parsing. Takes one raw input line (a JSON Lines line, or a ticket that `table`
+//! assembled from rows, or a table row `table` already refused), yields a [`Ticket`] that satisfies the input
 //! contract (DESIGN §2) or a [`Reject`] saying why not. Pure: duplicates across lines are the
 //! spine's to detect, since only it sees every line.
 //!
@@ -73,6 +74,8 @@ pub struct Reject {
     pub line: u64,
     pub code: RejectCode,
     pub detail: String,
+    /// Input rows it stands for: 1, or a table ticket's rows when the whole ticket is refused.
+    pub rows: u64,
     /// The start of the raw line, lossily decoded, cut on a character boundary.
     pub raw: String,
 }
@@ -88,10 +91,14 @@ pub enum RejectCode {
     UnknownRole,
     NoAgent,
     DuplicateTicketId,
+    /// Tables: a row with more or fewer cells than the table has.
+    ColumnCount,
+    /// Tables: a quoted cell still open at the end of the file.
+    UnclosedQuote,
 }
 
 impl RejectCode {
-    pub const ALL: [RejectCode; 9] = [
+    pub const ALL: [RejectCode; 11] = [
         RejectCode::InvalidUtf8,
         RejectCode::InvalidJson,
         RejectCode::LineTooLong,
@@ -101,6 +108,8 @@ impl RejectCode {
         RejectCode::UnknownRole,
         RejectCode::NoAgent,
         RejectCode::DuplicateTicketId,
+        RejectCode::ColumnCount,
+        RejectCode::UnclosedQuote,
     ];
 
     pub fn key(self) -> &'static str {
@@ -114,6 +123,8 @@ impl RejectCode {
             RejectCode::UnknownRole => "unknown_role",
             RejectCode::NoAgent => "no_agent",
             RejectCode::DuplicateTicketId => "duplicate_ticket_id",
+            RejectCode::ColumnCount => "column_count",
+            RejectCode::UnclosedQuote => "unclosed_quote",
         }
     }
 }
@@ -151,12 +162,16 @@ impl Reject {
             line: line.line_no,
             code,
             detail: detail.into(),
+            rows: line.rows,
             raw: kept_text(&line.bytes),
         }
     }
 }
 
 pub fn parse_line(line: &InputLine) -> Result<Ticket, Reject> {
+    if let Some((code, detail)) = &line.reject {
+        return Err(Reject::new(line, *code, detail.clone()));
+    }
     if line.too_long {
         let detail = format!("line longer than {} MiB", crate::read::MAX_LINE_BYTES >> 20);
         return Err(Reject::new(line, RejectCode::LineTooLong, detail));
@@ -255,7 +270,14 @@ mod tests {
     use super::*;
 
     fn line(text: &[u8]) -> InputLine {
-        InputLine { file: 0, line_no: 7, bytes: text.to_vec(), too_long: false }
+        InputLine {
+            file: 0,
+            line_no: 7,
+            bytes: text.to_vec(),
+            too_long: false,
+            rows: 1,
+            reject: None,
+        }
     }
 
     fn code(text: &str) -> RejectCode {

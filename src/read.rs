@@ -1,6 +1,7 @@
 //! Stage 1 — reading. Takes the command line's inputs (files, directories searched
-//! recursively for `*.jsonl` and `*.jsonl.gz`, or `-` for stdin), yields numbered raw lines in
-//! batches. Files are read in sorted path order so a run does not depend on the order inputs
+//! recursively for `*.jsonl`, `*.csv`, `*.tsv`, each optionally `.gz`, or `-` for stdin),
+//! yields numbered raw lines in batches; tables go through `table`, which turns their rows
+//! into one line per ticket. Files are read in sorted path order so a run does not depend on the order inputs
 //! were named in. gzip is recognized by its magic bytes, so a compressed stdin works too. Lines
 //! stay bytes here: invalid UTF-8 is the parser's to reject, not a reason to stop reading.
 
@@ -13,6 +14,8 @@ use std::sync::Arc;
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
+use crate::parse::RejectCode;
+use crate::table::{TableMapping, TableReader};
 
 /// Lines longer than this are rejected without being held in memory whole.
 pub const MAX_LINE_BYTES: usize = 64 << 20;
@@ -25,10 +28,27 @@ pub struct InputFile {
     /// As shown to people: the path as found, or `-` for stdin.
     pub display: String,
     path: Option<PathBuf>,
+    pub format: Format,
     /// Bytes on disk (compressed size for `.gz`); for stdin, bytes read.
     pub bytes: u64,
-    /// Non-blank lines.
+    /// Non-blank lines; for a table, non-blank rows after the header.
     pub lines: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JsonLines,
+    /// One message per row, read through the run's table mapping.
+    Table,
+}
+
+impl Format {
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::JsonLines => "jsonl",
+            Format::Table => "table",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -38,11 +58,17 @@ pub struct InputLine {
     pub bytes: Vec<u8>,
     /// The line was longer than [`MAX_LINE_BYTES`]; `bytes` holds its first [`KEPT_BYTES`].
     pub too_long: bool,
+    /// Input rows this line stands for: 1, or a table ticket's rows.
+    pub rows: u64,
+    /// Already refused while reading (a table row that cannot be mapped): the parser's answer.
+    pub reject: Option<(RejectCode, String)>,
 }
 
-/// Expands the inputs: directories become their `*.jsonl` / `*.jsonl.gz` files. The result is
-/// sorted and free of repeats; stdin, if named, comes last.
-pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<InputFile>> {
+/// Expands the inputs: directories become their `*.jsonl`, `*.csv`, `*.tsv` files (each
+/// optionally `.gz`). The result is sorted and free of repeats; stdin, if named, comes last.
+/// `tables` says whether a table mapping was given: without one, a table is an error naming
+/// the flag; with one, a named file of another extension (`chat.txt`) and stdin are tables.
+pub fn resolve(inputs: &[PathBuf], tables: bool) -> Result<Vec<InputFile>> {
     let mut paths = Vec::new();
     let mut stdin = false;
     for input in inputs {
@@ -54,7 +80,7 @@ pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<InputFile>> {
                     path: e.path().unwrap_or(input).to_path_buf(),
                     source: e.into_io_error().unwrap_or_else(|| io::Error::other("loop in links")),
                 })?;
-                if item.file_type().is_file() && is_ticket_file(item.path()) {
+                if item.file_type().is_file() && found_format(item.path()).is_some() {
                     paths.push(item.into_path());
                 }
             }
@@ -66,31 +92,59 @@ pub fn resolve(inputs: &[PathBuf]) -> Result<Vec<InputFile>> {
     }
     paths.sort();
     paths.dedup();
+    let other = if tables { Format::Table } else { Format::JsonLines };
     let mut files = Vec::with_capacity(paths.len() + 1);
     for path in paths {
+        let format = found_format(&path).unwrap_or(other);
+        if format == Format::Table && !tables {
+            return Err(Error::TableWithoutMapping { path });
+        }
         let bytes = std::fs::metadata(&path).map_err(Error::read(&path))?.len();
         files.push(InputFile {
             display: path.display().to_string(),
             path: Some(path),
+            format,
             bytes,
             lines: 0,
         });
     }
     if stdin {
-        files.push(InputFile { display: "-".into(), path: None, bytes: 0, lines: 0 });
+        files.push(InputFile {
+            display: "-".into(),
+            path: None,
+            format: other,
+            bytes: 0,
+            lines: 0,
+        });
     }
     Ok(files)
 }
 
-fn is_ticket_file(path: &Path) -> bool {
+/// The format a file's name promises, if any: what directory searches pick up.
+fn found_format(path: &Path) -> Option<Format> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    name.ends_with(".jsonl") || name.ends_with(".jsonl.gz")
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    if name.ends_with(".jsonl") {
+        Some(Format::JsonLines)
+    } else if name.ends_with(".csv") || name.ends_with(".tsv") {
+        Some(Format::Table)
+    } else {
+        None
+    }
+}
+
+enum Source {
+    Lines(Box<dyn BufRead>),
+    Table(Box<TableReader>),
 }
 
 /// Streams every input's lines in order, a batch at a time.
 pub struct LineStream {
     pub files: Vec<InputFile>,
-    current: Option<(u32, Box<dyn BufRead>)>,
+    current: Option<(u32, Source)>,
+    mapping: Option<TableMapping>,
+    /// Where decompressed copies of gzip and stdin tables go (the staging directory).
+    scratch: PathBuf,
     next_file: usize,
     line_no: u64,
     /// Raw bytes consumed so far across all inputs, for the progress bar.
@@ -98,10 +152,16 @@ pub struct LineStream {
 }
 
 impl LineStream {
-    pub fn new(files: Vec<InputFile>) -> LineStream {
+    pub fn new(
+        files: Vec<InputFile>,
+        mapping: Option<TableMapping>,
+        scratch: PathBuf,
+    ) -> LineStream {
         LineStream {
             files,
             current: None,
+            mapping,
+            scratch,
             next_file: 0,
             line_no: 0,
             bytes_read: Arc::new(AtomicU64::new(0)),
@@ -130,8 +190,18 @@ impl LineStream {
             if self.current.is_none() && !self.open_next()? {
                 return Ok(None);
             }
-            let (file, reader) = self.current.as_mut().expect("a file is open");
+            let (file, source) = self.current.as_mut().expect("a file is open");
             let file = *file;
+            let reader = match source {
+                Source::Lines(reader) => reader,
+                Source::Table(table) => match table.next_line()? {
+                    Some(line) => return Ok(Some(line)),
+                    None => {
+                        self.current = None;
+                        continue;
+                    }
+                },
+            };
             let mut bytes = Vec::new();
             let (read, too_long) = read_line(reader.as_mut(), &mut bytes)
                 .map_err(|source| self.read_error(file, source))?;
@@ -147,7 +217,14 @@ impl LineStream {
                 continue;
             }
             self.files[file as usize].lines += 1;
-            return Ok(Some(InputLine { file, line_no: self.line_no, bytes, too_long }));
+            return Ok(Some(InputLine {
+                file,
+                line_no: self.line_no,
+                bytes,
+                too_long,
+                rows: 1,
+                reject: None,
+            }));
         }
     }
 
@@ -171,8 +248,44 @@ impl LineStream {
         } else {
             Box::new(buffered)
         };
-        self.current = Some((index, reader));
+        let source = match input.format {
+            Format::JsonLines => Source::Lines(reader),
+            Format::Table => Source::Table(Box::new(self.open_table(index, reader, is_gzip)?)),
+        };
+        self.current = Some((index, source));
         Ok(true)
+    }
+
+    /// Pass 1 over a table. A plain file is read in place; gzip and stdin are first copied,
+    /// decoded, into the scratch directory, because pass 2 seeks.
+    fn open_table(
+        &mut self,
+        index: u32,
+        mut reader: Box<dyn BufRead>,
+        is_gzip: bool,
+    ) -> Result<TableReader> {
+        let input = &self.files[index as usize];
+        let mapping = self.mapping.as_ref().expect("resolve refuses tables without a mapping");
+        let name = input.path.as_ref().map_or("-".into(), |p| p.to_string_lossy().into_owned());
+        let table = match (&input.path, is_gzip) {
+            (Some(path), false) => {
+                TableReader::index(index, &name, reader, path.clone(), None, mapping)?
+            }
+            _ => {
+                let temp = self.scratch.join(format!(".table-{index}"));
+                let mut out = File::create(&temp).map_err(Error::write(&temp))?;
+                io::copy(&mut reader, &mut out).map_err(|source| Error::Input {
+                    path: PathBuf::from(&input.display),
+                    problem: format!("read failed: {source}"),
+                })?;
+                drop(out);
+                let copy = File::open(&temp).map_err(Error::read(&temp))?;
+                let source = Box::new(BufReader::with_capacity(256 << 10, copy));
+                TableReader::index(index, &name, source, temp.clone(), Some(temp), mapping)?
+            }
+        };
+        self.files[index as usize].lines = table.rows;
+        Ok(table)
     }
 
     fn read_error(&self, file: u32, source: io::Error) -> Error {
@@ -196,7 +309,7 @@ impl LineStream {
 
 /// Reads one line without its `\n` / `\r\n`. Past [`MAX_LINE_BYTES`] it keeps only the first
 /// [`KEPT_BYTES`] and skips to the next newline, so one giant line cannot exhaust memory.
-fn read_line(reader: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+pub(crate) fn read_line(reader: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Result<(usize, bool)> {
     let mut read = 0;
     let mut too_long = false;
     loop {

@@ -81,10 +81,23 @@ impl RunSummary {
     pub fn print(&self, config: &AuditConfig) {
         if !config.quiet {
             let c = &self.counts;
+            // Tables: rows are the lines, and a ticket holds many of them.
+            let audited = if c.audited_lines == c.audited {
+                format!("{} audited", c.audited)
+            } else {
+                format!("{} in {} audited tickets", c.audited_lines, c.audited)
+            };
             eprintln!(
-                "{} lines: {} audited, {} rejected, {} sampled, in {:.1} s",
-                c.lines, c.audited, c.rejected, c.sampled, self.seconds
+                "{} lines: {audited}, {} rejected, {} sampled, in {:.1} s",
+                c.lines, c.rejected, c.sampled, self.seconds
             );
+            if !c.balanced() {
+                eprintln!(
+                    "zhijian: warning: lines ≠ audited + rejected ({} ≠ {} + {}); this is a \
+                     bug, please report it with manifest.json",
+                    c.lines, c.audited_lines, c.rejected
+                );
+            }
         }
     }
 }
@@ -167,7 +180,7 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let lexicon = Lexicon::load_dir(&config.lexicons)?;
-    let files = read::resolve(&config.inputs)?;
+    let files = read::resolve(&config.inputs, config.table.is_some())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()
@@ -205,7 +218,7 @@ fn run_into(
 ) -> Result<(Counts, Vec<read::InputFile>)> {
     let total_bytes = files.iter().map(|f| f.bytes).sum();
     let progress = Progress::new(total_bytes, config.quiet);
-    let mut stream = LineStream::new(files);
+    let mut stream = LineStream::new(files, config.table.clone(), staging.dir.clone());
     let mut run = RunState::new(staging, engine.lexicon.entries.len(), config.seed)?;
     while let Some(batch) = stream.next_batch(BATCH_LINES, BATCH_BYTES)? {
         run.absorb_batch(engine, &stream.files, batch)?;
@@ -213,7 +226,8 @@ fn run_into(
     }
     progress.finish();
     let inputs = stream.finish();
-    let counts = run.finish(config, engine, staging)?;
+    let lines = inputs.iter().map(|f| f.lines).sum();
+    let counts = run.finish(config, engine, staging, lines)?;
     Ok((counts, inputs))
 }
 
@@ -223,6 +237,9 @@ struct RunState {
     registry: HashMap<Box<str>, TicketRecord>,
     agent_ids: Vec<String>,
     agent_index: HashMap<String, u32>,
+    /// Input lines (table rows) inside audited tickets.
+    audited_lines: u64,
+    /// Rejected input lines (table rows) by reason.
     rejected: BTreeMap<RejectCode, u64>,
     rejects: BufWriter<File>,
     rejects_path: PathBuf,
@@ -246,6 +263,7 @@ impl RunState {
             registry: HashMap::new(),
             agent_ids: Vec::new(),
             agent_index: HashMap::new(),
+            audited_lines: 0,
             rejected: BTreeMap::new(),
             rejects,
             rejects_path,
@@ -290,6 +308,7 @@ impl RunState {
                             line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         };
                         self.registry.insert(ticket.id.clone().into_boxed_str(), record);
+                        self.audited_lines += line.rows;
                         tickets.push(ticket);
                     }
                 },
@@ -334,7 +353,7 @@ impl RunState {
     }
 
     fn reject(&mut self, reject: &Reject, files: &[read::InputFile]) -> Result<()> {
-        *self.rejected.entry(reject.code).or_default() += 1;
+        *self.rejected.entry(reject.code).or_default() += reject.rows;
         let line = report::jsonl::reject_line(reject, &files[reject.file as usize].display);
         self.rejects.write_all(&line).map_err(Error::write(&self.rejects_path))
     }
@@ -359,6 +378,7 @@ impl RunState {
         config: &AuditConfig,
         engine: &Engine,
         staging: &Staging,
+        lines: u64,
     ) -> Result<Counts> {
         self.rejects.flush().map_err(Error::write(&self.rejects_path))?;
         self.spill.flush().map_err(Error::write(&self.spill_path))?;
@@ -427,7 +447,8 @@ impl RunState {
         let rejected: u64 = self.rejected.values().sum();
         let audited = self.registry.len() as u64;
         let counts = Counts {
-            lines: audited + rejected,
+            lines,
+            audited_lines: self.audited_lines,
             audited,
             rejected,
             rejected_by_reason: RejectCode::ALL

@@ -7,6 +7,8 @@ mod util;
 mod audit;
 // Invariant 1: lines = audited + rejected; rejects name file, line and reason.
 mod nothing_lost;
+// Invariant 1 under hostile input: the README's bad-input catalogue, tables included.
+mod hostile_input;
 // Invariant 2: byte-identical reports across thread counts and input order.
 mod determinism;
 // Invariant 3: exactly ⌈rate × n⌉ per agent, stable under unrelated changes.

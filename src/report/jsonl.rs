@@ -13,7 +13,10 @@
 //! reason code first); `evidence_omitted` counts the rest.
 //!
 //! **rejects.jsonl** — one line per rejected input line, in input order: `file`, `line`
-//! (1-based), `reason` (code), `detail` (one sentence), `raw` (the line's first 512 bytes).
+//! (1-based, physical), `reason` (code), `detail` (one sentence), `rows` (input lines it
+//! stands for: 1, or all of a table ticket's rows when the whole ticket is refused, e.g. a
+//! duplicate id; `line` is then its first row), `raw` (the line's first 512 bytes; for a
+//! refused table ticket, the start of the ticket as JSON).
 //!
 //! **tickets.jsonl** (with `--per-ticket`) — one line per audited ticket, sorted by
 //! `ticket_id`: `ticket_id`, `agent_id`, `customer_negativity`, `customer_negative`,
@@ -278,6 +281,7 @@ struct RejectLine<'a> {
     line: u64,
     reason: &'static str,
     detail: &'a str,
+    rows: u64,
     raw: &'a str,
 }
 
@@ -287,6 +291,7 @@ pub fn reject_line(reject: &Reject, file: &str) -> Vec<u8> {
         line: reject.line,
         reason: reject.code.key(),
         detail: &reject.detail,
+        rows: reject.rows,
         raw: &reject.raw,
     })
 }

@@ -1,8 +1,12 @@
 //! `manifest.json`, for auditors: what produced these reports. Keys: `tool`, `version`,
 //! `options` (seed, sample_rate, sla_seconds, per_ticket, mask), `lexicons` (path, category,
 //! sha256 of each file), `template` (path, sha256 of the scoring template; the built-in one is
-//! `(built-in) templates/default.toml`), `inputs` (path, bytes, lines), `counts` (lines, audited, rejected,
-//! rejected_by_reason, sampled, flagged). `runtime` (started_at, elapsed_seconds, threads) is
+//! `(built-in) templates/default.toml`), `inputs` (path, format `jsonl` | `table`, bytes,
+//! lines: non-blank lines, or a table's rows), `counts`: `lines` (all inputs' lines and rows),
+//! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
+//! rows in `rejects.jsonl`, the sum of its `rows`), `rejected_by_reason`, `sampled`,
+//! `flagged`. Invariant 1 is `lines = audited_lines + rejected`; for JSON Lines, one line is
+//! one ticket and `audited_lines = audited`. `runtime` (started_at, elapsed_seconds, threads) is
 //! the one part that differs between otherwise identical runs.
 
 use std::collections::BTreeMap;
@@ -16,11 +20,19 @@ use crate::read::InputFile;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
     pub lines: u64,
+    pub audited_lines: u64,
     pub audited: u64,
     pub rejected: u64,
     pub rejected_by_reason: BTreeMap<&'static str, u64>,
     pub sampled: u64,
     pub flagged: u64,
+}
+
+impl Counts {
+    /// Invariant 1: every line or row is in an audited ticket or rejected.
+    pub fn balanced(&self) -> bool {
+        self.lines == self.audited_lines + self.rejected
+    }
 }
 
 #[derive(Serialize)]
@@ -60,6 +72,7 @@ struct TemplateLine<'a> {
 #[derive(Serialize)]
 struct InputLine<'a> {
     path: &'a str,
+    format: &'static str,
     bytes: u64,
     lines: u64,
 }
@@ -100,7 +113,12 @@ pub fn render(
         template: TemplateLine { path: &config.template.source, sha256: &config.template.sha256 },
         inputs: inputs
             .iter()
-            .map(|f| InputLine { path: &f.display, bytes: f.bytes, lines: f.lines })
+            .map(|f| InputLine {
+                path: &f.display,
+                format: f.format.key(),
+                bytes: f.bytes,
+                lines: f.lines,
+            })
             .collect(),
         counts,
         runtime,
