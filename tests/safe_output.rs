@@ -28,6 +28,40 @@ fn a_failed_run_leaves_the_previous_reports_intact() {
 }
 
 #[test]
+fn a_killed_run_leaves_the_previous_reports_intact() {
+    let dir = Workdir::new();
+    dir.write("small.jsonl", format!("{GOOD}\n"));
+    dir.audit("small.jsonl", &[]).success();
+    let before = dir.read("out/summary.json");
+    let listing = dir.listing();
+
+    let big = dir.zhijian(&["synth", "--tickets", "40000", "--seed", "5"]).success().stdout();
+    dir.write("big.jsonl", big);
+    let lexicons = crate::util::fixture("lexicons");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhijian"))
+        .args(["audit", "big.jsonl", "--out", "out", "--quiet", "--threads", "1", "--lexicons"])
+        .arg(&lexicons)
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(dir.read("out/summary.json"), before, "the old report changed");
+    assert_eq!(
+        dir.listing().lines().filter(|l| l.contains("out/") || l.ends_with("out")).count(),
+        listing.lines().filter(|l| l.contains("out/") || l.ends_with("out")).count(),
+        "files appeared in or vanished from out/:\n{}",
+        dir.listing()
+    );
+
+    // The next run finishes and clears what the killed one left behind.
+    dir.audit("small.jsonl", &[]).success();
+    let leftovers = dir.listing().lines().filter(|l| l.contains(".zhijian-")).count();
+    assert_eq!(leftovers, 0, "stale staging left behind:\n{}", dir.listing());
+}
+
+#[test]
 fn a_new_run_replaces_an_old_report_whole() {
     let dir = Workdir::new();
     dir.write("in.jsonl", format!("{GOOD}\n"));

@@ -39,6 +39,7 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(Error::write(&parent))?;
+        remove_stale_staging(&parent, &name);
         let dir = parent.join(format!(".{name}.zhijian-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(Error::write(&dir))?;
@@ -72,6 +73,24 @@ impl Staging {
 
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Removes what killed runs left beside `--out` (their staging directories), but only where
+/// the process that made one is gone: Linux's /proc says so; elsewhere nothing is removed.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.zhijian-");
+    let Ok(listing) = std::fs::read_dir(parent) else { return };
+    for item in listing.flatten() {
+        let file_name = item.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else { continue };
+        let pid = rest.trim_end_matches(".old");
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(item.path());
+        }
     }
 }
 
