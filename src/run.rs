@@ -408,14 +408,15 @@ impl RunState {
         agent_order.sort_by(|&a, &b| self.agent_ids[a].cmp(&self.agent_ids[b]));
 
         // review_queue.csv: sampled tickets by agent, then ticket id.
-        let mut queue = report::csv::review_queue_header();
+        let mut queue = SpillCopy::create(staging, "review_queue.csv")?;
+        queue.write(&report::csv::review_queue_header())?;
         for &owner in &agent_order {
             for id in &sampled[owner] {
                 let r = &self.registry[*id];
-                queue.extend(read_spill(&mut spill, &self.spill_path, r.spill_at, r.queue_len)?);
+                queue.copy(&mut spill, &self.spill_path, r.spill_at, r.queue_len)?;
             }
         }
-        staging.write("review_queue.csv", &queue)?;
+        queue.finish()?;
 
         // flagged.jsonl and tickets.jsonl: every ticket in id order.
         let mut all: Vec<(&str, &TicketRecord)> =
@@ -523,8 +524,11 @@ impl SpillCopy {
     }
 
     fn copy(&mut self, spill: &mut File, spill_path: &PathBuf, at: u64, len: u32) -> Result<()> {
-        let bytes = read_spill(spill, spill_path, at, len)?;
-        self.out.write_all(&bytes).map_err(Error::write(&self.path))
+        self.write(&read_spill(spill, spill_path, at, len)?)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(Error::write(&self.path))
     }
 
     fn finish(mut self) -> Result<()> {
