@@ -8,8 +8,9 @@
 //!    negation or degree prefix with the word after it (不满意, 太好); a sentiment or empathy hit
 //!    whose end is a boundary may start inside a token when a modifier entry starting on a
 //!    boundary fills the gap exactly.
-//! 2. **Exceptions.** A hit overlapping an exception phrase (`!不好意思`) of its category does not
-//!    count. Exceptions of `positive` and `negative` cancel any sentiment hit.
+//! 2. **Exceptions.** A hit inside an exception phrase (`!不好意思`) of its category does not
+//!    count. Exceptions of `positive` and `negative` cancel any sentiment hit inside them; a
+//!    longer hit that merely overlaps one (等了好几天 over `!好几`) still counts.
 //! 3. **Overlaps.** Within one group (sentiment = positive + negative; modifiers = negation +
 //!    degree; every other category alone), the leftmost hit wins, then the longest, then the
 //!    earlier entry in the lexicon. A modifier overlapping a kept sentiment or empathy hit is
@@ -223,16 +224,16 @@ impl Matcher {
         kept
     }
 
-    /// `exceptions` sorted by start; only those starting within one pattern length before the
-    /// hit can overlap it.
+    /// The exception phrase that contains the hit, if any. `exceptions` are sorted by start;
+    /// only those starting within one pattern length before the hit can contain it.
     fn exception_over(&self, hit: &Candidate, exceptions: &[Candidate]) -> Option<EntryId> {
         let category = self.category(hit.entry);
         let sentiment = |c: Category| matches!(c, Category::Positive | Category::Negative);
         let first = exceptions.partition_point(|e| e.start + self.max_pattern_len <= hit.start);
         exceptions[first..]
             .iter()
-            .take_while(|e| e.start < hit.end)
-            .filter(|e| hit.start < e.end)
+            .take_while(|e| e.start <= hit.start)
+            .filter(|e| hit.end <= e.end)
             .find(|e| {
                 let ec = self.category(e.entry);
                 ec == category || (sentiment(ec) && sentiment(category))

@@ -15,8 +15,8 @@ static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
 
 fn lexicon() -> Lexicon {
     let files: &[(Category, &str)] = &[
-        (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n"),
-        (Category::Negative, "生气\n差\n垃圾 | w=2\n问题\n!不好意思\n!没问题\n!没有问题\n"),
+        (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n!好几\n"),
+        (Category::Negative, "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n!不好意思\n!没问题\n!没有问题\n"),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
         (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n"),
@@ -79,6 +79,8 @@ fn negation_flips_or_cancels() {
 fn exceptions_and_boundaries() {
     let cases: &[(&str, &[&str])] = &[
         ("不好意思让您久等了", &[]),
+        // An exception cancels what lies inside it, not a longer hit that overlaps it.
+        ("等了好几天", &["等了好几天@negative"]),
         ("没问题的", &[]),
         ("没有问题", &[]),
         ("好像有点慢", &[]),
