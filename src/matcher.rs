@@ -26,6 +26,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::lexicon::{Category, EntryId, Lexicon};
 use crate::tokenize::Tokens;
@@ -395,30 +396,12 @@ fn in_question(text: &str, clause_ends: &[usize], at: usize) -> bool {
     text[end..].starts_with('?') || clause.ends_with('吗')
 }
 
+/// The gap between a modifier and its word is short and inside one clause: it holds only
+/// words in the sense of Unicode's word boundaries (UAX #29, `unicode-segmentation`), so any
+/// punctuation mark or space, in any script, ends the clause.
 fn same_clause_nearby(gap: &str) -> bool {
-    gap.chars().count() <= MAX_MODIFIER_GAP && !gap.chars().any(ends_clause)
-}
-
-/// Punctuation and spaces end a clause. Text is NFKC-normalized, so full-width marks arrive as
-/// ASCII; the rest are CJK marks NFKC keeps.
-pub fn ends_clause(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_ascii_punctuation()
-        || matches!(
-            c,
-            '。' | '、'
-                | '…'
-                | '—'
-                | '「'
-                | '」'
-                | '『'
-                | '』'
-                | '【'
-                | '】'
-                | '《'
-                | '》'
-                | '～'
-        )
+    gap.chars().count() <= MAX_MODIFIER_GAP
+        && gap.unicode_words().map(str::len).sum::<usize>() == gap.len()
 }
 
 #[cfg(test)]

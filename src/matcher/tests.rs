@@ -16,7 +16,10 @@ static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
 fn lexicon() -> Lexicon {
     let files: &[(Category, &str)] = &[
         (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n!好几\n"),
-        (Category::Negative, "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n!不好意思\n!没问题\n!没有问题\n"),
+        (
+            Category::Negative,
+            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n!不好意思\n!没问题\n!没有问题\n",
+        ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
         (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n"),
