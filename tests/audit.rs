@@ -184,3 +184,26 @@ fn per_ticket_lines() {
     // 满意 from the customer and 好 from the agent.
     assert_eq!(tickets[3]["hits"]["positive"], 2);
 }
+
+#[test]
+fn evidence_is_capped_with_what_backs_a_reason_first() {
+    let dir = Workdir::new();
+    // 300 negative hits from the customer, then one forbidden phrase from the agent.
+    let line = serde_json::json!({
+        "ticket_id": "LONG",
+        "agent_id": "A1",
+        "messages": [
+            {"role": "customer", "text": "差，".repeat(300)},
+            {"role": "agent", "text": "你自己看"},
+        ],
+    });
+    dir.write("in.jsonl", format!("{line}\n"));
+    dir.audit("in.jsonl", &[]).success();
+    let flagged = dir.read_jsonl("out/flagged.jsonl");
+    let evidence = flagged[0]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 200);
+    assert_eq!(flagged[0]["evidence_omitted"], 101);
+    // Still in message order, and the forbidden phrase made the cut.
+    assert_eq!(evidence.last().unwrap()["category"], "forbidden");
+    assert_eq!(evidence[0]["message"], 0);
+}
