@@ -286,7 +286,34 @@ pub struct Metrics {
     pub compliance_score: Option<f64>,
     pub compliance_scored: u64,
     pub compliance_vetoed: u64,
+    /// The overall score's six components (0–100 each; null when nothing to measure).
+    pub score_components: ScoreComponents,
     pub score: Option<f64>,
+}
+
+/// The parts of the overall score, each 0–100, `None` when there is nothing to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct ScoreComponents {
+    pub language: Option<f64>,
+    pub conduct: Option<f64>,
+    pub empathy: Option<f64>,
+    pub responsiveness: Option<f64>,
+    pub satisfaction: Option<f64>,
+    pub compliance: Option<f64>,
+}
+
+impl ScoreComponents {
+    /// In the order the template's `overall` weights and the radar chart list them.
+    pub fn values(&self) -> [Option<f64>; 6] {
+        [
+            self.language,
+            self.conduct,
+            self.empathy,
+            self.responsiveness,
+            self.satisfaction,
+            self.compliance,
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -383,9 +410,11 @@ impl AgentAggregate {
                 .then(|| round(self.compliance_points as f64 / self.compliance_scored as f64, 2)),
             compliance_scored: self.compliance_scored,
             compliance_vetoed: self.compliance_vetoed,
+            score_components: ScoreComponents::default(),
             score: None,
         };
-        metrics.score = overall_score(&metrics, template);
+        metrics.score_components = score_components(&metrics, template);
+        metrics.score = overall_score(&metrics.score_components, template);
         metrics
     }
 }
@@ -401,11 +430,9 @@ fn round(value: f64, decimals: i32) -> f64 {
     (value * scale).round() / scale
 }
 
-/// The overall score, 0–100: a weighted mean of the components that can be measured, every
-/// weight and coefficient from the template (see docs/scoring.md). A component with nothing to
-/// measure is left out and the others' weights renormalized, so an agent is never rewarded or
-/// punished for missing data.
-pub fn overall_score(m: &Metrics, t: &Template) -> Option<f64> {
+/// The six components of the overall score (see docs/scoring.md), every coefficient from the
+/// template; a component with nothing to measure is `None`, never 0.
+pub fn score_components(m: &Metrics, t: &Template) -> ScoreComponents {
     let rate = |c: Category| m.categories[c.key()].per_100_words;
     let share = |c: Category| m.categories[c.key()].ticket_share;
     let language = match (rate(Category::Filler), rate(Category::Jargon), rate(Category::Negative))
@@ -422,28 +449,33 @@ pub fn overall_score(m: &Metrics, t: &Template) -> Option<f64> {
         }
         _ => None,
     };
-    let empathy = m.empathy_after_complaint.map(|e| 100.0 * e);
-    let responsiveness = match (m.first_response_median_secs, m.first_response_p90_secs) {
-        (Some(_), Some(_)) if m.timed_responses > 0 => {
-            let breaches = m.response_sla_breaches as f64 / m.timed_responses as f64;
-            Some(100.0 * (1.0 - breaches))
-        }
-        _ => None,
-    };
-    let satisfaction = m.csat_mean.map(|c| (c - 1.0) / 4.0 * 100.0);
-    let compliance = m.compliance_score;
+    let responsiveness = (m.timed_responses > 0).then(|| {
+        let breaches = m.response_sla_breaches as f64 / m.timed_responses as f64;
+        100.0 * (1.0 - breaches)
+    });
+    let one_decimal = |v: Option<f64>| v.map(|v| round(v, 1));
+    ScoreComponents {
+        language: one_decimal(language),
+        conduct: one_decimal(conduct),
+        empathy: one_decimal(m.empathy_after_complaint.map(|e| 100.0 * e)),
+        responsiveness: one_decimal(responsiveness),
+        satisfaction: one_decimal(m.csat_mean.map(|c| (c - 1.0) / 4.0 * 100.0)),
+        compliance: one_decimal(m.compliance_score),
+    }
+}
+
+/// The overall score, 0–100: the weighted mean of the components that can be measured, the
+/// weights from the template. A component with nothing to measure is left out and the others'
+/// weights renormalized, so an agent is never rewarded or punished for missing data.
+pub fn overall_score(components: &ScoreComponents, t: &Template) -> Option<f64> {
     let w = &t.overall;
-    let parts = [
-        (language, w.language),
-        (conduct, w.conduct),
-        (empathy, w.empathy),
-        (responsiveness, w.responsiveness),
-        (satisfaction, w.satisfaction),
-        (compliance, w.compliance),
-    ];
-    let (sum, weights) = parts
+    let weights =
+        [w.language, w.conduct, w.empathy, w.responsiveness, w.satisfaction, w.compliance];
+    let (sum, total) = components
+        .values()
         .iter()
-        .filter_map(|(value, weight)| value.map(|v| (v * weight, *weight)))
+        .zip(weights)
+        .filter_map(|(value, weight)| value.map(|v| (v * weight, weight)))
         .fold((0.0, 0.0), |(s, w), (v, wt)| (s + v, w + wt));
-    (weights > 0.0).then(|| round(sum / weights, 1))
+    (total > 0.0).then(|| round(sum / total, 1))
 }

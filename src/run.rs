@@ -479,6 +479,8 @@ impl RunState {
             counts.lines, counts.audited, counts.rejected, counts.sampled, counts.flagged
         );
         staging.write("summary.md", &report::markdown::team(&rows, &team, &counts_line))?;
+        let index = report::html::index(&rows, &team, &counts_line, report::agent_file_stem);
+        staging.write("index.html", &index)?;
 
         // agents/<id>.md, one agent at a time so only its flagged tickets are in memory.
         for (id, name, metrics) in &rows {
@@ -491,9 +493,12 @@ impl RunState {
                 let bytes = read_spill(&mut spill, &self.spill_path, at, r.flagged_len)?;
                 shown.push(serde_json::from_slice::<FlaggedTicket>(&bytes).expect("we wrote it"));
             }
-            let md =
-                report::markdown::agent(id, name.as_deref(), metrics, &team, &shown, flagged_total);
-            staging.write(&format!("agents/{}.md", report::agent_file_stem(id)), &md)?;
+            let stem = report::agent_file_stem(id);
+            let name = name.as_deref();
+            let md = report::markdown::agent(id, name, metrics, &team, &shown, flagged_total);
+            staging.write(&format!("agents/{stem}.md"), &md)?;
+            let html = report::html::agent(id, name, metrics, &team, &shown, flagged_total);
+            staging.write(&format!("agents/{stem}.html"), &html)?;
         }
         drop(spill);
         std::fs::remove_file(&self.spill_path).map_err(Error::write(&self.spill_path))?;

@@ -34,6 +34,9 @@ fn writes_the_full_report_set() {
         "agents/A1.md",
         "agents/A2.md",
         "agents/A3.md",
+        "index.html",
+        "agents/A1.html",
+        "agents/A3.html",
     ] {
         assert!(dir.join("out").join(file).is_file(), "{file} missing\n{}", dir.listing());
     }

@@ -119,11 +119,12 @@ fn formulas_are_neutralized_and_ids_stay_inside() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert_eq!(pages.len(), 4, "a Markdown and an HTML page for each of two agents: {pages:?}");
     assert!(
         !dir.join("evil.md").exists() && !dir.path().parent().unwrap().join("evil.md").exists()
     );
-    assert!(pages.iter().all(|p| !p.starts_with('.') && p.ends_with(".md")), "{pages:?}");
+    let page_like = |p: &String| p.ends_with(".md") || p.ends_with(".html");
+    assert!(pages.iter().all(|p| !p.starts_with('.') && page_like(p)), "{pages:?}");
 }
 
 #[test]
@@ -159,4 +160,41 @@ fn lexicon_errors_name_file_and_line() {
         "{}",
         run.stderr()
     );
+}
+
+#[test]
+fn html_pages_are_self_contained_and_escape_every_transcript_byte() {
+    let dir = Workdir::new();
+    let line = serde_json::json!({
+        "ticket_id": "H1<b>",
+        "agent_id": "A\"><img src=x onerror=alert(1)>",
+        "agent_name": "<i>小王</i>",
+        "messages": [
+            {"role": "customer", "text": "<script>alert('x')</script>在吗"},
+            {"role": "agent", "text": "<script>alert(1)</script>你自己看 & 13812345678"},
+        ],
+    });
+    dir.write("in.jsonl", format!("{line}\n"));
+    dir.audit("in.jsonl", &[]).success();
+    let mut pages = vec![String::from_utf8(dir.read("out/index.html")).unwrap()];
+    for entry in std::fs::read_dir(dir.join("out/agents")).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            pages.push(std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    assert_eq!(pages.len(), 2, "index and one agent page\n{}", dir.listing());
+    for page in &pages {
+        for raw in ["<script", "<img", "<b>", "<i>", "onerror=alert(1)>"] {
+            assert!(!page.contains(raw), "unescaped {raw:?} in\n{page}");
+        }
+        for external in ["http://", "https://", "src=\"", "<link", "@import"] {
+            assert!(!page.contains(external), "external resource {external:?} in\n{page}");
+        }
+        assert!(!page.contains("13812345678"), "unmasked phone in\n{page}");
+    }
+    let agent_page = &pages[1];
+    assert!(agent_page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{agent_page}");
+    assert!(agent_page.contains("<mark>你自己看</mark>"), "{agent_page}");
+    assert!(agent_page.contains("&lt;i&gt;小王&lt;/i&gt;"), "{agent_page}");
+    assert!(agent_page.contains("<svg"), "radar chart missing");
 }

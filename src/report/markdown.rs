@@ -7,31 +7,31 @@ use std::fmt::Write;
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::CheckId;
 use crate::lexicon::Category;
-use crate::report::jsonl::FlaggedTicket;
+use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
 use crate::report::labels::{self, UNKNOWN};
 use crate::score::Reason;
 
 /// How many flagged tickets an agent page lists in full; the rest are in flagged.jsonl.
 pub const FLAGGED_SHOWN: usize = 50;
 
-fn share(v: Option<f64>) -> String {
+pub(crate) fn share(v: Option<f64>) -> String {
     v.map_or(UNKNOWN.into(), |v| format!("{:.1}%", v * 100.0))
 }
 
-fn num(v: Option<f64>) -> String {
+pub(crate) fn num(v: Option<f64>) -> String {
     v.map_or(UNKNOWN.into(), |v| format!("{v:.2}"))
 }
 
-fn score(v: Option<f64>) -> String {
+pub(crate) fn score(v: Option<f64>) -> String {
     v.map_or(UNKNOWN.into(), |v| format!("{v:.1}"))
 }
 
-fn secs(v: Option<u32>) -> String {
+pub(crate) fn secs(v: Option<u32>) -> String {
     v.map_or(UNKNOWN.into(), |v| format!("{v} 秒"))
 }
 
 /// The rows shown for one agent beside the team, as (label, agent, team).
-fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, String)> {
+pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, String)> {
     let mut rows = vec![
         ("综合得分".into(), score(m.score), score(team.score)),
         ("工单数".into(), m.tickets.to_string(), team.tickets.to_string()),
@@ -171,17 +171,7 @@ pub fn agent(
             reasons.join("、")
         );
         for e in &ticket.evidence {
-            let what = match (&e.entry, e.seconds, e.value, &e.kind) {
-                (Some(entry), ..) => {
-                    let effect = e.effect.as_deref().unwrap_or("counted");
-                    let category = Category::from_key(&e.category).map_or("", labels::category);
-                    format!("{category} 「{}」 {}", escape(entry), effect_label(effect))
-                }
-                (_, Some(s), ..) => format!("首次响应 {s} 秒"),
-                (_, _, Some(v), _) => format!("满意度 {v} 分"),
-                (_, _, _, Some(kind)) => format!("隐私信息 {kind}"),
-                _ => e.category.clone(),
-            };
+            let what = escape(&describe(e));
             let context = match (&e.context, &e.text) {
                 (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
                 _ => String::new(),
@@ -202,7 +192,22 @@ pub fn agent(
     out.into_bytes()
 }
 
-fn effect_label(effect: &str) -> &'static str {
+/// What one piece of evidence is, in plain text for people (callers escape it).
+pub(crate) fn describe(e: &EvidenceLine) -> String {
+    match (&e.entry, e.seconds, e.value, &e.kind) {
+        (Some(entry), ..) => {
+            let effect = e.effect.as_deref().unwrap_or("counted");
+            let category = Category::from_key(&e.category).map_or("", labels::category);
+            format!("{category} 「{entry}」 {}", effect_label(effect))
+        }
+        (_, Some(s), ..) => format!("首次响应 {s} 秒"),
+        (_, _, Some(v), _) => format!("满意度 {v} 分"),
+        (_, _, _, Some(kind)) => format!("隐私信息 {kind}"),
+        _ => e.category.clone(),
+    }
+}
+
+pub(crate) fn effect_label(effect: &str) -> &'static str {
     match effect {
         "negated" => "(被否定)",
         "double_negated" => "(双重否定, 照常计)",

@@ -4,6 +4,7 @@
 //! fails or is killed leaves the previous reports as they were and no half-written file.
 
 pub mod csv;
+pub mod html;
 pub mod jsonl;
 pub mod labels;
 pub mod manifest;

@@ -1,0 +1,249 @@
+//! `index.html` (the team) and `agents/<agent>.html` (one agent): self-contained pages for QA
+//! leads and coaches — inline CSS and SVG, no script, no external resource, so they open
+//! offline from a file share. Every piece of text that came from input (transcript, ids,
+//! names, lexicon entries) goes through `html_escape`; personal data is already masked in the
+//! evidence unless `--no-mask`. The agent page shows the agent beside the team, a radar chart
+//! of the six score components, compliance on the sample and the flagged tickets with each hit
+//! marked inside its context.
+
+use std::fmt::Write;
+
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+
+use crate::aggregate::{Metrics, ScoreComponents};
+use crate::check::CheckId;
+use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
+use crate::report::labels;
+use crate::report::markdown::{describe, figure_rows, num, score, secs, share, FLAGGED_SHOWN};
+use crate::score::Reason;
+
+const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;\
+margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}\
+table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}\
+th{background:#f3f3f3}td.n{text-align:right}mark{background:#ffd54f;padding:0 .1rem}\
+.ev{margin:.2rem 0}.muted{color:#777}section{margin-bottom:2rem}svg text{font-size:12px}";
+
+/// The axes of the radar chart, in `ScoreComponents::values` order.
+const AXES: [&str; 6] = ["语言规范", "服务态度", "共情", "响应速度", "满意度", "合规"];
+
+fn page(title: &str, body: &str) -> Vec<u8> {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
+        text(title)
+    )
+    .into_bytes()
+}
+
+/// `index.html`: counts, the per-agent table with links to the agent pages, flags by reason.
+pub fn index(
+    rows: &[(String, Option<String>, Metrics)],
+    team: &Metrics,
+    counts_line: &str,
+    page_of: impl Fn(&str) -> String,
+) -> Vec<u8> {
+    let mut body = format!("<h1>质检汇总</h1>\n<p>{}</p>\n", text(counts_line));
+    body.push_str(
+        "<table><tr><th>客服</th><th>姓名</th><th>工单数</th><th>综合得分</th><th>共情/百词</th>\
+         <th>服务禁语</th><th>首响中位数</th><th>满意度</th><th>合规得分</th><th>被标记</th></tr>\n",
+    );
+    for (id, name, m) in rows {
+        let _ = writeln!(
+            body,
+            "<tr><td><a href=\"agents/{}.html\">{}</a></td><td>{}</td><td class=n>{}</td>\
+             <td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
+             <td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            attr(&page_of(id)),
+            text(id),
+            text(name.as_deref().unwrap_or("")),
+            m.tickets,
+            score(m.score),
+            num(m.categories["empathy"].per_100_words),
+            m.categories["forbidden"].hits,
+            text(&secs(m.first_response_median_secs)),
+            num(m.csat_mean),
+            num(m.compliance_score),
+            m.flagged,
+        );
+    }
+    let _ = writeln!(
+        body,
+        "<tr><th>团队</th><th></th><th class=n>{}</th><th class=n>{}</th><th></th><th></th>\
+         <th></th><th></th><th></th><th class=n>{}</th></tr></table>",
+        team.tickets,
+        score(team.score),
+        team.flagged
+    );
+    body.push_str("<h2>标记原因</h2>\n<table><tr><th>原因</th><th>代码</th><th>工单数</th></tr>\n");
+    for r in Reason::ALL {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td><code>{}</code></td><td class=n>{}</td></tr>",
+            labels::reason(r),
+            r.key(),
+            team.flagged_by_reason[r.key()]
+        );
+    }
+    body.push_str("</table>\n");
+    page("质检汇总", &body)
+}
+
+/// `agents/<agent>.html`.
+pub fn agent(
+    id: &str,
+    name: Option<&str>,
+    m: &Metrics,
+    team: &Metrics,
+    flagged: &[FlaggedTicket],
+    flagged_total: usize,
+) -> Vec<u8> {
+    let title = match name {
+        Some(name) => format!("客服质检报告: {name} ({id})"),
+        None => format!("客服质检报告: {id}"),
+    };
+    let mut body =
+        format!("<p><a href=\"../index.html\">← 团队汇总</a></p>\n<h1>{}</h1>\n", text(&title));
+    body.push_str("<section>");
+    body.push_str(&radar(&m.score_components, &team.score_components));
+    body.push_str("<table><tr><th>指标</th><th>本人</th><th>团队</th></tr>\n");
+    for (label, mine, all) in figure_rows(m, team) {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            text(&label),
+            text(&mine),
+            text(&all)
+        );
+    }
+    body.push_str("</table></section>\n");
+
+    let _ = writeln!(
+        body,
+        "<section><h2>抽检合规 ({} 张工单)</h2>\n<table><tr><th>检查项</th><th>通过</th>\
+         <th>不通过</th><th>未知</th><th>通过率</th></tr>",
+        m.sampled
+    );
+    for c in CheckId::ALL {
+        let cm = &m.compliance[c.key()];
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
+             <td class=n>{}</td></tr>",
+            labels::check(c),
+            cm.pass,
+            cm.fail,
+            cm.unknown,
+            share(cm.pass_rate)
+        );
+    }
+    body.push_str("</table></section>\n");
+
+    let _ = writeln!(body, "<section><h2>被标记工单 ({} 张)</h2>", m.flagged);
+    for ticket in flagged.iter().take(FLAGGED_SHOWN) {
+        flagged_ticket(&mut body, ticket);
+    }
+    if flagged_total > flagged.len() {
+        let more = flagged_total - flagged.len();
+        let _ = writeln!(body, "<p class=muted>另有 {more} 张被标记工单，见 flagged.jsonl。</p>");
+    }
+    body.push_str("</section>\n");
+    page(&title, &body)
+}
+
+fn flagged_ticket(body: &mut String, ticket: &FlaggedTicket) {
+    let reasons: Vec<&str> = ticket
+        .reasons
+        .iter()
+        .map(|r| {
+            Reason::ALL.iter().find(|x| x.key() == r).map_or(r.as_str(), |x| labels::reason(*x))
+        })
+        .collect();
+    let _ = writeln!(
+        body,
+        "<h3>工单 {}</h3>\n<p>原因: {}</p>",
+        text(&ticket.ticket_id),
+        text(&reasons.join("、"))
+    );
+    for e in &ticket.evidence {
+        let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
+        let _ = writeln!(
+            body,
+            "<p class=ev>消息#{} ({role}) {}{}</p>",
+            e.message + 1,
+            text(&describe(e)),
+            highlighted(e)
+        );
+    }
+    if ticket.evidence_omitted > 0 {
+        let _ =
+            writeln!(body, "<p class=muted>另有 {} 处证据未列出。</p>", ticket.evidence_omitted);
+    }
+}
+
+/// The hit marked inside its context, every part escaped.
+fn highlighted(e: &EvidenceLine) -> String {
+    let (Some(context), Some(hit)) = (&e.context, &e.text) else { return String::new() };
+    match context.find(hit.as_str()).filter(|_| !hit.is_empty()) {
+        Some(at) => format!(
+            ": {}<mark>{}</mark>{}",
+            text(&context[..at]),
+            text(hit),
+            text(&context[at + hit.len()..])
+        ),
+        None => format!(": {}", text(context)),
+    }
+}
+
+/// An inline SVG radar chart of the six score components, the agent over the team. An unknown
+/// component is drawn at the centre and labelled "—".
+fn radar(mine: &ScoreComponents, team: &ScoreComponents) -> String {
+    const CENTRE: f64 = 150.0;
+    const RADIUS: f64 = 100.0;
+    let point = |axis: usize, value: f64| {
+        let angle = std::f64::consts::TAU * axis as f64 / 6.0 - std::f64::consts::FRAC_PI_2;
+        let r = RADIUS * value.clamp(0.0, 100.0) / 100.0;
+        (CENTRE + r * angle.cos(), CENTRE + r * angle.sin())
+    };
+    let polygon = |values: [Option<f64>; 6]| -> String {
+        values
+            .iter()
+            .enumerate()
+            .map(|(axis, v)| {
+                let (x, y) = point(axis, v.unwrap_or(0.0));
+                format!("{x:.1},{y:.1}")
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut svg = String::from(
+        "<svg width=\"300\" height=\"300\" viewBox=\"0 0 300 300\" role=\"img\" \
+         aria-label=\"综合得分构成\" style=\"float:right;margin-left:1rem\">",
+    );
+    for ring in [25.0, 50.0, 75.0, 100.0] {
+        let _ = write!(
+            svg,
+            "<polygon points=\"{}\" fill=\"none\" stroke=\"#ddd\"/>",
+            polygon([Some(ring); 6])
+        );
+    }
+    for (axis, label) in AXES.iter().enumerate() {
+        let (x, y) = point(axis, 100.0);
+        let (lx, ly) = point(axis, 122.0);
+        let value = mine.values()[axis].map_or("—".to_string(), |v| format!("{v:.0}"));
+        let _ = write!(
+            svg,
+            "<line x1=\"{CENTRE}\" y1=\"{CENTRE}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/>\
+             <text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{label} {value}</text>"
+        );
+    }
+    let _ = write!(
+        svg,
+        "<polygon points=\"{}\" fill=\"#90a4ae\" fill-opacity=\"0.25\" stroke=\"#607d8b\" \
+         stroke-dasharray=\"4 3\"/><polygon points=\"{}\" fill=\"#42a5f5\" fill-opacity=\"0.35\" \
+         stroke=\"#1e88e5\"/><text x=\"8\" y=\"292\">蓝: 本人 灰: 团队</text></svg>",
+        polygon(team.values()),
+        polygon(mine.values())
+    );
+    svg
+}
