@@ -12,7 +12,9 @@
 //!   `compliance_pass_rate` (weighted by the template's check weights), `compliance_score`
 //!   (mean 0–100 per-ticket compliance score of the sample), `compliance_scored` (sampled
 //!   tickets with a score), `compliance_vetoed` (of those, zeroed by a 一票否决 check);
-//!   `score` (0–100, docs/scoring.md, weights from the scoring template).
+//!   `score_components` {language, conduct, empathy, responsiveness, satisfaction, compliance}
+//!   (0–100 each, null when unmeasured); `score` (0–100, docs/scoring.md, weights from the
+//!   scoring template).
 //! - `lexicon`: per entry `category`, `entry`, `hits` (counted), sorted by category then
 //!   file order; `never_hit`: the entries with no hit in this run, for trainers.
 //!
