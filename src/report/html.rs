@@ -152,13 +152,7 @@ pub fn agent(
 }
 
 fn flagged_ticket(body: &mut String, ticket: &FlaggedTicket) {
-    let reasons: Vec<&str> = ticket
-        .reasons
-        .iter()
-        .map(|r| {
-            Reason::ALL.iter().find(|x| x.key() == r).map_or(r.as_str(), |x| labels::reason(*x))
-        })
-        .collect();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
     let _ = writeln!(
         body,
         "<h3>工单 {}</h3>\n<p>原因: {}</p>",

@@ -157,13 +157,7 @@ pub fn agent(
     }
     let _ = writeln!(out, "\n## 被标记工单 ({} 张)\n", m.flagged);
     for ticket in flagged.iter().take(FLAGGED_SHOWN) {
-        let reasons: Vec<&str> = ticket
-            .reasons
-            .iter()
-            .map(|r| {
-                Reason::ALL.iter().find(|x| x.key() == r).map_or(r.as_str(), |x| labels::reason(*x))
-            })
-            .collect();
+        let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
         let _ = writeln!(
             out,
             "### 工单 {}\n\n原因: {}\n",
