@@ -292,29 +292,7 @@ pub struct Metrics {
 }
 
 /// The parts of the overall score, each 0–100, `None` when there is nothing to measure.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct ScoreComponents {
-    pub language: Option<f64>,
-    pub conduct: Option<f64>,
-    pub empathy: Option<f64>,
-    pub responsiveness: Option<f64>,
-    pub satisfaction: Option<f64>,
-    pub compliance: Option<f64>,
-}
-
-impl ScoreComponents {
-    /// In the order the template's `overall` weights and the radar chart list them.
-    pub fn values(&self) -> [Option<f64>; 6] {
-        [
-            self.language,
-            self.conduct,
-            self.empathy,
-            self.responsiveness,
-            self.satisfaction,
-            self.compliance,
-        ]
-    }
-}
+pub type ScoreComponents = crate::template::Components<Option<f64>>;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CategoryMetrics {

@@ -494,10 +494,16 @@ impl RunState {
                 shown.push(serde_json::from_slice::<FlaggedTicket>(&bytes).expect("we wrote it"));
             }
             let stem = report::agent_file_stem(id);
-            let name = name.as_deref();
-            let md = report::markdown::agent(id, name, metrics, &team, &shown, flagged_total);
-            staging.write(&format!("agents/{stem}.md"), &md)?;
-            let html = report::html::agent(id, name, metrics, &team, &shown, flagged_total);
+            let page = report::AgentPage {
+                id,
+                name: name.as_deref(),
+                metrics,
+                team: &team,
+                flagged: &shown,
+                flagged_total,
+            };
+            staging.write(&format!("agents/{stem}.md"), &report::markdown::agent(&page))?;
+            let html = report::html::agent(&page);
             staging.write(&format!("agents/{stem}.html"), &html)?;
         }
         drop(spill);

@@ -18,15 +18,16 @@ pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
 /// How the manifest names the built-in template.
 pub const DEFAULT_SOURCE: &str = "(built-in) templates/default.toml";
 
-/// The six components of the overall score, in the order docs/scoring.md lists them.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Components {
-    pub language: f64,
-    pub conduct: f64,
-    pub empathy: f64,
-    pub responsiveness: f64,
-    pub satisfaction: f64,
-    pub compliance: f64,
+/// The six components of the overall score, in the order docs/scoring.md lists them: their
+/// weights here (`f64`), their per-agent values in `aggregate::ScoreComponents`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Components<T = f64> {
+    pub language: T,
+    pub conduct: T,
+    pub empathy: T,
+    pub responsiveness: T,
+    pub satisfaction: T,
+    pub compliance: T,
 }
 
 /// What one compliance check is worth.
@@ -111,7 +112,7 @@ impl Template {
             satisfaction: weight(&o.satisfaction, "overall.satisfaction")?,
             compliance: weight(&o.compliance, "overall.compliance")?,
         };
-        if overall.weights().iter().all(|&w| w == 0.0) {
+        if overall.values().iter().all(|&w| w == 0.0) {
             return Err(Error::Template {
                 at: at(None),
                 problem: "every [overall] weight is 0, so no score could be computed; give at \
@@ -173,8 +174,9 @@ impl Template {
     }
 }
 
-impl Components {
-    pub fn weights(&self) -> [f64; 6] {
+impl<T: Copy> Components<T> {
+    /// In the order the overall score and the radar chart list them.
+    pub fn values(&self) -> [T; 6] {
         [
             self.language,
             self.conduct,
@@ -269,7 +271,7 @@ mod tests {
     #[test]
     fn the_builtin_template_has_the_documented_defaults() {
         let t = Template::builtin();
-        assert_eq!(t.overall.weights(), [25.0, 20.0, 15.0, 15.0, 10.0, 15.0]);
+        assert_eq!(t.overall.values(), [25.0, 20.0, 15.0, 15.0, 10.0, 15.0]);
         assert_eq!((t.language_filler, t.language_jargon, t.language_negative), (10.0, 10.0, 20.0));
         assert_eq!((t.conduct_forbidden, t.conduct_off_platform), (3.0, 3.0));
         let deductions = CheckId::ALL.map(|c| t.rule(c).deduction);

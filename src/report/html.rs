@@ -13,8 +13,8 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use crate::aggregate::{Metrics, ScoreComponents};
 use crate::check::CheckId;
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
-use crate::report::labels;
 use crate::report::markdown::{describe, figure_rows, num, score, secs, share, FLAGGED_SHOWN};
+use crate::report::{labels, AgentPage};
 use crate::score::Reason;
 
 const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;\
@@ -90,18 +90,9 @@ pub fn index(
 }
 
 /// `agents/<agent>.html`.
-pub fn agent(
-    id: &str,
-    name: Option<&str>,
-    m: &Metrics,
-    team: &Metrics,
-    flagged: &[FlaggedTicket],
-    flagged_total: usize,
-) -> Vec<u8> {
-    let title = match name {
-        Some(name) => format!("客服质检报告: {name} ({id})"),
-        None => format!("客服质检报告: {id}"),
-    };
+pub fn agent(agent: &AgentPage) -> Vec<u8> {
+    let AgentPage { metrics: m, team, flagged, flagged_total, .. } = *agent;
+    let title = agent.title();
     let mut body =
         format!("<p><a href=\"../index.html\">← 团队汇总</a></p>\n<h1>{}</h1>\n", text(&title));
     body.push_str("<section>");

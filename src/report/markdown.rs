@@ -7,8 +7,9 @@ use std::fmt::Write;
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::CheckId;
 use crate::lexicon::Category;
-use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
+use crate::report::jsonl::EvidenceLine;
 use crate::report::labels::{self, UNKNOWN};
+use crate::report::AgentPage;
 use crate::score::Reason;
 
 /// How many flagged tickets an agent page lists in full; the rest are in flagged.jsonl.
@@ -124,20 +125,10 @@ pub fn team(
     out.into_bytes()
 }
 
-pub fn agent(
-    id: &str,
-    name: Option<&str>,
-    m: &Metrics,
-    team: &Metrics,
-    flagged: &[FlaggedTicket],
-    flagged_total: usize,
-) -> Vec<u8> {
+pub fn agent(page: &AgentPage) -> Vec<u8> {
+    let AgentPage { metrics: m, team, flagged, flagged_total, .. } = *page;
     let mut out = String::new();
-    let title = match name {
-        Some(name) => format!("{} ({})", escape(name), escape(id)),
-        None => escape(id),
-    };
-    let _ = writeln!(out, "# 客服质检报告: {title}\n");
+    let _ = writeln!(out, "# {}\n", escape(&page.title()));
     let _ = writeln!(out, "| 指标 | 本人 | 团队 |\n|---|---:|---:|");
     for (label, mine, all) in figure_rows(m, team) {
         let _ = writeln!(out, "| {label} | {mine} | {all} |");

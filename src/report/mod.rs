@@ -15,6 +15,28 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// One agent's page, as the Markdown and the HTML formats both render it.
+#[derive(Clone, Copy)]
+pub struct AgentPage<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    pub metrics: &'a crate::aggregate::Metrics,
+    pub team: &'a crate::aggregate::Metrics,
+    /// The first flagged tickets (at most `markdown::FLAGGED_SHOWN`), in ticket-id order.
+    pub flagged: &'a [jsonl::FlaggedTicket],
+    pub flagged_total: usize,
+}
+
+impl AgentPage<'_> {
+    /// Plain text; each format escapes it its own way.
+    pub fn title(&self) -> String {
+        match self.name {
+            Some(name) => format!("客服质检报告: {name} ({})", self.id),
+            None => format!("客服质检报告: {}", self.id),
+        }
+    }
+}
+
 /// The file that marks a directory as zhijian's to replace.
 pub const MARKER: &str = "manifest.json";
 
