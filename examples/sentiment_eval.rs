@@ -122,6 +122,7 @@ fn main() {
                     }],
                     csat: None,
                     resolved: None,
+                    unread_times: Default::default(),
                 };
                 let (score, _) = engine.audit_ticket(&ticket);
                 let mut c = Confusion::default();

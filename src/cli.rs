@@ -18,7 +18,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audit tickets (JSON Lines) and write the report set to --out.
+    /// Audit tickets (JSON Lines, or tables with a mapping) and write the report set to --out.
     Audit(Box<AuditArgs>),
     /// Show how text is normalized, tokenized and matched: every hit and what changed it.
     Explain(ExplainArgs),
@@ -76,9 +76,6 @@ pub struct AuditArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    #[command(flatten)]
-    pub table: TableArgs,
-
     /// Directory to write the reports to (replaced whole, atomically, at the end of the run).
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
@@ -116,9 +113,24 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_mask: bool,
 
+    /// How message times read when they are not RFC 3339: unix, unix_ms, or a strftime
+    /// pattern such as "%Y-%m-%d %H:%M:%S" (no zone: China Standard Time). A time that reads
+    /// neither way is unknown and counted in manifest.json's warnings.
+    #[arg(long, value_name = "FORMAT")]
+    pub ts_format: Option<String>,
+
+    /// Exit with code 3 (reports still written) when more than this share of input lines
+    /// is rejected: a night whose export changed shape should not pass as a quiet success.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub max_reject_rate: f64,
+
     /// No progress bar and no closing summary line.
     #[arg(long, short)]
     pub quiet: bool,
+
+    // Last, so that its help heading covers only the table options.
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// How to read message-per-row tables (CSV/TSV): a mapping file, flags, or both (flags win).

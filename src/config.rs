@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::sample::Rate;
 use crate::table::mapping::{self, Origin, Pair, TableMapping};
 use crate::template::Template;
+use crate::timestamp::TsFormat;
 
 #[derive(Debug, Clone)]
 pub struct AuditConfig {
@@ -24,10 +25,18 @@ pub struct AuditConfig {
     pub sla_secs: u32,
     /// The built-in `templates/default.toml` unless `--template` names another.
     pub template: Template,
+    /// How non-RFC 3339 times read: `--ts-format`, else a table mapping's `ts_format`.
+    pub ts_format: TsFormat,
+    /// Above this share of rejected lines the run exits with [`crate::error::EXIT_TOO_MANY_REJECTS`].
+    pub max_reject_rate: f64,
     pub per_ticket: bool,
     pub mask: bool,
     pub quiet: bool,
 }
+
+/// More worker threads than this buys nothing on any machine zhijian runs on and only costs
+/// memory (each holds its own partial aggregates).
+pub const MAX_THREADS: usize = 512;
 
 impl AuditConfig {
     pub fn from_args(args: AuditArgs) -> Result<AuditConfig> {
@@ -42,8 +51,14 @@ impl AuditConfig {
                     problem: "must be at least 1".into(),
                 })
             }
+            Some(n) if n > MAX_THREADS => {
+                return Err(Error::Option {
+                    flag: "--threads",
+                    problem: format!("{n} is more than {MAX_THREADS}"),
+                })
+            }
             Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS),
         };
         let lexicons = args.lexicons.unwrap_or_else(default_lexicons);
         if !lexicons.is_dir() {
@@ -56,7 +71,18 @@ impl AuditConfig {
             Some(path) => Template::load(path)?,
             None => Template::builtin(),
         };
+        if !(0.0..=1.0).contains(&args.max_reject_rate) {
+            return Err(Error::Option {
+                flag: "--max-reject-rate",
+                problem: format!("{} is not a share between 0 and 1", args.max_reject_rate),
+            });
+        }
         let table = table_mapping(&args.table)?;
+        let ts_format = match &args.ts_format {
+            Some(value) => TsFormat::from_key(value)
+                .map_err(|problem| Error::Option { flag: "--ts-format", problem })?,
+            None => table.as_ref().and_then(|t| t.ts_format.clone()).unwrap_or_default(),
+        };
         Ok(AuditConfig {
             inputs: args.inputs,
             table,
@@ -67,6 +93,8 @@ impl AuditConfig {
             sample_rate,
             sla_secs: args.sla_seconds,
             template,
+            ts_format,
+            max_reject_rate: args.max_reject_rate,
             per_ticket: args.per_ticket,
             mask: !args.no_mask,
             quiet: args.quiet,

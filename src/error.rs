@@ -10,6 +10,26 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code for a command line that does not parse (clap's own convention).
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code for a run that finished and wrote its reports, but rejected more than
+/// `--max-reject-rate` of its input lines: the export probably changed shape.
+pub const EXIT_TOO_MANY_REJECTS: i32 = 3;
+
+/// A message made safe for a terminal: control characters (and the bidirectional overrides
+/// that reorder what a terminal shows) from file names or input are written as `\u{..}`
+/// escapes, so input can neither move the cursor, recolour the screen nor hide text.
+pub fn for_terminal(message: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !message.contains(unsafe_char) {
+        return message.to_string();
+    }
+    message
+        .chars()
+        .map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -65,6 +85,31 @@ impl Error {
         let path = path.into();
         move |source| Error::Write { path, source }
     }
+
+    /// Writing to standard output failed because its reader went away (`| head`).
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, Error::Write { path, source }
+            if path.as_os_str() == "-" && source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_escapes_what_could_drive_the_terminal() {
+        let cases = [
+            ("plain", "cannot read 输入.jsonl", "cannot read 输入.jsonl"),
+            ("escape sequence", "a\u{1b}[2Jb", "a\\u{1b}[2Jb"),
+            ("newline", "a\nb", "a\\u{a}b"),
+            ("C1 control", "a\u{9b}b", "a\\u{9b}b"),
+            ("right-to-left override", "x\u{202E}gpj.exe", "x\\u{202e}gpj.exe"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(for_terminal(input), want, "{name}");
+        }
+    }
+}

@@ -30,6 +30,8 @@ pub mod read;
 pub mod table;
 // 2. parse: raw line → Ticket | Reject
 pub mod parse;
+// message times: RFC 3339 or the run's --ts-format; unreadable ones are unknown, not rejects
+pub mod timestamp;
 // 3. normalize: NFKC, lower case, traditional → simplified, with a map back
 pub mod normalize;
 // 4. tokenize: jieba token boundaries

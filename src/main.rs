@@ -3,22 +3,26 @@
 use clap::Parser;
 
 use zhijian::cli::{Cli, Command, LexiconCommand};
-use zhijian::error::{EXIT_FAILURE, EXIT_OK};
+use zhijian::error::{for_terminal, EXIT_FAILURE, EXIT_OK};
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => zhijian::config::AuditConfig::from_args(*args)
-            .and_then(|config| zhijian::run::audit(&config).map(|summary| summary.print(&config))),
-        Command::Explain(args) => zhijian::tools::explain(&args),
-        Command::Lexicon(LexiconCommand::Check(args)) => zhijian::tools::lexicon_check(&args),
-        Command::Synth(args) => zhijian::tools::synth(&args),
-        Command::Calibrate(args) => zhijian::calibrate::run(&args),
+            .and_then(|config| zhijian::run::audit(&config).map(|summary| summary.finish(&config))),
+        Command::Explain(args) => zhijian::tools::explain(&args).map(|()| EXIT_OK),
+        Command::Lexicon(LexiconCommand::Check(args)) => {
+            zhijian::tools::lexicon_check(&args).map(|()| EXIT_OK)
+        }
+        Command::Synth(args) => zhijian::tools::synth(&args).map(|()| EXIT_OK),
+        Command::Calibrate(args) => zhijian::calibrate::run(&args).map(|()| EXIT_OK),
     };
     match result {
-        Ok(()) => std::process::exit(EXIT_OK),
+        Ok(code) => std::process::exit(code),
+        // A reader that stopped early (`zhijian synth | head`) is not a failure.
+        Err(err) if err.is_closed_pipe() => std::process::exit(EXIT_OK),
         Err(err) => {
-            eprintln!("zhijian: {err}");
+            eprintln!("zhijian: {}", for_terminal(&err.to_string()));
             std::process::exit(EXIT_FAILURE);
         }
     }

@@ -10,6 +10,7 @@
 use serde::Deserialize;
 
 use crate::read::{InputLine, KEPT_BYTES};
+use crate::timestamp::{self, TsFormat};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
@@ -65,6 +66,16 @@ pub struct Ticket {
     pub messages: Vec<Message>,
     pub csat: Option<u8>,
     pub resolved: Option<bool>,
+    /// Message times that did not read: those messages' times are unknown.
+    pub unread_times: UnreadTimes,
+}
+
+/// The `ts` values of a ticket that read neither as RFC 3339 nor in the run's `--ts-format`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnreadTimes {
+    pub count: u32,
+    /// The first: (0-based message index, the value as written, cut to 40 characters).
+    pub first: Option<(u32, String)>,
 }
 
 /// Why a line was not audited. `code` is stable for machines; `detail` is for people.
@@ -168,7 +179,8 @@ impl Reject {
     }
 }
 
-pub fn parse_line(line: &InputLine) -> Result<Ticket, Reject> {
+/// `times` says how `ts` values that are not RFC 3339 read.
+pub fn parse_line(line: &InputLine, times: &TsFormat) -> Result<Ticket, Reject> {
     if let Some((code, detail)) = &line.reject {
         return Err(Reject::new(line, *code, detail.clone()));
     }
@@ -190,10 +202,10 @@ pub fn parse_line(line: &InputLine) -> Result<Ticket, Reject> {
         };
         Reject::new(line, code, message)
     })?;
-    validate(raw).map_err(|(code, detail)| Reject::new(line, code, detail))
+    validate(raw, times).map_err(|(code, detail)| Reject::new(line, code, detail))
 }
 
-fn validate(raw: RawTicket) -> Result<Ticket, (RejectCode, String)> {
+fn validate(raw: RawTicket, times: &TsFormat) -> Result<Ticket, (RejectCode, String)> {
     let invalid = |detail: String| (RejectCode::InvalidValue, detail);
     if raw.ticket_id.trim().is_empty() {
         return Err(invalid("ticket_id is empty".into()));
@@ -205,15 +217,23 @@ fn validate(raw: RawTicket) -> Result<Ticket, (RejectCode, String)> {
         Some(v) => return Err(invalid(format!("csat {v} is not a whole number from 1 to 5"))),
     };
     let mut messages = Vec::with_capacity(raw.messages.len());
+    let mut unread_times = UnreadTimes::default();
     for (index, m) in raw.messages.into_iter().enumerate() {
         let role = Role::parse(&m.role).ok_or_else(|| {
             (RejectCode::UnknownRole, format!("message {index}: unknown role `{}`", m.role))
         })?;
-        let ts_ms = match m.ts.as_deref() {
+        let ts_ms = match m.ts.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(ts) => Some(parse_ts(ts).ok_or_else(|| {
-                invalid(format!("message {index}: ts `{ts}` is not an RFC 3339 time"))
-            })?),
+            Some(ts) => {
+                let read = timestamp::parse(ts, times);
+                if read.is_none() {
+                    unread_times.count += 1;
+                    if unread_times.first.is_none() {
+                        unread_times.first = Some((index as u32, ts.chars().take(40).collect()));
+                    }
+                }
+                read
+            }
         };
         let own_agent = non_empty(m.agent_id, "agent_id")
             .map_err(|d| invalid(format!("message {index}: {d}")))?;
@@ -236,6 +256,7 @@ fn validate(raw: RawTicket) -> Result<Ticket, (RejectCode, String)> {
         messages,
         csat,
         resolved: raw.resolved,
+        unread_times,
     })
 }
 
@@ -244,10 +265,6 @@ fn non_empty(value: Option<String>, field: &str) -> Result<Option<String>, Strin
         Some(v) if v.trim().is_empty() => Err(format!("{field} is empty")),
         other => Ok(other),
     }
-}
-
-fn parse_ts(ts: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(ts).ok().map(|t| t.timestamp_millis())
 }
 
 /// The first [`KEPT_BYTES`] of a line as text, cut on a grapheme boundary.
@@ -281,7 +298,7 @@ mod tests {
     }
 
     fn code(text: &str) -> RejectCode {
-        parse_line(&line(text.as_bytes())).unwrap_err().code
+        parse_line(&line(text.as_bytes()), &TsFormat::Rfc3339).unwrap_err().code
     }
 
     #[test]
@@ -299,17 +316,32 @@ mod tests {
                 "{\"ticket_id\":\"T\",\"agent_id\":\"A\",\"messages\":[{\"role\":\"alien\",\"text\":\"x\"}]}",
                 RejectCode::UnknownRole,
             ),
-            (
-                "{\"ticket_id\":\"T\",\"agent_id\":\"A\",\"messages\":[{\"role\":\"agent\",\"ts\":\"yesterday\",\"text\":\"x\"}]}",
-                RejectCode::InvalidValue,
-            ),
         ];
         for (text, want) in cases {
             assert_eq!(code(text), *want, "line {text}");
         }
-        let bad_utf8 = parse_line(&line(b"{\"ticket_id\":\"\xff\"}")).unwrap_err();
+        let bad_utf8 =
+            parse_line(&line(b"{\"ticket_id\":\"\xff\"}"), &TsFormat::Rfc3339).unwrap_err();
         assert_eq!(bad_utf8.code, RejectCode::InvalidUtf8);
         assert_eq!(bad_utf8.line, 7);
+    }
+
+    #[test]
+    fn an_unreadable_time_is_unknown_and_counted_not_a_reject() {
+        let text = r#"{"ticket_id":"T","agent_id":"A","messages":[
+            {"role":"customer","ts":"yesterday","text":"在吗"},
+            {"role":"agent","ts":"2026-11-21 09:12:20","text":"在的"},
+            {"role":"agent","ts":"2026-11-21T09:12:30+08:00","text":"请讲"}]}"#;
+        let ticket = parse_line(&line(text.as_bytes()), &TsFormat::Rfc3339).unwrap();
+        let times: Vec<Option<i64>> = ticket.messages.iter().map(|m| m.ts_ms).collect();
+        assert_eq!(times, [None, None, Some(1_795_223_550_000)]);
+        assert_eq!(ticket.unread_times.count, 2);
+        assert_eq!(ticket.unread_times.first, Some((0, "yesterday".to_string())));
+
+        let pattern = TsFormat::Pattern("%Y-%m-%d %H:%M:%S".into());
+        let ticket = parse_line(&line(text.as_bytes()), &pattern).unwrap();
+        assert_eq!(ticket.messages[1].ts_ms, Some(1_795_223_540_000));
+        assert_eq!(ticket.unread_times.count, 1);
     }
 
     #[test]
@@ -318,13 +350,13 @@ mod tests {
             {"role":"买家","text":"在吗"},
             {"role":"客服","text":"在的","agent_id":"A1"},
             {"role":"agent","text":"转接","agent_id":"A2"}]}"#;
-        let ticket = parse_line(&line(text.as_bytes())).unwrap();
+        let ticket = parse_line(&line(text.as_bytes()), &TsFormat::Rfc3339).unwrap();
         assert_eq!(ticket.owner, "A2");
         assert_eq!(ticket.messages[0].role, Role::Customer);
         assert_eq!(ticket.messages[1].author.as_deref(), Some("A1"));
 
         let text = r#"{"ticket_id":"T","agent_id":"A9","messages":[{"role":"agent","text":"您好","ts":"2026-11-21T09:12:20+08:00"}]}"#;
-        let ticket = parse_line(&line(text.as_bytes())).unwrap();
+        let ticket = parse_line(&line(text.as_bytes()), &TsFormat::Rfc3339).unwrap();
         assert_eq!(ticket.owner, "A9");
         assert_eq!(ticket.messages[0].author.as_deref(), Some("A9"));
         assert_eq!(ticket.messages[0].ts_ms, Some(1_795_223_540_000));

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 
 use crate::error::{Error, Result};
 use crate::parse::RejectCode;
@@ -203,7 +203,9 @@ impl LineStream {
                 },
             };
             let mut bytes = Vec::new();
-            let (read, too_long) = read_line(reader.as_mut(), &mut bytes)
+            // JSON never holds a raw CR inside a value, so a lone CR ends a line (old Mac
+            // exports); in a table a CR may sit inside a quoted cell, so only LF does.
+            let (read, too_long) = read_line(reader.as_mut(), &mut bytes, LineEnds::AnyOf)
                 .map_err(|source| self.read_error(file, source))?;
             if read == 0 {
                 self.current = None;
@@ -243,11 +245,16 @@ impl LineStream {
             .fill_buf()
             .map_err(|source| self.read_error(index, source))?
             .starts_with(&[0x1f, 0x8b]);
-        let reader: Box<dyn BufRead> = if is_gzip {
-            Box::new(BufReader::with_capacity(256 << 10, MultiGzDecoder::new(buffered)))
+        let mut reader: Box<dyn BufRead> = if is_gzip {
+            let members = GzipMembers { decoder: Some(GzDecoder::new(buffered)) };
+            Box::new(BufReader::with_capacity(256 << 10, members))
         } else {
             Box::new(buffered)
         };
+        let start = reader.fill_buf().map_err(|source| self.read_error(index, source))?;
+        if let Some(problem) = not_utf8(start) {
+            return Err(Error::Input { path: PathBuf::from(&input.display), problem });
+        }
         let source = match input.format {
             Format::JsonLines => Source::Lines(reader),
             Format::Table => Source::Table(Box::new(self.open_table(index, reader, is_gzip)?)),
@@ -267,11 +274,13 @@ impl LineStream {
         let input = &self.files[index as usize];
         let mapping = self.mapping.as_ref().expect("resolve refuses tables without a mapping");
         let name = input.path.as_ref().map_or("-".into(), |p| p.to_string_lossy().into_owned());
-        let table = match (&input.path, is_gzip) {
-            (Some(path), false) => {
-                TableReader::index(index, &name, reader, path.clone(), None, mapping)?
-            }
-            _ => {
+        // Pass 2 reopens the file: only a regular file reads the same twice (not a pipe such
+        // as `<(zcat …)`, which is copied like stdin).
+        let in_place =
+            input.path.as_ref().filter(|p| !is_gzip && p.metadata().is_ok_and(|m| m.is_file()));
+        let table = match in_place {
+            Some(path) => TableReader::index(index, &name, reader, path.clone(), None, mapping)?,
+            None => {
                 let temp = self.scratch.join(format!(".table-{index}"));
                 let mut out = File::create(&temp).map_err(Error::write(&temp))?;
                 io::copy(&mut reader, &mut out).map_err(|source| Error::Input {
@@ -307,11 +316,75 @@ impl LineStream {
     }
 }
 
-/// Reads one line without its `\n` / `\r\n`. Past [`MAX_LINE_BYTES`] it keeps only the first
-/// [`KEPT_BYTES`] and skips to the next newline, so one giant line cannot exhaust memory.
-pub(crate) fn read_line(reader: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+/// What ends a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineEnds {
+    /// `\n` (and so `\r\n`).
+    Lf,
+    /// `\n`, `\r\n` or a lone `\r`.
+    AnyOf,
+}
+
+/// Why the start of an input cannot be UTF-8 text, if it cannot: a UTF-16 byte-order mark, or
+/// the NUL bytes UTF-16 puts beside every ASCII character.
+fn not_utf8(start: &[u8]) -> Option<String> {
+    let utf16 = start.starts_with(&[0xFF, 0xFE])
+        || start.starts_with(&[0xFE, 0xFF])
+        || matches!(start, [a, 0, b, 0, ..] | [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii() && *a != 0 && *b != 0);
+    utf16.then(|| {
+        "is UTF-16 text; zhijian reads UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)".into()
+    })
+}
+
+/// Concatenated gzip members, like `MultiGzDecoder`, and like gzip(1) it ignores zero bytes
+/// after the last member (padding that tape tools and some exporters add). Anything else after
+/// a member must be another member, or reading fails.
+struct GzipMembers<R: BufRead> {
+    decoder: Option<GzDecoder<R>>,
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else { return Ok(0) };
+            let n = decoder.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let mut rest = self.decoder.take().expect("checked above").into_inner();
+            loop {
+                let available = rest.fill_buf()?;
+                let zeros = available.iter().take_while(|&&b| b == 0).count();
+                if available.is_empty() {
+                    return Ok(0);
+                }
+                if zeros == 0 {
+                    self.decoder = Some(GzDecoder::new(rest));
+                    break;
+                }
+                if zeros < available.len() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "bytes after the gzip data's zero padding",
+                    ));
+                }
+                rest.consume(zeros);
+            }
+        }
+    }
+}
+
+/// Reads one line without its line end (see [`LineEnds`]). Past [`MAX_LINE_BYTES`] it keeps
+/// only the first [`KEPT_BYTES`] and skips to the next line end, so one giant line cannot
+/// exhaust memory.
+pub(crate) fn read_line(
+    reader: &mut dyn BufRead,
+    out: &mut Vec<u8>,
+    ends: LineEnds,
+) -> io::Result<(usize, bool)> {
     let mut read = 0;
     let mut too_long = false;
+    let mut lone_cr = false;
     loop {
         let available = match reader.fill_buf() {
             Ok(buf) => buf,
@@ -321,8 +394,12 @@ pub(crate) fn read_line(reader: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Resu
         if available.is_empty() {
             break;
         }
-        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
-            Some(at) => (&available[..=at], true),
+        let end = |&b: &u8| b == b'\n' || (b == b'\r' && ends == LineEnds::AnyOf);
+        let (chunk, done) = match available.iter().position(end) {
+            Some(at) => {
+                lone_cr = available[at] == b'\r';
+                (&available[..=at], true)
+            }
             None => (available, false),
         };
         let len = chunk.len();
@@ -339,7 +416,16 @@ pub(crate) fn read_line(reader: &mut dyn BufRead, out: &mut Vec<u8>) -> io::Resu
             break;
         }
     }
-    if out.last() == Some(&b'\n') {
+    if lone_cr {
+        // A CR that ends a line may be the first half of a CRLF.
+        if reader.fill_buf()?.first() == Some(&b'\n') {
+            reader.consume(1);
+            read += 1;
+        }
+        if out.last() == Some(&b'\r') {
+            out.pop();
+        }
+    } else if out.last() == Some(&b'\n') {
         out.pop();
         if out.last() == Some(&b'\r') {
             out.pop();

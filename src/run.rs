@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::aggregate::Aggregate;
 use crate::check::{self, Compliance};
 use crate::config::AuditConfig;
-use crate::error::{Error, Result};
+use crate::error::{for_terminal, Error, Result, EXIT_OK, EXIT_TOO_MANY_REJECTS};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Rules};
 use crate::normalize::NormText;
@@ -27,7 +27,7 @@ use crate::parse::{self, Message, Reject, RejectCode, Role, Ticket};
 use crate::progress::Progress;
 use crate::read::{self, InputLine, LineStream};
 use crate::report::jsonl::FlaggedTicket;
-use crate::report::manifest::{Counts, Runtime};
+use crate::report::manifest::{Counts, Runtime, Warnings};
 use crate::report::{self, Staging};
 use crate::sample;
 use crate::score::{self, AnalyzedMessage, TicketScore};
@@ -74,11 +74,33 @@ struct TicketRecord {
 
 pub struct RunSummary {
     pub counts: Counts,
+    pub warnings: Warnings,
     pub seconds: f64,
 }
 
 impl RunSummary {
-    pub fn print(&self, config: &AuditConfig) {
+    /// The closing lines on stderr (unless `--quiet`), then the exit code: 0, or
+    /// [`EXIT_TOO_MANY_REJECTS`] with a one-line reason when the rejects pass the limit.
+    pub fn finish(&self, config: &AuditConfig) -> i32 {
+        self.print(config);
+        let c = &self.counts;
+        let share = if c.lines == 0 { 0.0 } else { c.rejected as f64 / c.lines as f64 };
+        if share > config.max_reject_rate {
+            eprintln!(
+                "zhijian: {} of {} input lines rejected ({:.0}%, over --max-reject-rate {}); the \
+                 reports are written: see {}",
+                c.rejected,
+                c.lines,
+                share * 100.0,
+                config.max_reject_rate,
+                for_terminal(&config.out.join("rejects.jsonl").display().to_string())
+            );
+            return EXIT_TOO_MANY_REJECTS;
+        }
+        EXIT_OK
+    }
+
+    fn print(&self, config: &AuditConfig) {
         if !config.quiet {
             let c = &self.counts;
             // Tables: rows are the lines, and a ticket holds many of them.
@@ -96,6 +118,18 @@ impl RunSummary {
                     "zhijian: warning: lines ≠ audited + rejected ({} ≠ {} + {}); this is a \
                      bug, please report it with manifest.json",
                     c.lines, c.audited_lines, c.rejected
+                );
+            }
+            if let Some(first) = self.warnings.unread_time_examples.first() {
+                eprintln!(
+                    "zhijian: warning: {} message times read neither as RFC 3339 nor as \
+                     --ts-format {}, so they are unknown (first: {}:{} `{}`; more in \
+                     manifest.json warnings)",
+                    self.warnings.unread_times,
+                    config.ts_format.key(),
+                    for_terminal(&first.file),
+                    first.line,
+                    for_terminal(&first.value)
                 );
             }
         }
@@ -189,18 +223,24 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
         .with_template(config.template.clone());
     let staging = Staging::create(&config.out)?;
     match pool.install(|| run_into(config, &engine, files, &staging)) {
-        Ok((counts, inputs)) => {
+        Ok((counts, warnings, inputs)) => {
             let seconds = started.elapsed().as_secs_f64();
             let runtime = Runtime {
                 started_at,
                 elapsed_seconds: (seconds * 1000.0).round() / 1000.0,
                 threads: config.threads,
             };
-            let manifest =
-                report::manifest::render(config, &engine.lexicon, &inputs, &counts, runtime);
+            let manifest = report::manifest::render(
+                config,
+                &engine.lexicon,
+                &inputs,
+                &counts,
+                &warnings,
+                runtime,
+            );
             staging.write("manifest.json", &manifest)?;
             staging.commit()?;
-            Ok(RunSummary { counts, seconds })
+            Ok(RunSummary { counts, warnings, seconds })
         }
         Err(err) => {
             staging.abandon();
@@ -215,11 +255,11 @@ fn run_into(
     engine: &Engine,
     files: Vec<read::InputFile>,
     staging: &Staging,
-) -> Result<(Counts, Vec<read::InputFile>)> {
+) -> Result<(Counts, Warnings, Vec<read::InputFile>)> {
     let total_bytes = files.iter().map(|f| f.bytes).sum();
     let progress = Progress::new(total_bytes, config.quiet);
     let mut stream = LineStream::new(files, config.table.clone(), staging.dir.clone());
-    let mut run = RunState::new(staging, engine.lexicon.entries.len(), config.seed)?;
+    let mut run = RunState::new(staging, engine.lexicon.entries.len(), config)?;
     while let Some(batch) = stream.next_batch(BATCH_LINES, BATCH_BYTES)? {
         run.absorb_batch(engine, &stream.files, batch)?;
         progress.update(stream.bytes_read.load(Ordering::Relaxed), run.registry.len() as u64);
@@ -227,12 +267,15 @@ fn run_into(
     progress.finish();
     let inputs = stream.finish();
     let lines = inputs.iter().map(|f| f.lines).sum();
+    let warnings = std::mem::take(&mut run.warnings);
     let counts = run.finish(config, engine, staging, lines)?;
-    Ok((counts, inputs))
+    Ok((counts, warnings, inputs))
 }
 
 struct RunState {
     seed: u64,
+    ts_format: crate::timestamp::TsFormat,
+    warnings: Warnings,
     aggregate: Aggregate,
     registry: HashMap<Box<str>, TicketRecord>,
     agent_ids: Vec<String>,
@@ -249,7 +292,7 @@ struct RunState {
 }
 
 impl RunState {
-    fn new(staging: &Staging, entries: usize, seed: u64) -> Result<RunState> {
+    fn new(staging: &Staging, entries: usize, config: &AuditConfig) -> Result<RunState> {
         let create = |name: &str| -> Result<(BufWriter<File>, PathBuf)> {
             let path = staging.path(name);
             let file = File::create(&path).map_err(Error::write(&path))?;
@@ -258,7 +301,9 @@ impl RunState {
         let (rejects, rejects_path) = create("rejects.jsonl")?;
         let (spill, spill_path) = create(".spill")?;
         Ok(RunState {
-            seed,
+            seed: config.seed,
+            ts_format: config.ts_format.clone(),
+            warnings: Warnings::default(),
             aggregate: Aggregate::with_entries(entries),
             registry: HashMap::new(),
             agent_ids: Vec::new(),
@@ -279,7 +324,8 @@ impl RunState {
         files: &[read::InputFile],
         batch: Vec<InputLine>,
     ) -> Result<()> {
-        let parsed: Vec<_> = batch.par_iter().map(parse::parse_line).collect();
+        let times = &self.ts_format;
+        let parsed: Vec<_> = batch.par_iter().map(|line| parse::parse_line(line, times)).collect();
         let mut tickets = Vec::with_capacity(parsed.len());
         for (line, result) in batch.iter().zip(parsed) {
             match result {
@@ -308,6 +354,8 @@ impl RunState {
                             line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         };
                         self.registry.insert(ticket.id.clone().into_boxed_str(), record);
+                        let file = &files[line.file as usize].display;
+                        self.warnings.note(&ticket, file, line.line_no);
                         self.audited_lines += line.rows;
                         tickets.push(ticket);
                     }

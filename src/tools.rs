@@ -36,8 +36,8 @@ pub fn explain(args: &ExplainArgs) -> Result<()> {
                 .counts_as()
                 .map_or("does not count".to_string(), |c| format!("counts as {}", c.key()));
             out.push_str(&format!(
-                "  hit  {:<12} {:<12} w={:<5} {:<14} {}\n",
-                entry.phrase,
+                "  hit  {} {:<12} w={:<5} {:<14} {}\n",
+                pad(&entry.phrase, 12),
                 entry.category.key(),
                 f64::from(hit.weight_milli) / 1000.0,
                 report::jsonl::effect_key(hit.effect),
@@ -47,6 +47,13 @@ pub fn explain(args: &ExplainArgs) -> Result<()> {
         out.push('\n');
     }
     std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))
+}
+
+/// `text` padded with spaces to `columns` terminal columns: a Han character takes two, so
+/// `{:<12}` (which counts characters) would misalign Chinese entries.
+fn pad(text: &str, columns: usize) -> String {
+    let width = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
 }
 
 /// `zhijian lexicon check`: prints every finding; fails when there is one.
@@ -86,6 +93,18 @@ pub fn synth(args: &SynthArgs) -> Result<()> {
             crate::synth::write_tickets(&options, BufWriter::new(file))
                 .map_err(Error::write(&partial))?;
             std::fs::rename(&partial, path).map_err(Error::write(path))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn padding_counts_terminal_columns() {
+        let cases =
+            [("abc", 6, "abc   "), ("您好", 6, "您好  "), ("很长的条目名称", 6, "很长的条目名称")];
+        for (text, columns, want) in cases {
+            assert_eq!(super::pad(text, columns), want, "{text}");
         }
     }
 }

@@ -13,6 +13,10 @@ fn good(id: &str) -> String {
     GOOD.replace("G1", id)
 }
 
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(bytes).unwrap();
@@ -126,11 +130,28 @@ fn json_lines_catalogue() {
             bytes: format!("{GOOD}\n{}\n{GOOD}\n{GOOD}\n", good("G2")).into(),
             want: e(4, 2, &[("duplicate_ticket_id", 3), ("duplicate_ticket_id", 4)]),
         },
+        Case {
+            name: "CR-only line ends (old Mac exports)",
+            bytes: format!("{GOOD}\r{}\r\r{}", good("G2"), good("G3")).into(),
+            want: e(3, 3, &[]),
+        },
+        Case {
+            name: "gzip with trailing zero padding",
+            bytes: [gzip(format!("{GOOD}\n").as_bytes()), gzip(good("G2").as_bytes()), vec![0; 4096]]
+                .concat(),
+            want: e(2, 2, &[]),
+        },
+        Case {
+            name: "times that do not read are unknown, not rejected",
+            bytes: good("T1").replace(r#""text":"在吗""#, r#""ts":"昨天","text":"在吗""#).into(),
+            want: e(1, 1, &[]),
+        },
     ];
     for case in cases {
         let dir = Workdir::new();
         dir.write("in.jsonl", &case.bytes);
-        dir.audit("in.jsonl", &[]).success();
+        // The catalogue is mostly bad lines on purpose: the reject-rate limit is tested apart.
+        dir.audit("in.jsonl", &["--max-reject-rate", "1"]).success();
         check_balanced(&dir, case.name, &case.want);
     }
 }
@@ -227,7 +248,7 @@ fn table_catalogue() {
             dir.write(case.file, &case.bytes);
             case.file
         };
-        dir.audit(input, &["--mapping", &jddc_mapping()]).success();
+        dir.audit(input, &["--mapping", &jddc_mapping(), "--max-reject-rate", "1"]).success();
         check_balanced(&dir, case.name, &case.want);
         if case.file == "dup" {
             let reject = &dir.read_jsonl("out/rejects.jsonl")[0];
@@ -256,17 +277,92 @@ fn csv_with_header_quotes_and_timestamps() {
     dir.write("ts.mapping", "ts_format = %Y-%m-%d %H:%M:%S   # naive local times\n");
     let columns = "ticket=会话,role=角色,ts=时间,text=内容,agent=客服";
     dir.audit("chat.csv", &["--mapping", "ts.mapping", "--table-columns", columns]).success();
-    // c2 keeps only its customer row and names no agent (no default agent here): no_agent.
-    let want = Expect {
-        lines: 5,
-        audited: 1,
-        rejects: &[("no_agent", 3), ("invalid_value", 6), ("unclosed_quote", 7)],
-    };
+    // `昨天` does not read as a time: that message's time is unknown, the row is audited.
+    let want = Expect { lines: 5, audited: 2, rejects: &[("unclosed_quote", 7)] };
     check_balanced(&dir, "csv", &want);
     let summary = dir.read_json("out/summary.json");
     let agent = &summary["agents"][0];
     assert_eq!(agent["agent_id"], "A7", "{summary}");
     assert_eq!(agent["first_response_median_secs"], 17.0, "{agent}");
+    // A8's only reply has no known time: its response time is unknown, never 0.
+    assert_eq!(summary["agents"][1]["agent_id"], "A8", "{summary}");
+    assert!(summary["agents"][1]["first_response_median_secs"].is_null(), "{summary}");
+    let warnings = &dir.read_json("out/manifest.json")["warnings"];
+    assert_eq!(warnings["unread_times"], 1, "{warnings}");
+    let example = &warnings["unread_time_examples"][0];
+    // The ticket's first row is line 3; `昨天` is its second message (index 1).
+    let got = (&example["file"], &example["line"], &example["message"], &example["value"]);
+    assert_eq!(got, (&"chat.csv".into(), &3.into(), &1.into(), &"昨天".into()), "{warnings}");
+}
+
+#[test]
+fn ts_format_reads_times_without_a_zone_as_china_time() {
+    let dir = Workdir::new();
+    let ticket = r#"{"ticket_id":"T1","agent_id":"A1","messages":[
+        {"role":"customer","ts":"2026-11-21 09:12:03","text":"在吗"},
+        {"role":"agent","ts":"2026-11-21T09:12:48+08:00","text":"您好"}]}"#
+        .replace('\n', "");
+    dir.write("in.jsonl", format!("{ticket}\n"));
+    // Without the flag the first time is unknown, so there is no first response to time.
+    dir.audit("in.jsonl", &[]).success();
+    let agent = &dir.read_json("out/summary.json")["agents"][0];
+    assert!(agent["first_response_median_secs"].is_null(), "{agent}");
+    // 09:12:03 CST to 09:12:48+08:00 is 45 s.
+    dir.audit("in.jsonl", &["--ts-format", "%Y-%m-%d %H:%M:%S"]).success();
+    let agent = &dir.read_json("out/summary.json")["agents"][0];
+    assert_eq!(agent["first_response_median_secs"], 45.0, "{agent}");
+    assert_eq!(dir.read_json("out/manifest.json")["warnings"]["unread_times"], 0);
+}
+
+#[test]
+fn too_many_rejects_exit_3_with_the_reports_written() {
+    let dir = Workdir::new();
+    // 2 of 3 lines rejected: over the default limit of half.
+    dir.write("in.jsonl", format!("{GOOD}\nnot json\n{{}}\n"));
+    let run = dir.audit("in.jsonl", &[]).failure();
+    assert_eq!(run.output.status.code(), Some(3), "{}", run.stderr());
+    let stderr = run.stderr();
+    assert!(stderr.contains("2 of 3 input lines rejected") && stderr.contains("rejects.jsonl"));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert_eq!(dir.read_json("out/manifest.json")["counts"]["rejected"], 2);
+    // At the limit is not over it.
+    dir.audit("in.jsonl", &["--max-reject-rate", "0.67"]).success();
+}
+
+#[test]
+fn a_table_from_a_pipe_is_read_once_and_audited() {
+    let dir = Workdir::new();
+    let fifo = dir.join("chat.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let rows = jddc_row("p1", "0", "在吗") + &jddc_row("p1", "1", "在的");
+    let writer = std::thread::spawn(move || std::fs::write(fifo, rows).unwrap());
+    dir.audit("chat.fifo", &["--mapping", &jddc_mapping()]).success();
+    writer.join().unwrap();
+    check_balanced(&dir, "fifo", &Expect { lines: 2, audited: 1, rejects: &[] });
+}
+
+#[test]
+fn a_constant_session_column_makes_one_capped_ticket_not_an_abort() {
+    let dir = Workdir::new();
+    // 70 rows of 1 MiB in one session: 70 MiB, over the 64 MiB a ticket may hold.
+    let text = "x".repeat(1 << 20);
+    let row = jddc_row("same", "1", &text);
+    let mut file = std::fs::File::create(dir.join("chat.txt")).unwrap();
+    for _ in 0..70 {
+        file.write_all(row.as_bytes()).unwrap();
+    }
+    file.write_all(jddc_row("other", "1", "您好").as_bytes()).unwrap();
+    drop(file);
+    dir.audit("chat.txt", &["--mapping", &jddc_mapping(), "--max-reject-rate", "1"]).success();
+    check_balanced(
+        &dir,
+        "capped",
+        &Expect { lines: 71, audited: 1, rejects: &[("line_too_long", 1)] },
+    );
+    let reject = &dir.read_jsonl("out/rejects.jsonl")[0];
+    assert_eq!(reject["rows"], 70, "{reject}");
+    assert!(reject["raw"].as_str().unwrap().len() <= 512 + 3);
 }
 
 #[test]
@@ -400,6 +496,24 @@ fn inputs_that_cannot_be_read_stop_the_run_with_one_line() {
             ],
             args: vec!["chat.csv", "--mapping", "m.txt"],
             says: "table mapping m.txt:2: `role` is not `key = value`",
+        },
+        Case {
+            name: "UTF-16 input",
+            files: vec![("in.jsonl", [&[0xFF, 0xFE][..], &utf16le(GOOD)].concat())],
+            args: vec!["in.jsonl"],
+            says: "in.jsonl: is UTF-16 text; zhijian reads UTF-8",
+        },
+        Case {
+            name: "UTF-16 without a byte-order mark",
+            files: vec![("in.jsonl", utf16le(GOOD))],
+            args: vec!["in.jsonl"],
+            says: "is UTF-16 text",
+        },
+        Case {
+            name: "a mapping column past the header's width",
+            files: vec![("chat.csv", b"sid,who,msg\ns,customer,hi\n".to_vec())],
+            args: vec!["chat.csv", "--table-columns", "ticket=0,role=1,text=3"],
+            says: "mapping text = 3: the header has 3 columns (0 to 2)",
         },
         Case {
             name: "a mapping naming a missing header column",

@@ -21,3 +21,5 @@ mod compliance;
 mod calibrate;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;
+// The command line for a new user: help headings, closed pipes, widths, bounds, escapes.
+mod command_line;

@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     while let Some(line) = reader.next_line().expect("pass 2 agrees with pass 1") {
         seen += line.rows;
         let refused = line.reject.is_some();
-        let parsed = parse_line(&line);
+        let parsed = parse_line(&line, mapping.ts_format.as_ref().unwrap_or(&Default::default()));
         assert_eq!(parsed.is_err(), refused, "an emitted ticket did not parse: {parsed:?}");
     }
     assert_eq!(seen, rows, "rows lost between the passes");

@@ -5,7 +5,9 @@
 //! lines: non-blank lines, or a table's rows), `counts`: `lines` (all inputs' lines and rows),
 //! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
 //! rows in `rejects.jsonl`, the sum of its `rows`), `rejected_by_reason`, `sampled`,
-//! `flagged`. Invariant 1 is `lines = audited_lines + rejected`; for JSON Lines, one line is
+//! `flagged`. `warnings`: `unread_times` (message times that read neither as RFC 3339 nor
+//! in `--ts-format`, so unknown) and `unread_time_examples` (the first five by ticket id:
+//! `file`, `line`, `ticket_id`, `message` (0-based), `value`). Invariant 1 is `lines = audited_lines + rejected`; for JSON Lines, one line is
 //! one ticket and `audited_lines = audited`. `runtime` (started_at, elapsed_seconds, threads) is
 //! the one part that differs between otherwise identical runs.
 
@@ -15,6 +17,7 @@ use serde::Serialize;
 
 use crate::config::AuditConfig;
 use crate::lexicon::Lexicon;
+use crate::parse::Ticket;
 use crate::read::InputFile;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -35,6 +38,46 @@ impl Counts {
     }
 }
 
+/// What the run read but could not use, without refusing a line.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Warnings {
+    pub unread_times: u64,
+    pub unread_time_examples: Vec<UnreadTimeExample>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnreadTimeExample {
+    pub ticket_id: String,
+    pub message: u32,
+    pub file: String,
+    pub line: u64,
+    pub value: String,
+}
+
+impl Warnings {
+    const EXAMPLES: usize = 5;
+
+    /// Counts a ticket's unread times; keeps the examples of the smallest ticket ids, so the
+    /// examples do not depend on thread count.
+    pub fn note(&mut self, ticket: &Ticket, file: &str, line: u64) {
+        let unread = &ticket.unread_times;
+        let Some((message, value)) = &unread.first else { return };
+        self.unread_times += u64::from(unread.count);
+        let example = UnreadTimeExample {
+            ticket_id: ticket.id.clone(),
+            message: *message,
+            file: file.to_string(),
+            line,
+            value: value.clone(),
+        };
+        let at = self.unread_time_examples.partition_point(|e| *e < example);
+        if at < Self::EXAMPLES {
+            self.unread_time_examples.insert(at, example);
+            self.unread_time_examples.truncate(Self::EXAMPLES);
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Manifest<'a> {
     tool: &'static str,
@@ -44,6 +87,7 @@ struct Manifest<'a> {
     template: TemplateLine<'a>,
     inputs: Vec<InputLine<'a>>,
     counts: &'a Counts,
+    warnings: &'a Warnings,
     runtime: Runtime,
 }
 
@@ -54,6 +98,8 @@ struct Options {
     sla_seconds: u32,
     per_ticket: bool,
     mask: bool,
+    ts_format: String,
+    max_reject_rate: f64,
 }
 
 #[derive(Serialize)]
@@ -89,6 +135,7 @@ pub fn render(
     lexicon: &Lexicon,
     inputs: &[InputFile],
     counts: &Counts,
+    warnings: &Warnings,
     runtime: Runtime,
 ) -> Vec<u8> {
     let manifest = Manifest {
@@ -100,6 +147,8 @@ pub fn render(
             sla_seconds: config.sla_secs,
             per_ticket: config.per_ticket,
             mask: config.mask,
+            ts_format: config.ts_format.key().to_string(),
+            max_reject_rate: config.max_reject_rate,
         },
         lexicons: lexicon
             .files
@@ -121,6 +170,7 @@ pub fn render(
             })
             .collect(),
         counts,
+        warnings,
         runtime,
     };
     super::pretty_json(&manifest)

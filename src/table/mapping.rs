@@ -25,22 +25,13 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::parse::Role;
+use crate::timestamp::TsFormat;
 
 /// A column, by 0-based position or by header name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
     Index(usize),
     Name(String),
-}
-
-/// How the timestamp column reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TsFormat {
-    Rfc3339,
-    UnixSeconds,
-    UnixMillis,
-    /// A chrono strftime pattern; without a zone in it, times are China Standard Time.
-    Pattern(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +49,8 @@ pub struct TableMapping {
     pub agent: Option<Column>,
     pub agent_name: Option<Column>,
     pub ts: Option<Column>,
-    pub ts_format: TsFormat,
+    /// `None`: the run's `--ts-format`, else RFC 3339 only.
+    pub ts_format: Option<TsFormat>,
     /// Cell value → role. Empty: cells are read with the role aliases of `parse::Role`.
     pub role_values: BTreeMap<String, Role>,
     pub default_agent: Option<String>,
@@ -188,14 +180,8 @@ impl TableMapping {
                 .ok_or_else(|| fail(p, "expected a column count".into()))
         });
         let ts_format = match last.get("ts_format") {
-            None => TsFormat::Rfc3339,
-            Some(p) => match p.value.as_str() {
-                "" => return Err(fail(p, "empty format".into())),
-                "rfc3339" => TsFormat::Rfc3339,
-                "unix" => TsFormat::UnixSeconds,
-                "unix_ms" => TsFormat::UnixMillis,
-                pattern => TsFormat::Pattern(pattern.into()),
-            },
+            None => None,
+            Some(p) => Some(TsFormat::from_key(&p.value).map_err(|e| fail(p, e))?),
         };
         let role_values = match last.get("roles") {
             None => BTreeMap::new(),

@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::parse::{RejectCode, Role};
 use crate::read::{self, InputLine, KEPT_BYTES, MAX_LINE_BYTES};
-pub use mapping::{Column, TableMapping, TsFormat};
+pub use mapping::{Column, TableMapping};
 use row::{Layout, Row, RowError};
 
 /// A row as read from the file: where it starts and its cells, or why it has none.
@@ -56,7 +56,8 @@ impl<R: BufRead> RowReader<R> {
         let mut head = Vec::new();
         loop {
             let mut line = Vec::new();
-            let (read, too_long) = read::read_line(&mut self.reader, &mut line)?;
+            let (read, too_long) =
+                read::read_line(&mut self.reader, &mut line, read::LineEnds::Lf)?;
             if read == 0 {
                 // End of file inside a quoted cell: the row is all that was left.
                 let detail = "a quoted cell is never closed before the end of the file";
@@ -119,6 +120,9 @@ struct Run {
 #[derive(Default)]
 struct Session {
     runs: Vec<Run>,
+    /// The bytes of its rows: a ticket is capped like a JSON line ([`MAX_LINE_BYTES`]), so a
+    /// session column that is constant (a mapping mistake) cannot build one giant ticket.
+    bytes: u64,
 }
 
 /// One table file after pass 1, emitting tickets and rejected rows in pass 2.
@@ -192,7 +196,9 @@ impl TableReader {
                     id
                 }
             };
-            let runs = &mut sessions[id as usize].runs;
+            let session = &mut sessions[id as usize];
+            session.bytes += rows.pos - raw.offset;
+            let runs = &mut session.runs;
             match runs.last_mut() {
                 Some(run) if last == Some(id) => run.rows += 1,
                 _ => runs.push(Run { offset: raw.offset, line_no: raw.line_no, rows: 1 }),
@@ -238,7 +244,26 @@ impl TableReader {
                 }
             }
             Entry::Session(id) => {
-                let runs = std::mem::take(&mut self.sessions[id as usize].runs);
+                let session = std::mem::take(&mut self.sessions[id as usize]);
+                let runs = session.runs;
+                if session.bytes > MAX_LINE_BYTES as u64 {
+                    let rows: u64 = runs.iter().map(|r| u64::from(r.rows)).sum();
+                    let first = self.read_row(runs[0].offset, runs[0].line_no)?;
+                    let detail = format!(
+                        "a ticket of {rows} rows and {} MiB, over the {} MiB a ticket may hold \
+                         (is the ticket column right?)",
+                        session.bytes >> 20,
+                        MAX_LINE_BYTES >> 20
+                    );
+                    return Ok(Some(InputLine {
+                        file: self.file,
+                        line_no: runs[0].line_no,
+                        bytes: first.head,
+                        too_long: false,
+                        rows,
+                        reject: Some((RejectCode::LineTooLong, detail)),
+                    }));
+                }
                 let mut rows = Vec::new();
                 for run in &runs {
                     for i in 0..run.rows {
@@ -399,11 +424,11 @@ mod tests {
             [(2, 3, None), (3, 2, None), (5, 1, Some(RejectCode::UnknownRole))],
             "tickets in order of first row, rows counted, the bad row rejected at its line"
         );
-        let s1 = parse::parse_line(&lines[0]).unwrap();
+        let s1 = parse::parse_line(&lines[0], &Default::default()).unwrap();
         let texts: Vec<&str> = s1.messages.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts, ["在吗", "在的, 请讲", "谢谢"]);
         assert_eq!(s1.owner, "A1");
-        let s2 = parse::parse_line(&lines[1]).unwrap();
+        let s2 = parse::parse_line(&lines[1], &Default::default()).unwrap();
         assert_eq!(s2.messages[1].text, "您好\n有什么可以帮您");
     }
 
@@ -415,8 +440,10 @@ mod tests {
             ..m
         };
         let lines = emit("s\t0\t在吗\ns\t1\t在的\nt\t0\t人呢\n", &m);
-        let owners: Vec<String> =
-            lines.iter().map(|l| parse::parse_line(l).unwrap().owner).collect();
+        let owners: Vec<String> = lines
+            .iter()
+            .map(|l| parse::parse_line(l, &Default::default()).unwrap().owner)
+            .collect();
         assert_eq!(owners, ["jd", "jd"]);
     }
 

@@ -6,7 +6,7 @@
 //! quoted cell, `""` inside is one `"`, and a `"` anywhere else is an ordinary character.
 
 use crate::parse::{RejectCode, Role};
-use crate::table::mapping::{Column, TableMapping, TsFormat};
+use crate::table::mapping::{Column, TableMapping};
 
 /// Splits rows into cells incrementally. Memory: the cells of one row.
 #[derive(Debug)]
@@ -96,7 +96,6 @@ pub struct Layout {
     pub agent: Option<usize>,
     pub agent_name: Option<usize>,
     pub ts: Option<usize>,
-    pub ts_format: TsFormat,
     pub role_values: std::collections::BTreeMap<String, Role>,
 }
 
@@ -115,6 +114,13 @@ impl Layout {
             .collect();
         let find = |key: &str, column: &Column| -> Result<usize, String> {
             match column {
+                // With a header the table's width is known: a column past it is a typo, fatal
+                // like an unknown name (else every row would be rejected one by one).
+                Column::Index(i) if header.is_some_and(|h| *i >= h.len()) => Err(format!(
+                    "mapping {key} = {i}: the header has {} columns (0 to {})",
+                    names.len(),
+                    names.len().saturating_sub(1)
+                )),
                 Column::Index(i) => Ok(*i),
                 Column::Name(name) => names.iter().position(|n| n == name).ok_or_else(|| {
                     format!(
@@ -136,7 +142,6 @@ impl Layout {
             agent: optional("agent", &mapping.agent)?,
             agent_name: optional("agent_name", &mapping.agent_name)?,
             ts: optional("ts", &mapping.ts)?,
-            ts_format: mapping.ts_format.clone(),
             role_values: mapping.role_values.clone(),
         })
     }
@@ -155,7 +160,8 @@ impl Layout {
     }
 }
 
-/// One message row, read through a layout. `ts` is normalized to RFC 3339.
+/// One message row, read through a layout. `ts` is the cell as written: the parser reads it
+/// (`timestamp`), like a JSON Lines `ts`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub session: String,
@@ -220,15 +226,7 @@ pub fn map_row(cells: &[Vec<u8>], layout: &Layout) -> Result<Row, RowError> {
         )
     })?;
     let text = text_of(layout.text, "text")?.to_string();
-    let ts = match optional(layout.ts, "ts")? {
-        None => None,
-        Some(cell) => Some(parse_ts(&cell, &layout.ts_format).ok_or_else(|| {
-            (
-                RejectCode::InvalidValue,
-                format!("ts `{cell}` does not match the mapping's ts_format"),
-            )
-        })?),
-    };
+    let ts = optional(layout.ts, "ts")?;
     Ok(Row {
         session: session.to_string(),
         role,
@@ -247,30 +245,6 @@ pub fn parse_row(bytes: &[u8], layout: &Layout) -> Result<Row, RowError> {
         return Err((RejectCode::UnclosedQuote, "a quoted cell is never closed".into()));
     }
     map_row(&splitter.finish(), layout)
-}
-
-/// China Standard Time, for exports whose times carry no zone (the usual case).
-const CST_SECONDS: i32 = 8 * 3600;
-
-fn parse_ts(cell: &str, format: &TsFormat) -> Option<String> {
-    use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeZone};
-    let cst = FixedOffset::east_opt(CST_SECONDS).expect("valid offset");
-    let time: DateTime<FixedOffset> = match format {
-        TsFormat::Rfc3339 => DateTime::parse_from_rfc3339(cell).ok()?,
-        TsFormat::UnixSeconds => cst.timestamp_opt(cell.parse().ok()?, 0).single()?,
-        TsFormat::UnixMillis => cst.timestamp_millis_opt(cell.parse().ok()?).single()?,
-        TsFormat::Pattern(p) => match DateTime::parse_from_str(cell, p) {
-            Ok(t) => t,
-            Err(_) => {
-                cst.from_local_datetime(&NaiveDateTime::parse_from_str(cell, p).ok()?).single()?
-            }
-        },
-    };
-    // RFC 3339 has four-digit years; chrono would print others in a form its parser refuses.
-    if !(0..=9999).contains(&chrono::Datelike::year(&time)) {
-        return None;
-    }
-    Some(time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
 #[cfg(test)]
@@ -342,7 +316,8 @@ mod tests {
             ("unknown role value", b"S1,2,hello,", Err(RejectCode::UnknownRole)),
             ("too few columns", b"S1,1", Err(RejectCode::ColumnCount)),
             ("empty session", b" ,1,hello,", Err(RejectCode::InvalidValue)),
-            ("bad ts", b"S1,1,hello,yesterday", Err(RejectCode::InvalidValue)),
+            // A time is read by the parser: an unreadable one is a warning, not a bad row.
+            ("bad ts", b"S1,1,hello,yesterday", Ok(Role::Agent)),
             ("invalid utf8 text", b"S1,1,\xff\xfe,", Err(RejectCode::InvalidUtf8)),
             ("unclosed quote", b"S1,1,\"hello", Err(RejectCode::UnclosedQuote)),
         ];
@@ -352,27 +327,6 @@ mod tests {
         for (name, row, want) in cases {
             let got = parse_row(row, &l).map(|r| r.role).map_err(|e| e.0);
             assert_eq!(&got, want, "{name}");
-        }
-    }
-
-    #[test]
-    fn timestamps_normalize_to_rfc3339() {
-        let cases = [
-            (TsFormat::Rfc3339, "2026-11-21T09:12:03+08:00", Some("2026-11-21T09:12:03+08:00")),
-            (TsFormat::UnixSeconds, "1795223523", Some("2026-11-21T09:12:03+08:00")),
-            (TsFormat::UnixMillis, "1795223523000", Some("2026-11-21T09:12:03+08:00")),
-            (
-                TsFormat::Pattern("%Y-%m-%d %H:%M:%S".into()),
-                "2026-11-21 09:12:03",
-                Some("2026-11-21T09:12:03+08:00"),
-            ),
-            (TsFormat::Pattern("%Y-%m-%d %H:%M:%S".into()), "21/11/2026", None),
-            (TsFormat::UnixSeconds, "soon", None),
-            (TsFormat::UnixSeconds, "999999999999", None),
-            (TsFormat::UnixMillis, "-99999999999999", None),
-        ];
-        for (format, cell, want) in cases {
-            assert_eq!(parse_ts(cell, &format).as_deref(), want, "{format:?} {cell}");
         }
     }
 }
