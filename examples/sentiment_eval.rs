@@ -126,6 +126,19 @@ fn main() {
     }
     println!();
     leave_one_category_out(&categories, &per_category);
+    // For rule work: SENTIMENT_EVAL_ERRORS=平板,水果 prints the full rules' errors in those
+    // (development) categories only, so the held-out ones stay unseen.
+    if let Ok(list) = std::env::var("SENTIMENT_EVAL_ERRORS") {
+        let (_, scored) = per_category.last().expect("rule sets");
+        for (review, s) in reviews.iter().zip(scored) {
+            let shown = list.split(',').any(|c| categories[review.category] == c);
+            let predicted = s.negative > 0 && s.negative >= s.positive;
+            if shown && predicted != s.label {
+                let kind = if s.label { "missed" } else { "false" };
+                eprintln!("{kind}\t{}\t{}\t{}", s.negative, s.positive, review.text);
+            }
+        }
+    }
     // A regression guard for CI: the rules must beat a plain keyword count.
     if balanced.last() <= balanced.first() {
         eprintln!("sentiment_eval: the full rules no longer beat a plain keyword count");

@@ -19,9 +19,12 @@
 //!    [`MAX_MODIFIER_GAP`] characters apart, no punctuation between, same clause) form a chain.
 //!    An odd number of negations flips the hit (a negated positive counts as negative; a negated
 //!    negative or empathy phrase does not count); an even number cancels out. Degree words
-//!    multiply the weight.
-//! 5. **Questions.** A positive hit in a question (ending in `?` or 吗) does not count: 好用吗？
-//!    asks, it does not praise. Negative hits in questions still count (怎么这么慢？).
+//!    multiply the weight, and so does a negation's own weight (不太 | w=0.5). A degree word
+//!    inside a negation's scope makes it mild instead: 不是很满意 is half a 不满意, while
+//!    很不满意 is 1.2 of one. The 不 of an A-not-A question (好不好, 是不是) negates nothing.
+//! 5. **Questions.** A positive hit in a question (ending in `?` or 吗, or asking A-not-A) does
+//!    not count: 好用吗？ asks, it does not praise. Negative hits in questions still count
+//!    (怎么这么慢？).
 
 use std::collections::HashMap;
 
@@ -330,6 +333,7 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
     let mut modifiers: Vec<Hit> = hits
         .iter()
         .filter(|h| h.category.is_modifier() && !matches!(h.effect, Effect::Excepted(_)))
+        .filter(|h| !(h.category == Category::Negation && a_not_a(text, h)))
         .cloned()
         .collect();
     modifiers.sort_by_key(|m| (m.end, std::cmp::Reverse(m.start)));
@@ -345,8 +349,8 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
         if !hit.category.is_negatable() || matches!(hit.effect, Effect::Excepted(_)) {
             continue;
         }
-        let mut negations = 0;
-        let mut weight = u64::from(hit.weight_milli);
+        // The chain, nearest modifier first.
+        let mut chain: Vec<&Hit> = Vec::new();
         let mut left = hit.start;
         for _ in 0..MAX_CHAIN {
             let upto = modifiers.partition_point(|m| m.end <= left);
@@ -359,11 +363,25 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
             else {
                 break;
             };
+            chain.push(modifier);
+            left = modifier.start;
+        }
+        let negations = chain.iter().filter(|m| m.category == Category::Negation).count();
+        let mut weight = u64::from(hit.weight_milli);
+        let mut softened = false;
+        for (i, modifier) in chain.iter().enumerate() {
+            let negated_further_out =
+                chain[i + 1..].iter().any(|m| m.category == Category::Negation);
             match modifier.category {
-                Category::Negation => negations += 1,
+                // A negation's weight scales what it negates (不太 | w=0.5: mildly).
+                Category::Negation => weight = weight * u64::from(modifier.weight_milli) / 1000,
+                // A negated degree is mild: 不是很满意 is weaker than 不满意, not stronger.
+                _ if negated_further_out => softened = true,
                 _ => weight = weight * u64::from(modifier.weight_milli) / 1000,
             }
-            left = modifier.start;
+        }
+        if softened && negations % 2 == 1 {
+            weight = weight * NEGATED_DEGREE_MILLI / 1000;
         }
         hit.weight_milli = weight.min(u64::from(u32::MAX)) as u32;
         hit.effect = match negations {
@@ -374,10 +392,25 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
     }
 }
 
+/// What a negated degree leaves of a word's weight: 不是很好 is half of 好, negated.
+const NEGATED_DEGREE_MILLI: u64 = 500;
+
+/// The negation is the middle of an A-not-A question (好不好, 是不是, 有没有), which asks and
+/// negates nothing.
+fn a_not_a(text: &str, negation: &Hit) -> bool {
+    let word = &text[negation.start..negation.end];
+    if word != "不" && word != "没" {
+        return false;
+    }
+    let before = text[..negation.start].chars().next_back();
+    let after = text[negation.end..].chars().next();
+    before.is_some() && before == after
+}
+
 /// Rule 5: a question is not praise. 这个好用吗？ asks; it does not say 好用. Negative words
 /// in questions still count (怎么这么慢？ is a complaint).
 fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
-    if !text.contains(['?', '吗']) {
+    if !text.contains(['?', '吗', '不', '没']) {
         return;
     }
     let clause_ends: Vec<usize> =
@@ -388,12 +421,22 @@ fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
     });
 }
 
-/// The clause holding byte `at` ends in a question mark, or in 吗 right before its end.
+/// The clause holding byte `at` ends in a question mark, or in 吗 right before its end, or
+/// asks by an A-not-A form (好不好, 是不是).
 fn in_question(text: &str, clause_ends: &[usize], at: usize) -> bool {
     let next = clause_ends.partition_point(|&end| end < at);
     let end = clause_ends.get(next).copied().unwrap_or(text.len());
+    let start = match next.checked_sub(1).map(|i| clause_ends[i]) {
+        None => 0,
+        Some(mark) => mark + text[mark..].chars().next().map_or(0, char::len_utf8),
+    };
     let clause = text[at..end].trim_end_matches(['啊', '呀', ' ']);
-    text[end..].starts_with('?') || clause.ends_with('吗')
+    text[end..].starts_with('?') || clause.ends_with('吗') || asks_a_not_a(&text[start..end])
+}
+
+fn asks_a_not_a(clause: &str) -> bool {
+    let chars: Vec<char> = clause.chars().collect();
+    chars.windows(3).any(|w| matches!(w[1], '不' | '没') && w[0] == w[2] && !w[0].is_ascii())
 }
 
 /// The gap between a modifier and its word is short and inside one clause: it holds only

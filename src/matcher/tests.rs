@@ -72,6 +72,11 @@ fn negation_flips_or_cancels() {
         ("这么差?", &["差@negative"]),
         // A clause boundary stops the negation.
         ("不，我很满意", &["满意@positive"]),
+        // A-not-A asks: its 不 negates nothing, and a question is not praise.
+        ("是不是很满意", &[]),
+        ("质量好不好啊", &[]),
+        ("是不是很差", &["差@negative"]),
+        ("好。是不是很满意", &["好@positive"]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
@@ -117,6 +122,10 @@ fn degree_words_scale_weight() {
     assert_eq!(weight("非常差"), Some(1500));
     assert_eq!(weight("有点差"), Some(500));
     assert_eq!(weight("差"), Some(1000));
+    // A negated degree is mild (half, the degree dropped); a degree over a negation is not.
+    assert_eq!(weight("不是很满意"), Some(500));
+    assert_eq!(weight("不满意"), Some(1000));
+    assert_eq!(weight("很不满意"), Some(1200));
 }
 
 #[test]
