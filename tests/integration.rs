@@ -21,3 +21,5 @@ mod compliance;
 mod calibrate;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;
+// The lexicons a run uses: built in unless --lexicons; every category present; the manifest.
+mod lexicon_defaults;
