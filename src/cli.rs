@@ -52,7 +52,7 @@ pub enum LexiconCommand {
 
 #[derive(Debug, Args)]
 pub struct LexiconArgs {
-    /// Lexicon directory [default: the project's lexicons/].
+    /// Lexicon directory [default: the built-in lexicons].
     #[arg(long, value_name = "DIR")]
     pub lexicons: Option<PathBuf>,
 }
@@ -63,7 +63,7 @@ pub struct ExplainArgs {
     #[arg(required = true, value_name = "TEXT")]
     pub texts: Vec<String>,
 
-    /// Lexicon directory [default: the project's lexicons/].
+    /// Lexicon directory [default: the built-in lexicons].
     #[arg(long, value_name = "DIR")]
     pub lexicons: Option<PathBuf>,
 }
@@ -80,7 +80,8 @@ pub struct AuditArgs {
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Lexicon directory [default: the lexicons/ shipped beside the binary's project].
+    /// Lexicon directory, one <category>.txt per category, replacing the built-in set whole
+    /// [default: the built-in lexicons, embedded at build time; never an implicit ./lexicons].
     #[arg(long, value_name = "DIR")]
     pub lexicons: Option<PathBuf>,
 

@@ -1,7 +1,7 @@
 //! The validated, typed options of an audit, built from the command line. Every default
 //! carries its reason here, and every invalid value is refused before any input is read.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::cli::{AuditArgs, TableArgs};
 use crate::error::{Error, Result};
@@ -16,7 +16,8 @@ pub struct AuditConfig {
     /// How to read tables; `None` when no mapping was given (tables are then an error).
     pub table: Option<TableMapping>,
     pub out: PathBuf,
-    pub lexicons: PathBuf,
+    /// `--lexicons DIR`; `None` is the built-in set (never an implicit `./lexicons`).
+    pub lexicons: Option<PathBuf>,
     pub threads: usize,
     pub seed: u64,
     /// QA teams review 30% of each agent's tickets (抽查30%工单), hence 0.30 by default.
@@ -60,11 +61,10 @@ impl AuditConfig {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS),
         };
-        let lexicons = args.lexicons.unwrap_or_else(default_lexicons);
-        if !lexicons.is_dir() {
+        if let Some(dir) = args.lexicons.as_ref().filter(|dir| !dir.is_dir()) {
             return Err(Error::Option {
                 flag: "--lexicons",
-                problem: format!("{} is not a directory of lexicon files", lexicons.display()),
+                problem: format!("{} is not a directory of lexicon files", dir.display()),
             });
         }
         let template = match &args.template {
@@ -87,7 +87,7 @@ impl AuditConfig {
             inputs: args.inputs,
             table,
             out: args.out,
-            lexicons,
+            lexicons: args.lexicons,
             threads,
             seed: args.seed,
             sample_rate,
@@ -132,14 +132,4 @@ fn table_mapping(args: &TableArgs) -> Result<Option<TableMapping>> {
         return Ok(None);
     }
     TableMapping::from_pairs(&pairs).map(Some)
-}
-
-/// `./lexicons` when run from a checkout; else the project's lexicons the binary was built
-/// from, so `cargo install --path .` keeps working from any directory.
-pub fn default_lexicons() -> PathBuf {
-    let here = Path::new("lexicons");
-    if here.is_dir() {
-        return here.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons")
 }

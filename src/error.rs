@@ -73,6 +73,10 @@ pub enum Error {
     /// `at` is `path`, `path:line` or `path:line:column` of a filled-in review queue.
     #[error("review queue {at}: {problem}")]
     Queue { at: String, problem: String },
+
+    /// `problems`: each missing or empty category file and what reads it, joined by "; ".
+    #[error("lexicon directory {dir}: {problems}; give every category a file with at least one entry (see lexicons/README.md), or leave out --lexicons to use the built-in lexicons")]
+    LexiconIncomplete { dir: PathBuf, problems: String },
 }
 
 impl Error {

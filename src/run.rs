@@ -213,7 +213,7 @@ impl Engine {
 pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let lexicon = Lexicon::load_dir(&config.lexicons)?;
+    let lexicon = Lexicon::load(config.lexicons.as_deref())?;
     let files = read::resolve(&config.inputs, config.table.is_some())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)

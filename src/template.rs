@@ -18,6 +18,18 @@ pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
 /// How the manifest names the built-in template.
 pub const DEFAULT_SOURCE: &str = "(built-in) templates/default.toml";
 
+/// The range of every number a template holds (`templates/default.toml` says them beside each
+/// key); anything outside, nan and inf included, is refused at load. Weights are relative: up to
+/// 1000 leaves three orders of magnitude between components and keeps Σ weight × value far from
+/// overflowing (a weight of 1e308 made the overall score NaN).
+pub const MAX_WEIGHT: f64 = 1000.0;
+/// A language coefficient of 100 already zeroes the component at one hit per 100 agent words.
+pub const MAX_COEFFICIENT: f64 = 100.0;
+/// A conduct multiplier of 100 already zeroes the component at a 1% ticket share.
+pub const MAX_MULTIPLIER: f64 = 100.0;
+/// A deduction is points off a 100-point score.
+pub const MAX_DEDUCTION: i64 = 100;
+
 /// The six components of the overall score, in the order docs/scoring.md lists them: their
 /// weights here (`f64`), their per-agent values in `aggregate::ScoreComponents`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
@@ -92,16 +104,26 @@ impl Template {
             at: at(e.span()),
             problem: e.message().trim().replace('\n', " "),
         })?;
-        let weight = |value: &Spanned<f64>, name: &str| -> Result<f64> {
+        // `what` names the kind of number in the error, which shows the value as written.
+        let bounded = |value: &Spanned<f64>, name: &str, what: &str, max: f64| -> Result<f64> {
             let v = *value.get_ref();
-            if v.is_finite() && v >= 0.0 {
-                Ok(v)
-            } else {
-                Err(Error::Template {
-                    at: at(Some(value.span())),
-                    problem: format!("`{name}` is {v}, but weights must be numbers of 0 or more"),
-                })
+            if (0.0..=max).contains(&v) {
+                return Ok(v);
             }
+            let written = text.get(value.span()).map_or_else(|| v.to_string(), |w| w.to_string());
+            Err(Error::Template {
+                at: at(Some(value.span())),
+                problem: format!("`{name}` is {written}, but {what} is a number from 0 to {max}"),
+            })
+        };
+        let weight = |value: &Spanned<f64>, name: &str| {
+            bounded(value, name, "an overall weight", MAX_WEIGHT)
+        };
+        let coefficient = |value: &Spanned<f64>, name: &str| {
+            bounded(value, name, "a language coefficient", MAX_COEFFICIENT)
+        };
+        let multiplier = |value: &Spanned<f64>, name: &str| {
+            bounded(value, name, "a conduct multiplier", MAX_MULTIPLIER)
         };
         let o = &raw.overall;
         let overall = Components {
@@ -125,27 +147,29 @@ impl Template {
             let rule = raw.checks.get(check);
             let name = format!("checks.{}", check.key());
             let deduction = *rule.deduction.get_ref();
-            if !(0..=100).contains(&deduction) {
+            if !(0..=MAX_DEDUCTION).contains(&deduction) {
                 return Err(Error::Template {
                     at: at(Some(rule.deduction.span())),
                     problem: format!(
-                        "`{name}.deduction` is {deduction}, but a deduction is 0 to 100 points"
+                        "`{name}.deduction` is {deduction}, but a deduction is 0 to \
+                         {MAX_DEDUCTION} points"
                     ),
                 });
             }
+            let name = format!("{name}.weight");
             checks[check as usize] = CheckRule {
-                weight: weight(&rule.weight, &format!("{name}.weight"))?,
+                weight: bounded(&rule.weight, &name, "a check weight", MAX_WEIGHT)?,
                 deduction: deduction as u32,
                 veto: rule.veto,
             };
         }
         Ok(Template {
             overall,
-            language_filler: weight(&raw.language.filler, "language.filler")?,
-            language_jargon: weight(&raw.language.jargon, "language.jargon")?,
-            language_negative: weight(&raw.language.negative, "language.negative")?,
-            conduct_forbidden: weight(&raw.conduct.forbidden, "conduct.forbidden")?,
-            conduct_off_platform: weight(&raw.conduct.off_platform, "conduct.off_platform")?,
+            language_filler: coefficient(&raw.language.filler, "language.filler")?,
+            language_jargon: coefficient(&raw.language.jargon, "language.jargon")?,
+            language_negative: coefficient(&raw.language.negative, "language.negative")?,
+            conduct_forbidden: multiplier(&raw.conduct.forbidden, "conduct.forbidden")?,
+            conduct_off_platform: multiplier(&raw.conduct.off_platform, "conduct.off_platform")?,
             checks,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
@@ -362,5 +386,132 @@ mod tests {
                 });
         let err = Template::parse(&zero, "t.toml").unwrap_err().to_string();
         assert!(err.contains("every [overall] weight is 0"), "{err}");
+    }
+
+    /// One template number changed: `from` → `to` (the first occurrence).
+    struct Bound {
+        name: &'static str,
+        from: &'static str,
+        to: &'static str,
+        /// What the error says after `t.toml:<line>: `; empty when the template is accepted.
+        says: &'static str,
+    }
+
+    const fn b(
+        name: &'static str,
+        from: &'static str,
+        to: &'static str,
+        says: &'static str,
+    ) -> Bound {
+        Bound { name, from, to, says }
+    }
+
+    // Issue 8, item 13: overall weights of 1e308 overflowed Σ weight × value into NaN.
+    const BOUNDS: &[Bound] = &[
+        b(
+            "overall weight 1e308",
+            "language = 25",
+            "language = 1e308",
+            "`overall.language` is 1e308, but an overall weight is a number from 0 to 1000",
+        ),
+        b(
+            "overall weight nan",
+            "conduct = 20",
+            "conduct = nan",
+            "`overall.conduct` is nan, but an overall weight is a number from 0 to 1000",
+        ),
+        b(
+            "overall weight inf",
+            "empathy = 15",
+            "empathy = inf",
+            "`overall.empathy` is inf, but an overall weight is a number from 0 to 1000",
+        ),
+        b(
+            "overall weight -inf",
+            "satisfaction = 10",
+            "satisfaction = -inf",
+            "`overall.satisfaction` is -inf, but an overall weight is a number from 0 to 1000",
+        ),
+        b(
+            "overall weight just over",
+            "compliance = 15",
+            "compliance = 1000.5",
+            "`overall.compliance` is 1000.5, but an overall weight is a number from 0 to 1000",
+        ),
+        b("overall weight at the bound", "compliance = 15", "compliance = 1000", ""),
+        b(
+            "language coefficient over 100",
+            "filler = 10",
+            "filler = 101",
+            "`language.filler` is 101, but a language coefficient is a number from 0 to 100",
+        ),
+        b(
+            "language coefficient nan",
+            "negative = 20",
+            "negative = nan",
+            "`language.negative` is nan, but a language coefficient is a number from 0 to 100",
+        ),
+        b("language coefficient at the bound", "jargon = 10", "jargon = 100", ""),
+        b(
+            "conduct multiplier 1e9",
+            "forbidden = 3",
+            "forbidden = 1e9",
+            "`conduct.forbidden` is 1e9, but a conduct multiplier is a number from 0 to 100",
+        ),
+        b(
+            "conduct multiplier -0.5",
+            "off_platform = 3",
+            "off_platform = -0.5",
+            "`conduct.off_platform` is -0.5, but a conduct multiplier is a number from 0 to 100",
+        ),
+        b("conduct multiplier 0", "forbidden = 3", "forbidden = 0", ""),
+        b(
+            "check weight 1e308",
+            "[checks.greeting]\nweight = 1",
+            "[checks.greeting]\nweight = 1e308",
+            "`checks.greeting.weight` is 1e308, but a check weight is a number from 0 to 1000",
+        ),
+        b(
+            "check weight +inf",
+            "[checks.closing]\nweight = 1",
+            "[checks.closing]\nweight = +inf",
+            "`checks.closing.weight` is +inf, but a check weight is a number from 0 to 1000",
+        ),
+        b(
+            "check weight at the bound",
+            "[checks.no_pii]\nweight = 1",
+            "[checks.no_pii]\nweight = 1000",
+            "",
+        ),
+        b(
+            "deduction -1",
+            "deduction = 10",
+            "deduction = -1",
+            "`checks.greeting.deduction` is -1, but a deduction is 0 to 100 points",
+        ),
+        b("deduction at the bound", "deduction = 10", "deduction = 100", ""),
+    ];
+
+    #[test]
+    fn every_number_is_bounded_at_load() {
+        for case in BOUNDS {
+            let text = DEFAULT_TOML.replacen(case.from, case.to, 1);
+            assert_ne!(text, DEFAULT_TOML, "{}: the case does not change the template", case.name);
+            let result = Template::parse(&text, "t.toml");
+            if case.says.is_empty() {
+                assert!(result.is_ok(), "{}: {:?}", case.name, result.err());
+                continue;
+            }
+            let err = match result {
+                Ok(_) => panic!("{}: accepted", case.name),
+                Err(err) => err.to_string(),
+            };
+            // The line of the changed number: the last line of `to`.
+            let at = text.find(case.to).unwrap() + case.to.rfind('=').unwrap();
+            let line = text[..at].matches('\n').count() + 1;
+            let want = format!("scoring template t.toml:{line}: {}", case.says);
+            assert_eq!(err, want, "{}", case.name);
+            assert!(!err.contains('\n'), "{}: {err}", case.name);
+        }
     }
 }

@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
 
 use crate::cli::{ExplainArgs, LexiconArgs, SynthArgs};
 use crate::error::{Error, Result};
@@ -12,14 +11,9 @@ use crate::normalize::NormText;
 use crate::report;
 use crate::run::Engine;
 
-fn load(dir: Option<&Path>) -> Result<Lexicon> {
-    let dir = dir.map_or_else(crate::config::default_lexicons, Path::to_path_buf);
-    Lexicon::load_dir(&dir)
-}
-
 /// `zhijian explain`: each text's normalized form, tokens and hits, for trainers.
 pub fn explain(args: &ExplainArgs) -> Result<()> {
-    let engine = Engine::new(load(args.lexicons.as_deref())?, 30, false, false);
+    let engine = Engine::new(Lexicon::load(args.lexicons.as_deref())?, 30, false, false);
     let mut out = String::new();
     for text in &args.texts {
         let norm = NormText::new(text);
@@ -56,21 +50,23 @@ fn pad(text: &str, columns: usize) -> String {
     format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
 }
 
-/// `zhijian lexicon check`: prints every finding; fails when there is one.
+/// `zhijian lexicon check`: prints every finding, or the verdict when there is none, to
+/// stdout; fails (the one-line error on stderr) when there is a finding.
 pub fn lexicon_check(args: &LexiconArgs) -> Result<()> {
-    let lexicon = load(args.lexicons.as_deref())?;
+    let lexicon = Lexicon::load(args.lexicons.as_deref())?;
     let findings = check::check(&lexicon);
     let mut out = String::new();
     for finding in &findings {
         out.push_str(&format!("{finding}\n"));
     }
-    std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))?;
     if findings.is_empty() {
-        let entries = lexicon.entries.len();
-        eprintln!("{entries} entries in {} files: no problems found", lexicon.files.len());
-        Ok(())
-    } else {
-        Err(Error::LexiconCheck { problems: findings.len() })
+        let (entries, files) = (lexicon.entries.len(), lexicon.files.len());
+        out.push_str(&format!("{entries} entries in {files} files: no problems found\n"));
+    }
+    std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))?;
+    match findings.len() {
+        0 => Ok(()),
+        problems => Err(Error::LexiconCheck { problems }),
     }
 }
 

@@ -23,3 +23,5 @@ mod calibrate;
 mod safe_output;
 // The command line for a new user: help headings, closed pipes, widths, bounds, escapes.
 mod command_line;
+// The lexicons a run uses: built in unless --lexicons; every category present; the manifest.
+mod lexicon_defaults;

@@ -1,8 +1,12 @@
-//! The lexicons: every category's entries and exceptions, loaded once from `lexicons/*.txt`,
-//! normalized the way message text is (so a traditional or full-width entry still matches), and
-//! shared read-only by every worker. The manifest records each file's sha256 so a report can be
-//! traced to the exact lexicon that produced it.
+//! The lexicons: every category's entries and exceptions, loaded once — the built-in set
+//! embedded in the binary, or a `--lexicons` directory of `<category>.txt` files — normalized
+//! the way message text is (so a traditional or full-width entry still matches), and shared
+//! read-only by every worker. Every category is required and must hold at least one entry
+//! (each feeds a check or a score; see [`Category::read_by`]). The manifest records the source
+//! and each file's sha256 and entry count, so a report can be traced to the exact lexicon that
+//! produced it.
 
+pub mod builtin;
 pub mod check;
 pub mod syntax;
 
@@ -77,6 +81,23 @@ impl Category {
         matches!(self, Category::Negation | Category::Degree)
     }
 
+    /// What reads the category, so why it may be neither missing nor empty: an absent list
+    /// would not mean "unknown" but silently pass or fail every ticket on it.
+    pub fn read_by(self) -> &'static str {
+        match self {
+            Category::Empathy => "the empathy score and the complaint_without_empathy flag read it",
+            Category::Filler | Category::Jargon => "the language score reads it",
+            Category::Negative => "complaints, escalation and the language score read it",
+            Category::Positive => "complaints and escalation weigh negative against it",
+            Category::Forbidden => "the no_forbidden check and the conduct score read it",
+            Category::Greeting => "the greeting check reads it",
+            Category::Closing => "the closing check reads it",
+            Category::OffPlatform => "the no_off_platform check and the conduct score read it",
+            Category::Negation => "without it 不满意 would count as 满意",
+            Category::Degree => "without it 有点贵 would weigh as much as 贵",
+        }
+    }
+
     /// Categories whose meaning a preceding negation word flips or cancels.
     pub fn is_negatable(self) -> bool {
         matches!(self, Category::Positive | Category::Negative | Category::Empathy)
@@ -107,6 +128,10 @@ pub struct LexiconFile {
     pub path: PathBuf,
     pub category: Category,
     pub sha256: String,
+    /// Entries that count (exceptions apart).
+    pub entries: usize,
+    /// `!` exceptions.
+    pub exceptions: usize,
 }
 
 /// All categories' entries. Built once per run (a few thousand entries, well under a
@@ -115,11 +140,34 @@ pub struct LexiconFile {
 pub struct Lexicon {
     pub entries: Vec<Entry>,
     pub files: Vec<LexiconFile>,
+    /// Where the set came from, as the manifest shows it: `builtin v0.1.0` or the directory
+    /// as given.
+    pub source: String,
 }
 
 impl Lexicon {
+    /// `--lexicons DIR` when given, else the built-in set. A `./lexicons` in the working
+    /// directory is never picked up by itself: which lexicons score a run is said, not guessed.
+    pub fn load(dir: Option<&Path>) -> Result<Lexicon> {
+        match dir {
+            Some(dir) => Lexicon::load_dir(dir),
+            None => Ok(Lexicon::builtin()),
+        }
+    }
+
+    /// The set embedded in the binary (`builtin::FILES`); its unit tests keep it loadable.
+    pub fn builtin() -> Lexicon {
+        let mut lexicon = Lexicon { source: builtin::source(), ..Lexicon::default() };
+        for (category, text) in builtin::FILES {
+            let path = builtin::path(category);
+            lexicon.add_file(&path, category, text.as_bytes()).expect("the shipped lexicons parse");
+        }
+        lexicon
+    }
+
     /// Loads every `*.txt` file of `dir`. A file whose stem is not a known category is an error,
-    /// so a misspelled file name never silently drops a trainer's work.
+    /// so a misspelled file name never silently drops a trainer's work; so is a category that is
+    /// missing or has no entries (after the per-line errors, which name the exact line).
     pub fn load_dir(dir: &Path) -> Result<Lexicon> {
         let listing = std::fs::read_dir(dir).map_err(Error::read(dir))?;
         let mut paths = BTreeMap::new();
@@ -140,10 +188,24 @@ impl Lexicon {
                 problem: "holds no *.txt lexicon files".into(),
             });
         }
-        let mut lexicon = Lexicon::default();
-        for (category, path) in paths {
-            let bytes = std::fs::read(&path).map_err(Error::read(&path))?;
-            lexicon.add_file(&path, category, &bytes)?;
+        let mut lexicon = Lexicon { source: dir.display().to_string(), ..Lexicon::default() };
+        for (&category, path) in &paths {
+            let bytes = std::fs::read(path).map_err(Error::read(path))?;
+            lexicon.add_file(path, category, &bytes)?;
+        }
+        let problems: Vec<String> = Category::ALL
+            .iter()
+            .filter(|&&c| !lexicon.has_category(c))
+            .map(|&c| {
+                let state = if paths.contains_key(&c) { "has no entries" } else { "is missing" };
+                format!("{}.txt {state} ({})", c.key(), c.read_by())
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::LexiconIncomplete {
+                dir: dir.to_path_buf(),
+                problems: problems.join("; "),
+            });
         }
         Ok(lexicon)
     }
@@ -165,6 +227,8 @@ impl Lexicon {
             path: path.to_path_buf(),
             category,
             sha256: format!("{:x}", Sha256::digest(bytes)),
+            entries: 0,
+            exceptions: 0,
         });
         let mut boundary_default = true;
         for (index, raw) in text.lines().enumerate() {
@@ -191,6 +255,8 @@ impl Lexicon {
             if normalized.is_empty() {
                 return Err(at(line, "the entry is empty after normalization".into()));
             }
+            let counts = &mut self.files[file];
+            *if is_exception { &mut counts.exceptions } else { &mut counts.entries } += 1;
             self.entries.push(Entry {
                 category,
                 phrase,
@@ -217,4 +283,61 @@ impl Lexicon {
 
 fn known_keys() -> String {
     Category::ALL.map(Category::key).join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory with one small valid file per category, `category` replaced by `text`
+    /// (`None`: no file at all).
+    fn load_with(category: Category, text: Option<&str>) -> Result<Lexicon> {
+        let dir = tempfile::tempdir().unwrap();
+        for c in Category::ALL {
+            let body = match (c == category, c) {
+                (true, _) => text,
+                (false, Category::Jargon) => Some("工单 | alt=处理单\n"),
+                (false, _) => Some("词\n"),
+            };
+            if let Some(body) = body {
+                std::fs::write(dir.path().join(format!("{}.txt", c.key())), body).unwrap();
+            }
+        }
+        Lexicon::load_dir(dir.path())
+    }
+
+    #[test]
+    fn every_category_is_required_with_at_least_one_entry() {
+        let cases: &[(&str, Option<&str>, &str)] = &[
+            ("no file", None, "is missing"),
+            ("an empty file", Some(""), "has no entries"),
+            ("comments only", Some("# 说明\n\n"), "has no entries"),
+            ("exceptions only", Some("!不好意思\n"), "has no entries"),
+        ];
+        for category in Category::ALL {
+            for (name, text, says) in cases {
+                let err = match load_with(category, *text) {
+                    Ok(_) => panic!("{}: {name}: accepted", category.key()),
+                    Err(err) => err.to_string(),
+                };
+                let want = format!("{}.txt {says} ({})", category.key(), category.read_by());
+                assert!(err.contains(&want), "{}: {name}: {err}", category.key());
+                assert!(err.starts_with("lexicon directory "), "{err}");
+                assert!(err.contains("leave out --lexicons"), "{err}");
+                assert!(!err.contains('\n'), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_complete_directory_loads_and_counts_entries_and_exceptions() {
+        let lexicon = load_with(Category::Negative, Some("差\n生气 | w=2\n!不好意思\n")).unwrap();
+        assert_eq!(lexicon.files.len(), Category::COUNT);
+        let negative = &lexicon.files[Category::Negative.index()];
+        assert_eq!(
+            (negative.category, negative.entries, negative.exceptions),
+            (Category::Negative, 2, 1)
+        );
+        assert!(!lexicon.source.is_empty());
+    }
 }

@@ -1,6 +1,9 @@
 //! `manifest.json`, for auditors: what produced these reports. Keys: `tool`, `version`,
-//! `options` (seed, sample_rate, sla_seconds, per_ticket, mask), `lexicons` (path, category,
-//! sha256 of each file), `template` (path, sha256 of the scoring template; the built-in one is
+//! `options` (seed, sample_rate, sla_seconds, per_ticket, mask), `lexicons`: `source`
+//! (`builtin v<version>` for the set embedded in the binary, else the `--lexicons` directory as
+//! given) and `files`, one per category in category order: `name` (`closing.txt`), `category`,
+//! `sha256` of its bytes, `entries` (entries that count) and `exceptions` (`!` lines);
+//! `template` (path, sha256 of the scoring template; the built-in one is
 //! `(built-in) templates/default.toml`), `inputs` (path, format `jsonl` | `table`, bytes,
 //! lines: non-blank lines, or a table's rows), `counts`: `lines` (all inputs' lines and rows),
 //! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
@@ -83,7 +86,7 @@ struct Manifest<'a> {
     tool: &'static str,
     version: &'static str,
     options: Options,
-    lexicons: Vec<LexiconLine>,
+    lexicons: Lexicons<'a>,
     template: TemplateLine<'a>,
     inputs: Vec<InputLine<'a>>,
     counts: &'a Counts,
@@ -103,10 +106,18 @@ struct Options {
 }
 
 #[derive(Serialize)]
-struct LexiconLine {
-    path: String,
+struct Lexicons<'a> {
+    source: &'a str,
+    files: Vec<LexiconLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct LexiconLine<'a> {
+    name: String,
     category: &'static str,
-    sha256: String,
+    sha256: &'a str,
+    entries: usize,
+    exceptions: usize,
 }
 
 #[derive(Serialize)]
@@ -150,15 +161,20 @@ pub fn render(
             ts_format: config.ts_format.key().to_string(),
             max_reject_rate: config.max_reject_rate,
         },
-        lexicons: lexicon
-            .files
-            .iter()
-            .map(|f| LexiconLine {
-                path: f.path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
-                category: f.category.key(),
-                sha256: f.sha256.clone(),
-            })
-            .collect(),
+        lexicons: Lexicons {
+            source: &lexicon.source,
+            files: lexicon
+                .files
+                .iter()
+                .map(|f| LexiconLine {
+                    name: f.path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                    category: f.category.key(),
+                    sha256: &f.sha256,
+                    entries: f.entries,
+                    exceptions: f.exceptions,
+                })
+                .collect(),
+        },
         template: TemplateLine { path: &config.template.source, sha256: &config.template.sha256 },
         inputs: inputs
             .iter()

@@ -67,6 +67,14 @@ impl Workdir {
         Run { args: args.iter().map(|s| s.to_string()).collect(), output, listing: self.listing() }
     }
 
+    /// `PROGRAM ARGS...` run in this directory: a copy of the binary, say.
+    pub fn run(&self, program: &Path, args: &[&str]) -> Run {
+        let mut command = Command::new(program);
+        command.args(args).current_dir(self.path());
+        let output = command.output().expect("run the program");
+        Run { args: args.iter().map(|s| s.to_string()).collect(), output, listing: self.listing() }
+    }
+
     /// `zhijian audit INPUT --out out --lexicons <fixture lexicons> --quiet` plus `extra`.
     pub fn audit(&self, input: &str, extra: &[&str]) -> Run {
         let lexicons = fixture("lexicons");
