@@ -1,23 +1,25 @@
 //! Invariant 2: the same inputs, lexicons, options and seed give byte-identical reports,
-//! whatever the thread count or the order of input lines and files. Only the manifest's
-//! `runtime` object may differ.
+//! whatever the thread count, the batches the input is read in, or the order of input lines
+//! and files. Only the manifest's `runtime` may differ; when the input is split differently,
+//! also its `inputs` and the file and line each reject is reported at.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::util::Workdir;
 
-/// Every report file's bytes, the manifest's `runtime` removed.
-fn reports(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+/// Every report file's bytes; in `manifest.json` the top-level keys `ignored` are removed
+/// (always `runtime`, the wall clock; `inputs` too when the runs read differently split files).
+fn reports(dir: &Path, ignored: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     for entry in walkdir(dir) {
         let name = entry.strip_prefix(dir).unwrap().display().to_string();
         let mut bytes = std::fs::read(&entry).unwrap();
         if name == "manifest.json" {
             let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-            manifest.as_object_mut().unwrap().remove("runtime");
-            // The runs compared read differently split files; the counts must still agree.
-            manifest.as_object_mut().unwrap().remove("inputs");
+            for key in ignored {
+                manifest.as_object_mut().unwrap().remove(*key).expect("the manifest has it");
+            }
             bytes = serde_json::to_vec(&manifest).unwrap();
         }
         files.insert(name, bytes);
@@ -38,10 +40,17 @@ fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// Every file of report `a` equals report `b`'s byte for byte, the manifest's `runtime` aside.
 fn assert_same(dir: &Workdir, a: &str, b: &str) {
-    let (left, right) = (reports(&dir.join(a)), reports(&dir.join(b)));
+    assert_same_but(dir, a, b, &["runtime"], &[]);
+}
+
+/// As [`assert_same`], ignoring the manifest keys `ignored` and the files `skipped` (which the
+/// caller compares its own way).
+fn assert_same_but(dir: &Workdir, a: &str, b: &str, ignored: &[&str], skipped: &[&str]) {
+    let (left, right) = (reports(&dir.join(a), ignored), reports(&dir.join(b), ignored));
     assert_eq!(left.keys().collect::<Vec<_>>(), right.keys().collect::<Vec<_>>());
-    for (name, bytes) in &left {
+    for (name, bytes) in left.iter().filter(|(name, _)| !skipped.contains(&name.as_str())) {
         assert!(bytes == &right[name], "{name} differs between {a} and {b}");
     }
 }
@@ -54,6 +63,43 @@ fn synthetic(dir: &Workdir) -> String {
     text
 }
 
+/// `src/run.rs` reads input in batches of this many lines (`BATCH_LINES`).
+const BATCH_LINES: usize = 4096;
+
+/// Lines spanning three batches: 10,000 synthetic tickets over 23 agents (about 1% written in
+/// traditional characters), and odd lines placed in different batches: a byte-identical
+/// duplicate of ticket 100 in the third batch, a broken JSON line at the first batch boundary,
+/// a ticket without an agent, a traditional-character ticket with a forbidden phrase, a ticket
+/// owned through a transfer (no top-level agent_id) and a blank line.
+fn multi_batch(dir: &Workdir) -> Vec<String> {
+    let run =
+        dir.zhijian(&["synth", "--tickets", "10000", "--agents", "23", "--seed", "5"]).success();
+    let text = String::from_utf8(run.stdout()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let duplicate = lines[100].clone();
+    let odd = [
+        (BATCH_LINES - 1, r#"{"ticket_id":"BAD-1","agent_id":"A0001","messages":["#.to_string()),
+        (2 * BATCH_LINES + 500, duplicate),
+        (
+            5000,
+            r#"{"ticket_id":"TRAD-1","agent_id":"A0003","messages":[{"role":"customer","text":"我的訂單還沒到，太慢了"},{"role":"agent","text":"您好，這個不歸我管，你自己看吧"}]}"#
+                .to_string(),
+        ),
+        (6000, r#"{"ticket_id":"NOAGENT-1","messages":[{"role":"customer","text":"在嗎"}]}"#.into()),
+        (
+            7000,
+            r#"{"ticket_id":"XFER-1","messages":[{"role":"customer","text":"在嗎"},{"role":"agent","agent_id":"A0005","text":"您好，我來幫您"}]}"#
+                .to_string(),
+        ),
+        (8000, String::new()),
+    ];
+    for (at, line) in odd {
+        lines.insert(at, line);
+    }
+    assert!(lines.len() > 2 * BATCH_LINES, "the corpus must span at least three batches");
+    lines
+}
+
 fn run_audit(dir: &Workdir, input: &str, out: &str, extra: &[&str]) {
     let lexicons = crate::util::fixture("lexicons");
     let lexicons = lexicons.to_str().unwrap();
@@ -64,34 +110,57 @@ fn run_audit(dir: &Workdir, input: &str, out: &str, extra: &[&str]) {
 }
 
 #[test]
-fn thread_count_does_not_change_a_byte() {
+fn reports_are_identical_across_threads_and_batches() {
     let dir = Workdir::new();
-    dir.write("in.jsonl", synthetic(&dir));
+    dir.write("in.jsonl", multi_batch(&dir).join("\n") + "\n");
     run_audit(&dir, "in.jsonl", "one", &["--threads", "1"]);
     run_audit(&dir, "in.jsonl", "two", &["--threads", "2"]);
-    run_audit(&dir, "in.jsonl", "four", &["--threads", "4"]);
+    run_audit(&dir, "in.jsonl", "three", &["--threads", "3"]);
+    // The odd lines were seen: two rejects besides the cross-batch duplicate.
+    let counts = &dir.read_json("one/manifest.json")["counts"];
+    assert_eq!(counts["rejected_by_reason"]["duplicate_ticket_id"], 1, "{counts}");
+    assert_eq!(counts["rejected"], 3, "{counts}");
+    assert_eq!(counts["audited"], 10_002, "{counts}");
     assert_same(&dir, "one", "two");
-    assert_same(&dir, "one", "four");
+    assert_same(&dir, "one", "three");
 }
 
 #[test]
-fn line_and_file_order_do_not_change_a_byte() {
+fn reports_are_identical_across_line_order_and_file_splits() {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+
     let dir = Workdir::new();
-    let text = synthetic(&dir);
-    let mut lines: Vec<&str> = text.lines().collect();
+    let mut lines = multi_batch(&dir);
     dir.write("ordered/all.jsonl", lines.join("\n") + "\n");
-    // A fixed shuffle (reverse, then interleave) split across two files.
-    lines.reverse();
-    let part = |parity: usize| {
-        let kept: Vec<&str> =
-            lines.iter().enumerate().filter(|(i, _)| i % 2 == parity).map(|(_, l)| *l).collect();
+    // A fixed shuffle, dealt round-robin into three files, one of them gzipped; every batch
+    // now holds a different mix of tickets, and the duplicate's first copy may be either one.
+    lines.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(11));
+    let part = |k: usize| {
+        let kept: Vec<&str> = lines.iter().skip(k).step_by(3).map(String::as_str).collect();
         kept.join("\n") + "\n"
     };
-    dir.write("shuffled/b.jsonl", part(1));
-    dir.write("shuffled/a.jsonl", part(0));
-    run_audit(&dir, "ordered", "first", &[]);
-    run_audit(&dir, "shuffled", "second", &["--threads", "1"]);
-    assert_same(&dir, "first", "second");
+    dir.write("shuffled/c.jsonl", part(0));
+    dir.write("shuffled/a.jsonl", part(1));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, part(2).as_bytes()).unwrap();
+    dir.write("shuffled/b.jsonl.gz", gz.finish().unwrap());
+    run_audit(&dir, "ordered", "first", &["--threads", "2"]);
+    run_audit(&dir, "shuffled", "second", &["--threads", "3"]);
+    // The manifest's `inputs` name the files read; rejects.jsonl lists rejects in input order
+    // with their file and line, so it is compared as a set of lines without those.
+    let rejects = |out: &str| {
+        let mut rejects: Vec<String> = dir
+            .read_jsonl(&format!("{out}/rejects.jsonl"))
+            .iter()
+            .map(|r| format!("{} {} {}", r["reason"], r["rows"], r["raw"]))
+            .collect();
+        rejects.sort();
+        rejects
+    };
+    assert_eq!(rejects("first"), rejects("second"));
+    assert_eq!(rejects("first").len(), 3);
+    assert_same_but(&dir, "first", "second", &["runtime", "inputs"], &["rejects.jsonl"]);
 }
 
 #[test]

@@ -13,6 +13,8 @@ mod hostile_input;
 mod determinism;
 // Invariant 3: exactly ⌈rate × n⌉ per agent, stable under unrelated changes.
 mod sampling;
+// Invariant 4: peak memory grows with tickets by a compact record each, never with text.
+mod bounded_memory;
 // Scoring: normalization twins, negation, exceptions and boundaries end to end.
 mod scoring;
 // DESIGN §4: every compliance check passes and fails on its fixture; the scoring template.

@@ -3,6 +3,7 @@
 //! change an agent's sample; the seed does.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hasher;
 
 use crate::util::Workdir;
 
@@ -48,6 +49,96 @@ fn audit(
     full.extend_from_slice(&args[1..]);
     dir.zhijian(&full).success();
     sample(dir, out)
+}
+
+/// The second half of the SipHash key, spelled out here rather than imported from zhijian, so a
+/// change to `sample::KEY_SALT` fails this test: "zhijian\0" read as a big-endian u64.
+const KEY_SALT: u64 = u64::from_be_bytes(*b"zhijian\0");
+
+/// The keyed hash of DESIGN §3 computed with the `siphasher` crate directly: SipHash-1-3 with
+/// the key (seed, KEY_SALT) over the id's UTF-8 bytes.
+fn keyed_hash(seed: u64, ticket_id: &str) -> u64 {
+    let mut hasher = siphasher::sip::SipHasher13::new_with_keys(seed, KEY_SALT);
+    hasher.write(ticket_id.as_bytes());
+    hasher.finish()
+}
+
+/// What invariant 3 promises, worked out from (agent, ticket id) pairs alone: per agent the
+/// ⌈num/den × n⌉ ids with the smallest keyed hashes, ties broken by ticket id. The ceiling is
+/// taken in integers so 0.3 × 10 is 3, not 4.
+fn smallest_keyed_hashes(
+    owned: &[(String, String)],
+    seed: u64,
+    (num, den): (usize, usize),
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut by_agent: BTreeMap<&str, Vec<(u64, &str)>> = BTreeMap::new();
+    for (agent, id) in owned {
+        by_agent.entry(agent).or_default().push((keyed_hash(seed, id), id));
+    }
+    by_agent
+        .into_iter()
+        .map(|(agent, mut keyed)| {
+            keyed.sort();
+            let k = (keyed.len() * num).div_ceil(den);
+            (agent.to_string(), keyed[..k].iter().map(|(_, id)| id.to_string()).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn the_sample_is_the_smallest_keyed_hashes_per_agent() {
+    // Agents owning 1, 2, 3, 10, 11 and 37 tickets, interleaved so no agent's tickets are
+    // contiguous in the input.
+    let sizes = [1, 2, 3, 10, 11, 37];
+    let mut lines = Vec::new();
+    for i in 0..37 {
+        for n in sizes.iter().filter(|&&n| i < n) {
+            lines.push(ticket(&format!("P{n}"), i));
+        }
+    }
+    // (owner, ticket id) as the input states them.
+    let owned: Vec<(String, String)> = lines
+        .iter()
+        .map(|line| {
+            let ticket: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                ticket["agent_id"].as_str().unwrap().into(),
+                ticket["ticket_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+
+    /// An audit of those tickets, and its rate as the fraction `num / den`.
+    struct Case {
+        out: &'static str,
+        seed: u64,
+        rate: (usize, usize),
+        flags: &'static [&'static str],
+    }
+    let cases = [
+        Case { out: "default", seed: 0, rate: (3, 10), flags: &[] },
+        Case {
+            out: "seed7-half",
+            seed: 7,
+            rate: (1, 2),
+            flags: &["--seed", "7", "--sample-rate", "0.5"],
+        },
+        Case {
+            out: "seed99-tenth",
+            seed: 99,
+            rate: (1, 10),
+            flags: &["--seed", "99", "--sample-rate", "0.1", "--threads", "1"],
+        },
+    ];
+    let dir = Workdir::new();
+    for Case { out, seed, rate, flags } in cases {
+        let got = audit(&dir, &lines, out, flags);
+        let want = smallest_keyed_hashes(&owned, seed, rate);
+        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{out}");
+        for (agent, ids) in &want {
+            assert_eq!(&got[agent], ids, "{out}: {agent}'s sample is not its smallest hashes");
+        }
+    }
 }
 
 #[test]
