@@ -18,7 +18,9 @@ speakers counted).
 
 Sampling, per role (customer = waiter_send 0, agent = waiter_send 1), seed SEED:
   * eligible turns: content that still has a letter, digit or CJK character after removing
-    masks such as [订单x], order cards "[订单编号:...]" and the [商品快照] / [子] markers;
+    masks such as [订单x], order cards "[订单编号:...]" with their system prefix, the app's
+    order-card field names (咨询订单号:, 商品ID:, 订单金额:, 下单时间:) and the [商品快照] /
+    [子] markers;
   * stratum `random`: all eligible turns of the role, shuffled; walk the shuffled list and take
     a turn when its session has not been taken yet, until N_RANDOM turns (so each session gives
     at most one turn, and a session's chance grows with its number of eligible turns);
@@ -51,7 +53,13 @@ AGENT_CUES = [
 ]
 AGENT_CUE_RES = []
 
-MASK_RE = re.compile(r"\[订单编号:.*?下单时间:[^\]]*\]|\[[^\[\]]{1,12}x\]|\[商品快照\]|\[子\]")
+MASK_RE = re.compile(
+    r"\[订单编号:.*?下单时间:[^\]]*\]"  # order card
+    r"|顾客通过点击web咚咚\[站点x\]信息发送:"  # the card's system prefix
+    r"|(?:咨询|查询)?订单号:|商品ID:|订单金额:|下单时间:|NaN"  # card fields typed by the app
+    r"|选择了一个订单进行咨询"
+    r"|\[[^\[\]]{1,12}x\]|\[商品快照\]|\[子\]"  # masks and markers
+)
 WORD_RE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
