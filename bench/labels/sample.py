@@ -25,7 +25,11 @@ Sampling, per role (customer = waiter_send 0, agent = waiter_send 1), seed SEED:
     a turn when its session has not been taken yet, until N_RANDOM turns (so each session gives
     at most one turn, and a session's chance grows with its number of eligible turns);
   * stratum `cue`: eligible turns that match the role's broad cue list (below), from sessions
-    not used by this role's random stratum, shuffled, one per session, until N_CUE turns.
+    not used by this role's random stratum, shuffled, one per session, until N_CUE turns;
+  * agents only, stratum `cue_narrow`: eligible agent turns matching a narrow list of conduct
+    cues (WeChat/QQ, 不知道, 没办法, internal terms...), from sessions not used by the agent's
+    other strata, one per session, until N_NARROW turns. Added after the first two strata were
+    labeled, because they held almost no forbidden / off_platform / jargon turns.
 """
 import os
 import random
@@ -52,6 +56,18 @@ AGENT_CUES = [
     "亲自", "您看", "你看", "已经说", "说过", "不要", "别",
 ]
 AGENT_CUE_RES = []
+
+# Added after the first 320 agent turns were labeled: the broad cue stratum held no
+# `forbidden` turn and one `off_platform` turn, so a third, narrower stratum targets the rarest
+# classes. Drawn from the same shuffled order after the other two, so they are unchanged.
+# 拒收 is left out: customers say it themselves.
+N_NARROW = 40
+AGENT_NARROW_CUES = [
+    "微信", "QQ", "qq", "加我", "私下", "私聊", "线下", "不知道", "不清楚", "没办法", "没有办法",
+    "自己看", "自己查", "不是我们", "不归我", "管不了", "爱买不买", "说过了", "已经说了", "听不懂",
+    "工单", "揽收", "妥投", "逆向", "SOP", "sop", "分拣", "滞留", "异常件", "备件库", "时效",
+    "理赔", "二次配送", "外呼",
+]
 
 MASK_RE = re.compile(
     r"\[订单编号:.*?下单时间:[^\]]*\]"  # order card
@@ -89,7 +105,8 @@ def has_cue(content, words, regexes):
     return any(w in text for w in words) or any(r.search(text) for r in regexes)
 
 
-def draw(sessions, order, waiter, words, regexes, rng):
+def draw(sessions, order, waiter, cue_strata, rng):
+    """One random stratum, then each (name, words, regexes, n) cue stratum in turn."""
     turns = [
         (sid, i)
         for sid in order
@@ -105,30 +122,43 @@ def draw(sessions, order, waiter, words, regexes, rng):
         if sid not in used:
             used.add(sid)
             picked.append((sid, i, "random"))
-    cue = [(sid, i) for sid, i in turns if has_cue(sessions[sid][i][1], words, regexes)]
-    cue_used = set()
-    # First pass: sessions not used by the random stratum; second pass (only if short): any
-    # session not yet used by the cue stratum, never a turn already picked.
     taken = {(s, i) for s, i, _ in picked}
-    for allow_random_sessions in (False, True):
-        for sid, i in cue:
-            if sum(1 for p in picked if p[2] == "cue") == N_CUE:
-                break
-            if (sid, i) in taken or sid in cue_used:
-                continue
-            if sid in used and not allow_random_sessions:
-                continue
-            cue_used.add(sid)
-            taken.add((sid, i))
-            picked.append((sid, i, "cue"))
+    for name, words, regexes, n in cue_strata:
+        cue = [(sid, i) for sid, i in turns if has_cue(sessions[sid][i][1], words, regexes)]
+        cue_used = set()
+        got = 0
+        # First pass: sessions not used by any earlier stratum of this role; second pass (only
+        # if short): any session not yet used by this stratum, never a turn already picked.
+        for allow_used_sessions in (False, True):
+            for sid, i in cue:
+                if got == n:
+                    break
+                if (sid, i) in taken or sid in cue_used:
+                    continue
+                if sid in used and not allow_used_sessions:
+                    continue
+                cue_used.add(sid)
+                taken.add((sid, i))
+                picked.append((sid, i, name))
+                got += 1
+        used |= cue_used
     return picked
 
 
 def sample(path):
     sessions, order = read_rows(path)
     rng = random.Random(SEED)
-    customer = draw(sessions, order, "0", CUSTOMER_CUES, CUSTOMER_CUE_RES, rng)
-    agent = draw(sessions, order, "1", AGENT_CUES, AGENT_CUE_RES, rng)
+    customer = draw(sessions, order, "0", [("cue", CUSTOMER_CUES, CUSTOMER_CUE_RES, N_CUE)], rng)
+    agent = draw(
+        sessions,
+        order,
+        "1",
+        [
+            ("cue", AGENT_CUES, AGENT_CUE_RES, N_CUE),
+            ("cue_narrow", AGENT_NARROW_CUES, [], N_NARROW),
+        ],
+        rng,
+    )
     return customer, agent
 
 
