@@ -17,6 +17,11 @@ pub const CATEGORIES: usize = Category::COUNT;
 /// at least one full entry: a mild word alone (我要退货, w=0.5) is not a complaint.
 pub const COMPLAINT_MIN_MILLI: u64 = 1000;
 
+/// A customer message with this negative and positive weight (thousandths) is a complaint.
+pub fn is_complaint(negative_milli: u64, positive_milli: u64) -> bool {
+    negative_milli >= positive_milli + COMPLAINT_MIN_MILLI
+}
+
 /// One message after stages 3–5.
 #[derive(Debug, Default)]
 pub struct AnalyzedMessage {
@@ -169,7 +174,7 @@ pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32
                 score.customer_negative_milli += negative;
                 score.customer_positive_milli += positive;
                 customer_turns.push(negative as i64 - positive as i64);
-                if negative >= positive + COMPLAINT_MIN_MILLI {
+                if is_complaint(negative, positive) {
                     open_complaints.push((0, 0));
                 }
                 // The wait starts at the first unanswered customer message; `Some(None)` is a

@@ -1,0 +1,173 @@
+//! Measures zhijian's per-turn flags on real chat against a hand-labeled set: customer turns
+//! (complaint / negative / neutral / positive) and agent turns (forbidden, off_platform,
+//! negative_wording, jargon, empathy), labeled by the criteria in docs/labeling.md and stored as
+//! session ids and message indexes only (bench/labels/). Prints precision and recall per flag on
+//! the random stratum (an unbiased sample of turns) and on all strata (the cue strata enrich
+//! rare classes, so their figures are not population rates).
+//!
+//! Usage: cargo run --release --example chat_eval -- CHAT.tsv LABEL_DIR [LEXICON_DIR]
+//! CHAT.tsv is the JDDC 2019 chat sample (TSV, no header, `waiter_send` in column 2, text in 6).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use zhijian::lexicon::{Category, Lexicon};
+use zhijian::parse::{Message, Role};
+use zhijian::run::Engine;
+use zhijian::score;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [chat, labels, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: chat_eval CHAT.tsv LABEL_DIR [LEXICON_DIR]");
+        std::process::exit(2);
+    };
+    let lexicon = Lexicon::load(rest.first().map(Path::new)).unwrap_or_else(|e| {
+        eprintln!("chat_eval: {e}");
+        std::process::exit(1);
+    });
+    let engine = Engine::new(lexicon, 30, false, false);
+    let turns = read_turns(chat);
+
+    println!("customer turns ({})", Path::new(labels).join("jddc_customer.tsv").display());
+    let customers = read_labels(&Path::new(labels).join("jddc_customer.tsv"));
+    let mut complaint = Table::default();
+    let mut negative_hit = Table::default();
+    for label in &customers {
+        let (role, text) = &turns[&(label.session.clone(), label.message)];
+        assert_eq!(*role, Role::Customer, "{}:{} is not a customer turn", label.session, label.message);
+        let (negative, positive, _) = sentiment(&engine, *role, text);
+        let truth = label.labels.iter().any(|l| l == "complaint");
+        complaint.add(&label.stratum, score::is_complaint(negative, positive), truth);
+        let negative_label = label.labels.iter().any(|l| l == "complaint" || l == "negative");
+        negative_hit.add(&label.stratum, negative > 0, negative_label);
+    }
+    println!("{}", Table::header());
+    complaint.print("complaint");
+    negative_hit.print("any negative hit (complaint|negative)");
+
+    println!("\nagent turns");
+    let agents = read_labels(&Path::new(labels).join("jddc_agent.tsv"));
+    let flags = [
+        ("forbidden", Category::Forbidden),
+        ("off_platform", Category::OffPlatform),
+        ("negative_wording", Category::Negative),
+        ("jargon", Category::Jargon),
+        ("empathy", Category::Empathy),
+    ];
+    let mut tables: Vec<Table> = flags.iter().map(|_| Table::default()).collect();
+    for label in &agents {
+        let (role, text) = &turns[&(label.session.clone(), label.message)];
+        assert_eq!(*role, Role::Agent, "{}:{} is not an agent turn", label.session, label.message);
+        let (_, _, counted) = sentiment(&engine, *role, text);
+        for ((name, category), table) in flags.iter().zip(&mut tables) {
+            let truth = label.labels.iter().any(|l| l == name);
+            table.add(&label.stratum, counted.contains(category), truth);
+        }
+    }
+    println!("{}", Table::header());
+    for ((name, _), table) in flags.iter().zip(&tables) {
+        table.print(name);
+    }
+}
+
+/// (negative, positive) weight in thousandths and the categories counted, as the audit scores
+/// the turn.
+fn sentiment(engine: &Engine, role: Role, text: &str) -> (u64, u64, Vec<Category>) {
+    let message = Message { role, ts_ms: None, text: text.to_string(), author: None };
+    let analyzed = engine.analyze(&message);
+    let (mut negative, mut positive, mut counted) = (0, 0, Vec::new());
+    for hit in &analyzed.hits {
+        let Some(category) = hit.counts_as() else { continue };
+        match category {
+            Category::Negative => negative += u64::from(hit.weight_milli),
+            Category::Positive => positive += u64::from(hit.weight_milli),
+            _ => {}
+        }
+        counted.push(category);
+    }
+    (negative, positive, counted)
+}
+
+/// Every row of the chat export, keyed by (session, 0-based index among its rows).
+fn read_turns(path: &str) -> HashMap<(String, u32), (Role, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        eprintln!("chat_eval: {path}: {e}");
+        std::process::exit(1);
+    });
+    let mut next: HashMap<String, u32> = HashMap::new();
+    let mut turns = HashMap::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        if cells.len() < 7 {
+            continue;
+        }
+        let index = next.entry(cells[0].to_string()).or_default();
+        let role = if cells[2] == "1" { Role::Agent } else { Role::Customer };
+        turns.insert((cells[0].to_string(), *index), (role, cells[6..].join("\t")));
+        *index += 1;
+    }
+    turns
+}
+
+struct Label {
+    session: String,
+    message: u32,
+    stratum: String,
+    labels: Vec<String>,
+}
+
+fn read_labels(path: &Path) -> Vec<Label> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        eprintln!("chat_eval: {}: {e}", path.display());
+        std::process::exit(1);
+    });
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split('\t').collect();
+            Label {
+                session: cells[0].to_string(),
+                message: cells[1].parse().expect("a message index"),
+                stratum: cells[2].to_string(),
+                labels: cells[3].split('+').map(str::to_string).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Confusion counts on the random stratum and on all strata.
+#[derive(Default)]
+struct Table {
+    random: [u32; 4],
+    all: [u32; 4],
+}
+
+impl Table {
+    fn add(&mut self, stratum: &str, predicted: bool, truth: bool) {
+        let cell = usize::from(predicted) * 2 + usize::from(truth);
+        self.all[cell] += 1;
+        if stratum == "random" {
+            self.random[cell] += 1;
+        }
+    }
+
+    fn header() -> String {
+        format!(
+            "{:<38} {:>9} {:>7} {:>5}   {:>9} {:>7} {:>5}",
+            "flag", "precision", "recall", "n+", "precision", "recall", "n+"
+        ) + "\n"
+            + &format!("{:<38} {:>23}   {:>23}", "", "random stratum", "all strata")
+    }
+
+    fn print(&self, name: &str) {
+        let figures = |c: &[u32; 4]| {
+            let (tp, fp, fn_) = (c[3], c[2], c[1]);
+            let ratio = |n: u32, d: u32| {
+                if d == 0 { "-".to_string() } else { format!("{:.2}", f64::from(n) / f64::from(d)) }
+            };
+            format!("{:>9} {:>7} {:>5}", ratio(tp, tp + fp), ratio(tp, tp + fn_), tp + fn_)
+        };
+        println!("{name:<38} {}   {}", figures(&self.random), figures(&self.all));
+    }
+}
