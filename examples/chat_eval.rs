@@ -35,7 +35,13 @@ fn main() {
     let mut negative_hit = Table::default();
     for label in &customers {
         let (role, text) = &turns[&(label.session.clone(), label.message)];
-        assert_eq!(*role, Role::Customer, "{}:{} is not a customer turn", label.session, label.message);
+        assert_eq!(
+            *role,
+            Role::Customer,
+            "{}:{} is not a customer turn",
+            label.session,
+            label.message
+        );
         let (negative, positive, _) = sentiment(&engine, *role, text);
         let truth = label.labels.iter().any(|l| l == "complaint");
         complaint.add(&label.stratum, score::is_complaint(negative, positive), truth);
@@ -164,7 +170,11 @@ impl Table {
         let figures = |c: &[u32; 4]| {
             let (tp, fp, fn_) = (c[3], c[2], c[1]);
             let ratio = |n: u32, d: u32| {
-                if d == 0 { "-".to_string() } else { format!("{:.2}", f64::from(n) / f64::from(d)) }
+                if d == 0 {
+                    "-".to_string()
+                } else {
+                    format!("{:.2}", f64::from(n) / f64::from(d))
+                }
             };
             format!("{:>9} {:>7} {:>5}", ratio(tp, tp + fp), ratio(tp, tp + fn_), tp + fn_)
         };

@@ -1,6 +1,7 @@
 //! Stage 5 — matching. Takes one message's normalized text and its token boundaries, yields the
 //! lexicon hits that count, and those that an exception or a negation changed (they are
-//! evidence too). One Aho-Corasick automaton holds every category's entries.
+//! evidence too). One Aho-Corasick automaton holds every category's literal entries; the few
+//! entries with a number placeholder (`都{n}天了`) are one regex beside it.
 //!
 //! The rules, in the order they apply:
 //! 1. **Boundaries.** A hit must start and end on jieba token boundaries (unless its entry says
@@ -29,9 +30,10 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::lexicon::{Category, EntryId, Lexicon};
+use crate::lexicon::{Category, EntryId, Lexicon, NUMBER};
 use crate::tokenize::Tokens;
 
 /// How far (in characters) a modifier may sit before the word it modifies: 没有**想象的**好.
@@ -100,6 +102,8 @@ pub struct Matcher {
     automaton: AhoCorasick,
     /// For each automaton pattern, the entries (of any category) that share its text.
     pattern_entries: Vec<Vec<EntryId>>,
+    /// Entries with a number placeholder (`都{n}天了`), one capture group each, in entry order.
+    numbered: Option<(Regex, Vec<EntryId>)>,
     categories: Vec<Category>,
     weights: Vec<u32>,
     needs_boundary: Vec<bool>,
@@ -125,6 +129,9 @@ impl Matcher {
         let mut pattern_entries: Vec<Vec<EntryId>> = Vec::new();
         let mut by_text = HashMap::new();
         for (id, entry) in lexicon.entries.iter().enumerate() {
+            if entry.is_pattern() {
+                continue;
+            }
             let pattern = *by_text.entry(entry.normalized.as_str()).or_insert_with(|| {
                 patterns.push(&entry.normalized);
                 pattern_entries.push(Vec::new());
@@ -141,6 +148,7 @@ impl Matcher {
             rules,
             automaton,
             pattern_entries,
+            numbered: numbered_patterns(lexicon),
             categories: entries.iter().map(|e| e.category).collect(),
             weights: entries.iter().map(|e| e.weight_milli).collect(),
             needs_boundary: entries.iter().map(|e| e.needs_boundary).collect(),
@@ -153,16 +161,20 @@ impl Matcher {
     pub fn find(&self, text: &str, tokens: &Tokens) -> Vec<Hit> {
         let mut exceptions = Vec::new();
         let mut candidates = Vec::new();
-        for m in self.automaton.find_overlapping_iter(text) {
-            for &entry in &self.pattern_entries[m.pattern().as_usize()] {
-                let candidate = Candidate { entry, start: m.start(), end: m.end() };
-                if self.is_exception[entry as usize] {
-                    if self.rules.exceptions {
-                        exceptions.push(candidate);
-                    }
-                } else {
-                    candidates.push(candidate);
+        let literal = self.automaton.find_overlapping_iter(text).flat_map(|m| {
+            self.pattern_entries[m.pattern().as_usize()].iter().map(move |&entry| Candidate {
+                entry,
+                start: m.start(),
+                end: m.end(),
+            })
+        });
+        for candidate in literal.chain(self.numbered_matches(text)) {
+            if self.is_exception[candidate.entry as usize] {
+                if self.rules.exceptions {
+                    exceptions.push(candidate);
                 }
+            } else {
+                candidates.push(candidate);
             }
         }
         exceptions.sort_by_key(|e| (e.start, e.end, e.entry));
@@ -193,6 +205,18 @@ impl Matcher {
         }
         hits.sort_by_key(|h| (h.start, h.end, h.entry));
         hits
+    }
+
+    /// Hits of the entries with a number placeholder (few, so one regex with a group each).
+    fn numbered_matches<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Candidate> + 't {
+        let found = self.numbered.as_ref().map(|(regex, entries)| {
+            regex.captures_iter(text).filter_map(|caps| {
+                let (group, m) =
+                    caps.iter().enumerate().skip(1).find_map(|(i, g)| Some((i, g?)))?;
+                Some(Candidate { entry: entries[group - 1], start: m.start(), end: m.end() })
+            })
+        });
+        found.into_iter().flatten()
     }
 
     fn category(&self, entry: EntryId) -> Category {
@@ -244,6 +268,26 @@ impl Matcher {
             })
             .map(|e| e.entry)
     }
+}
+
+/// How a number reads in a pattern: Arabic digits (with a decimal part) or Chinese numerals,
+/// including the vague ones people complain with (几, 好几, 半, 多).
+const NUMBER_REGEX: &str = r"(?:[0-9]+(?:\.[0-9]+)?|好?[零〇一二两三四五六七八九十百千几半多]+)";
+
+/// One regex over every entry with a number placeholder, a capture group per entry.
+fn numbered_patterns(lexicon: &Lexicon) -> Option<(Regex, Vec<EntryId>)> {
+    let mut groups = Vec::new();
+    let mut entries = Vec::new();
+    for (id, entry) in lexicon.entries.iter().enumerate().filter(|(_, e)| e.is_pattern()) {
+        let parts: Vec<String> = entry.normalized.split(NUMBER).map(regex::escape).collect();
+        groups.push(format!("({})", parts.join(NUMBER_REGEX)));
+        entries.push(id as EntryId);
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let regex = Regex::new(&groups.join("|")).expect("escaped literals and one number class");
+    Some((regex, entries))
 }
 
 fn overlap_group(category: Category) -> usize {

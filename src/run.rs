@@ -150,8 +150,7 @@ impl Engine {
         per_ticket: bool,
     ) -> Engine {
         let matcher = Matcher::with_rules(&lexicon, rules);
-        let phrases = lexicon.entries.iter().filter(|e| e.needs_boundary && !e.is_exception);
-        let tokenizer = Tokenizer::with_words(phrases.map(|e| e.normalized.as_str()));
+        let tokenizer = Tokenizer::with_words(lexicon.tokenizer_words());
         let template = Template::builtin();
         Engine { lexicon, matcher, tokenizer, sla_secs, mask, per_ticket, template }
     }

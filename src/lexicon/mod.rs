@@ -123,6 +123,17 @@ pub struct Entry {
     pub line: usize,
 }
 
+/// The placeholder for a number inside an entry: `都{n}天了` matches 都3天了, 都三天了 and
+/// 都好几天了 alike, so a class of phrases is one entry, not a list of numerals.
+pub const NUMBER: &str = "{n}";
+
+impl Entry {
+    /// An entry with a [`NUMBER`] placeholder, matched by pattern rather than as literal text.
+    pub fn is_pattern(&self) -> bool {
+        self.normalized.contains(NUMBER)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LexiconFile {
     pub path: PathBuf,
@@ -278,6 +289,15 @@ impl Lexicon {
 
     pub fn has_category(&self, category: Category) -> bool {
         self.entries.iter().any(|e| e.category == category && !e.is_exception)
+    }
+
+    /// The phrases jieba should keep whole: entries that must sit on token boundaries, so
+    /// their matching does not depend on how the HMM happens to cut an unknown phrase.
+    pub fn tokenizer_words(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .filter(|e| e.needs_boundary && !e.is_exception && !e.is_pattern())
+            .map(|e| e.normalized.as_str())
     }
 }
 

@@ -10,6 +10,7 @@
 //! vx | boundary=none                   this entry may match inside a token
 //! !不好意思                            an exception: hits of this category inside it never count
 //! 差评  # inline comments follow " #"
+//! 都{n}天了                             {n} stands for a number: 3, 三, 两, 十二, 好几, 半
 //! ```
 
 /// A line's meaning, before normalization and before the category is known to accept it.

@@ -8,17 +8,15 @@ use crate::normalize::NormText;
 use crate::tokenize::Tokenizer;
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(lexicon);
-static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
-    let phrases = LEXICON.entries.iter().filter(|e| e.needs_boundary && !e.is_exception);
-    Tokenizer::with_words(phrases.map(|e| e.normalized.as_str()))
-});
+static TOKENIZER: LazyLock<Tokenizer> =
+    LazyLock::new(|| Tokenizer::with_words(LEXICON.tokenizer_words()));
 
 fn lexicon() -> Lexicon {
     let files: &[(Category, &str)] = &[
         (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n!好几\n"),
         (
             Category::Negative,
-            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n!不好意思\n!没问题\n!没有问题\n",
+            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
@@ -96,6 +94,24 @@ fn exceptions_and_boundaries() {
         ("这是不好的体验", &["好的@negative"]),
         ("加vx详聊", &["vx@off_platform"]),
         ("质量太差了", &["差@negative"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn a_number_placeholder_matches_any_numeral() {
+    let cases: &[(&str, &[&str])] = &[
+        ("都3天了还没到", &["都{n}天了@negative"]),
+        ("都12天了", &["都{n}天了@negative"]),
+        ("都三天了", &["都{n}天了@negative"]),
+        ("都两天了", &["都{n}天了@negative"]),
+        ("都好几天了", &["都{n}天了@negative"]),
+        ("都１０天了", &["都{n}天了@negative"]),
+        // No number, or the number elsewhere: no hit.
+        ("都天了", &[]),
+        ("三天后到", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
