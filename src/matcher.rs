@@ -23,6 +23,8 @@
 //!    multiply the weight, and so does a negation's own weight (不太 | w=0.5). A degree word
 //!    inside a negation's scope makes it mild instead: 不是很满意 is half a 不满意, while
 //!    很不满意 is 1.2 of one. The 不 of an A-not-A question (好不好, 是不是) negates nothing.
+//!    A context word (`needs=degree`: 少, 凉, 旧) counts only when a degree word is in its
+//!    chain (太少, 有点凉) or 了 follows it (凉了): 少量 and 小号 describe, 太少 complains.
 //! 5. **Questions.** A positive hit in a question (ending in `?` or 吗, or asking A-not-A) does
 //!    not count: 好用吗？ asks, it does not praise. Negative hits in questions still count
 //!    (怎么这么慢？).
@@ -108,6 +110,7 @@ pub struct Matcher {
     weights: Vec<u32>,
     needs_boundary: Vec<bool>,
     is_exception: Vec<bool>,
+    needs_degree: Vec<bool>,
     /// The longest pattern in bytes: how far back an overlapping match can start.
     max_pattern_len: usize,
 }
@@ -153,6 +156,7 @@ impl Matcher {
             weights: entries.iter().map(|e| e.weight_milli).collect(),
             needs_boundary: entries.iter().map(|e| e.needs_boundary).collect(),
             is_exception: entries.iter().map(|e| e.is_exception).collect(),
+            needs_degree: entries.iter().map(|e| e.needs_degree).collect(),
             max_pattern_len: patterns.iter().map(|p| p.len()).max().unwrap_or(0),
         }
     }
@@ -200,7 +204,8 @@ impl Matcher {
             resolve_overlaps(&mut hits);
         }
         if self.rules.modifiers {
-            apply_modifiers(text, &mut hits);
+            let unlicensed = apply_modifiers(text, &mut hits, &self.needs_degree);
+            hits.retain(|h| !unlicensed.contains(&(h.start, h.entry)));
             drop_praise_in_questions(text, &mut hits);
         }
         hits.sort_by_key(|h| (h.start, h.end, h.entry));
@@ -372,8 +377,10 @@ impl Spans {
     }
 }
 
-/// Rule 4: walk back from each negatable hit over the modifiers right before it.
-fn apply_modifiers(text: &str, hits: &mut [Hit]) {
+/// Rule 4: walk back from each negatable hit over the modifiers right before it. Returns the
+/// context words (`needs=degree`) that nothing licensed, as (start, entry): they do not count.
+fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(usize, EntryId)> {
+    let mut unlicensed = Vec::new();
     let mut modifiers: Vec<Hit> = hits
         .iter()
         .filter(|h| h.category.is_modifier() && !matches!(h.effect, Effect::Excepted(_)))
@@ -411,6 +418,13 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
             left = modifier.start;
         }
         let negations = chain.iter().filter(|m| m.category == Category::Negation).count();
+        if needs_degree[hit.entry as usize]
+            && !chain.iter().any(|m| m.category == Category::Degree)
+            && !text[hit.end..].starts_with('了')
+        {
+            unlicensed.push((hit.start, hit.entry));
+            continue;
+        }
         let mut weight = u64::from(hit.weight_milli);
         let mut softened = false;
         for (i, modifier) in chain.iter().enumerate() {
@@ -434,6 +448,7 @@ fn apply_modifiers(text: &str, hits: &mut [Hit]) {
             _ => Effect::DoubleNegated,
         };
     }
+    unlicensed
 }
 
 /// What a negated degree leaves of a word's weight: 不是很好 is half of 好, negated.

@@ -119,6 +119,9 @@ pub struct Entry {
     pub needs_boundary: bool,
     /// An exception cancels hits of its category that overlap it; it never counts itself.
     pub is_exception: bool,
+    /// A context word (少, 凉, 旧): it counts only when a degree word before it (太少) or a 了
+    /// after it (凉了) says it is a complaint, not a description (少量, 小号).
+    pub needs_degree: bool,
     pub file: usize,
     pub line: usize,
 }
@@ -245,15 +248,21 @@ impl Lexicon {
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
             let parsed = syntax::parse_line(raw).map_err(|p| at(line, p))?;
-            let (phrase, weight_milli, alt, boundary, is_exception) = match parsed {
+            let (phrase, weight_milli, alt, boundary, is_exception, needs_degree) = match parsed {
                 None => continue,
                 Some(Line::BoundaryDefault(b)) => {
                     boundary_default = b;
                     continue;
                 }
-                Some(Line::Exception(p)) => (p, 0, None, Some(false), true),
-                Some(Line::Entry(s)) => (s.phrase, s.weight_milli, s.alt, s.boundary, false),
+                Some(Line::Exception(p)) => (p, 0, None, Some(false), true, false),
+                Some(Line::Entry(s)) => {
+                    (s.phrase, s.weight_milli, s.alt, s.boundary, false, s.needs_degree)
+                }
             };
+            if needs_degree && !category.is_negatable() {
+                let problem = "needs=degree is only for positive, negative and empathy entries";
+                return Err(at(line, problem.into()));
+            }
             if alt.is_some() != (category == Category::Jargon && !is_exception) {
                 let problem = if alt.is_some() {
                     "alt= is only for jargon entries"
@@ -276,6 +285,7 @@ impl Lexicon {
                 alt,
                 needs_boundary: boundary.unwrap_or(boundary_default),
                 is_exception,
+                needs_degree,
                 file,
                 line,
             });

@@ -8,6 +8,7 @@
 //! 非常抱歉给您带来不便 | w=2           a weight (a positive number)
 //! 揽收 | alt=快递员上门取件            a plain-language alternative (jargon only)
 //! vx | boundary=none                   this entry may match inside a token
+//! 少 | needs=degree                     counts only after a degree word (太少) or before 了 (少了)
 //! !不好意思                            an exception: hits of this category inside it never count
 //! 差评  # inline comments follow " #"
 //! 都{n}天了                             {n} stands for a number: 3, 三, 两, 十二, 好几, 半
@@ -29,6 +30,8 @@ pub struct EntrySpec {
     pub alt: Option<String>,
     /// `None` means "use the file's default".
     pub boundary: Option<bool>,
+    /// `needs=degree`: a context word, negative only when a degree word or 了 licenses it.
+    pub needs_degree: bool,
 }
 
 /// Parses one line; `Ok(None)` for blank and comment lines. The error is the problem alone;
@@ -56,8 +59,13 @@ pub fn parse_line(raw: &str) -> Result<Option<Line>, String> {
     if phrase.is_empty() {
         return Err("the entry is empty before `|`".into());
     }
-    let mut spec =
-        EntrySpec { phrase: phrase.to_string(), weight_milli: 1000, alt: None, boundary: None };
+    let mut spec = EntrySpec {
+        phrase: phrase.to_string(),
+        weight_milli: 1000,
+        alt: None,
+        boundary: None,
+        needs_degree: false,
+    };
     for field in fields {
         let (key, value) =
             field.split_once('=').ok_or_else(|| format!("field `{field}` is not key=value"))?;
@@ -66,7 +74,9 @@ pub fn parse_line(raw: &str) -> Result<Option<Line>, String> {
             ("alt", "") => return Err("alt= needs a plain-language alternative".into()),
             ("alt", v) => spec.alt = Some(v.to_string()),
             ("boundary", v) => spec.boundary = Some(parse_boundary(v)?),
-            (k, _) => return Err(format!("unknown field `{k}` (known: w, alt, boundary)")),
+            ("needs", "degree") => spec.needs_degree = true,
+            ("needs", v) => return Err(format!("needs= takes `degree`, not `{v}`")),
+            (k, _) => return Err(format!("unknown field `{k}` (known: w, alt, boundary, needs)")),
         }
     }
     Ok(Some(Line::Entry(spec)))
@@ -114,7 +124,8 @@ mod tests {
 
     fn entry(phrase: &str, w: u32, alt: Option<&str>, boundary: Option<bool>) -> Option<Line> {
         let alt = alt.map(str::to_string);
-        Some(Line::Entry(EntrySpec { phrase: phrase.into(), weight_milli: w, alt, boundary }))
+        let phrase = phrase.into();
+        Some(Line::Entry(EntrySpec { phrase, weight_milli: w, alt, boundary, needs_degree: false }))
     }
 
     #[test]
@@ -130,6 +141,16 @@ mod tests {
             ("vx|boundary=none", entry("vx", 1000, None, Some(false))),
             ("#E-s36 | boundary=none", None),
             ("!不好意思", Some(Line::Exception("不好意思".into()))),
+            (
+                "少 | needs=degree",
+                Some(Line::Entry(EntrySpec {
+                    phrase: "少".into(),
+                    weight_milli: 1000,
+                    alt: None,
+                    boundary: None,
+                    needs_degree: true,
+                })),
+            ),
             ("@boundary none", Some(Line::BoundaryDefault(false))),
         ];
         for (raw, want) in cases {
@@ -148,6 +169,7 @@ mod tests {
             ("@side agent", "unknown directive"),
             ("x | boundary=maybe", "boundary must be"),
             (" | w=2", "empty"),
+            ("少 | needs=adverb", "needs= takes `degree`"),
         ];
         for (raw, want) in cases {
             let err = parse_line(raw).unwrap_err();

@@ -16,7 +16,7 @@ fn lexicon() -> Lexicon {
         (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n!好几\n"),
         (
             Category::Negative,
-            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n!不好意思\n!没问题\n!没有问题\n",
+            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
@@ -94,6 +94,22 @@ fn exceptions_and_boundaries() {
         ("这是不好的体验", &["好的@negative"]),
         ("加vx详聊", &["vx@off_platform"]),
         ("质量太差了", &["差@negative"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn context_words_count_only_when_a_degree_word_or_le_licenses_them() {
+    let cases: &[(&str, &[&str])] = &[
+        ("分量太少", &["少@negative"]),
+        ("菜有点凉", &["凉@negative"]),
+        ("饭都凉了", &["凉@negative"]),
+        ("少放点糖", &[]),
+        ("凉的也行", &[]),
+        // A negation is no license: 不少 is not a complaint.
+        ("送的不少", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
