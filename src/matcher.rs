@@ -28,6 +28,8 @@
 //! 5. **Questions.** A positive hit in a question (ending in `?` or 吗, or asking A-not-A) does
 //!    not count: 好用吗？ asks, it does not praise. Negative hits in questions still count
 //!    (怎么这么慢？).
+//! 6. **Conditions.** A sentiment hit in a clause that opens with 如果, 假如, 万一… before it
+//!    does not count: 如果坏了怎么办 supposes, it does not complain.
 
 use std::collections::HashMap;
 
@@ -207,6 +209,7 @@ impl Matcher {
             let unlicensed = apply_modifiers(text, &mut hits, &self.needs_degree);
             hits.retain(|h| !unlicensed.contains(&(h.start, h.entry)));
             drop_praise_in_questions(text, &mut hits);
+            drop_hypotheticals(text, &mut hits);
         }
         hits.sort_by_key(|h| (h.start, h.end, h.entry));
         hits
@@ -477,6 +480,23 @@ fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
     hits.retain(|h| {
         let praise = h.category == Category::Positive && h.effect == Effect::Counted;
         !(praise && in_question(text, &clause_ends, h.end))
+    });
+}
+
+/// Rule 6: a condition is not a verdict. 如果坏了怎么办 asks what happens if it breaks; it
+/// does not say it broke, and 如果好用再买 does not praise. A sentiment hit whose clause opens
+/// with a conditional word before it does not count.
+fn drop_hypotheticals(text: &str, hits: &mut Vec<Hit>) {
+    const CONDITIONALS: [&str; 7] = ["如果", "假如", "假设", "万一", "倘若", "如若", "若是"];
+    if !CONDITIONALS.iter().any(|c| text.contains(c)) {
+        return;
+    }
+    hits.retain(|h| {
+        let sentiment = matches!(h.category, Category::Positive | Category::Negative);
+        let clause_start = text[..h.start]
+            .rfind(['。', '!', '?', ',', ';', '\n'])
+            .map_or(0, |at| at + text[at..].chars().next().map_or(0, char::len_utf8));
+        !(sentiment && CONDITIONALS.iter().any(|c| text[clause_start..h.start].contains(c)))
     });
 }
 

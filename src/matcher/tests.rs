@@ -75,6 +75,10 @@ fn negation_flips_or_cancels() {
         ("质量好不好啊", &[]),
         ("是不是很差", &["差@negative"]),
         ("好。是不是很满意", &["好@positive"]),
+        // A condition is not a verdict; the next clause is.
+        ("如果质量差怎么办", &[]),
+        ("万一不满意呢", &[]),
+        ("如果可以的话,质量太差了", &["差@negative"]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
