@@ -125,7 +125,7 @@ fn main() {
         per_category.push((name, scored));
     }
     println!();
-    leave_one_category_out(&categories, &per_category);
+    let (worst, mean) = leave_one_category_out(&categories, &per_category);
     // For rule work: SENTIMENT_EVAL_ERRORS=平板,水果 prints the full rules' errors in those
     // (development) categories only, so the held-out ones stay unseen.
     if let Ok(list) = std::env::var("SENTIMENT_EVAL_ERRORS") {
@@ -139,12 +139,32 @@ fn main() {
             }
         }
     }
-    // A regression guard for CI: the rules must beat a plain keyword count.
+    // Regression guards for CI: the rules must beat a plain keyword count, and no figure may
+    // fall below the previous release's.
     if balanced.last() <= balanced.first() {
         eprintln!("sentiment_eval: the full rules no longer beat a plain keyword count");
         std::process::exit(1);
     }
+    let full = *balanced.last().expect("rule sets");
+    let floors = [
+        ("balanced accuracy", full, FLOOR_BALANCED),
+        ("worst category", worst, FLOOR_WORST),
+        ("mean over categories", mean, FLOOR_MEAN),
+    ];
+    for (name, figure, floor) in floors {
+        if figure < floor {
+            eprintln!(
+                "sentiment_eval: {name} {figure:.4} fell below the previous release's {floor:.4}"
+            );
+            std::process::exit(1);
+        }
+    }
 }
+
+/// The previous release's figures (0.1.0, measured 2026-12-02): the eval fails below them.
+const FLOOR_BALANCED: f64 = 0.8504;
+const FLOOR_WORST: f64 = 0.6959;
+const FLOOR_MEAN: f64 = 0.8142;
 
 /// One review: its category, whether it is labeled negative, and the customer side's
 /// negative and positive weight (thousandths) as the audit scores it.
@@ -203,7 +223,7 @@ fn predict(margin: i64) -> impl Fn(&Scored) -> bool {
 
 /// Leave one category out: per held-out category, balanced accuracy with the margin fitted
 /// on the other nine; worst and mean over the ten, for each rule set.
-fn leave_one_category_out(categories: &[String], runs: &[(&str, Vec<Scored>)]) {
+fn leave_one_category_out(categories: &[String], runs: &[(&str, Vec<Scored>)]) -> (f64, f64) {
     println!("leave one category out (balanced accuracy on the held-out category; margin fitted on the other nine)");
     print!("{:<12}", "category");
     for (name, _) in runs {
@@ -240,6 +260,8 @@ fn leave_one_category_out(categories: &[String], runs: &[(&str, Vec<Scored>)]) {
     print!("{:<12}", "mean");
     sum.iter().for_each(|s| print!(" {:>12.4}", s / categories.len() as f64));
     println!();
+    let last = runs.len() - 1;
+    (worst[last], sum[last] / categories.len() as f64)
 }
 
 fn short(name: &str) -> &str {
