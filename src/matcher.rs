@@ -23,6 +23,9 @@
 //!    multiply the weight, and so does a negation's own weight (不太 | w=0.5). A degree word
 //!    inside a negation's scope makes it mild instead: 不是很满意 is half a 不满意, while
 //!    很不满意 is 1.2 of one. The 不 of an A-not-A question (好不好, 是不是) negates nothing.
+//!    Conduct (off-platform) hits are negatable too: a prohibition right before one, across
+//!    nothing but function words (请不要线下交易, 平台禁止私下加微信, 我们不会让您加微信), is the
+//!    warning against the violation, not the violation; it does not count (effect `negated`).
 //!    A context word (`needs=degree`: 少, 凉, 旧) counts only when a degree word is in its
 //!    chain (太少, 有点凉) or 了 follows it (凉了): 少量 and 小号 describe, 太少 complains.
 //! 5. **Questions.** A positive hit in a question (ending in `?` or 吗, or asking A-not-A) does
@@ -410,9 +413,14 @@ fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(
             let upto = modifiers.partition_point(|m| m.end <= left);
             // The nearest modifier (latest end, then the longest) that may modify this word;
             // a modifier belongs to the nearest word: 不太软但也挺舒服 does not negate 舒服.
+            let conduct = hit.category.is_conduct();
             let Some(modifier) =
                 modifiers[..upto].iter().rev().take_while(|m| m.end + window >= left).find(|m| {
-                    same_clause_nearby(&text[m.end..left]) && !targets.inside(m.end, left)
+                    let gap = &text[m.end..left];
+                    same_clause_nearby(gap)
+                        && !targets.inside(m.end, left)
+                        && (!conduct
+                            || (m.category == Category::Negation && only_function_words(gap)))
                 })
             else {
                 break;
@@ -452,6 +460,23 @@ fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(
         };
     }
     unlicensed
+}
+
+/// Between a prohibition and the conduct it forbids only these may stand (不会让您加微信,
+/// 禁止私下交易): a content word ends the prohibition's reach (你别管了加我微信 still invites).
+fn only_function_words(gap: &str) -> bool {
+    const FUNCTION: [&str; 16] = [
+        "让", "您", "你", "私下", "私自", "随意", "随便", "轻易", "主动", "在", "再", "去", "和",
+        "跟", "与", "向",
+    ];
+    let mut rest = gap;
+    while !rest.is_empty() {
+        match FUNCTION.iter().find(|w| rest.starts_with(*w)) {
+            Some(w) => rest = &rest[w.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// What a negated degree leaves of a word's weight: 不是很好 is half of 好, negated.

@@ -101,6 +101,14 @@ impl Category {
     /// Categories whose meaning a preceding negation word flips or cancels.
     pub fn is_negatable(self) -> bool {
         matches!(self, Category::Positive | Category::Negative | Category::Empathy)
+            || self.is_conduct()
+    }
+
+    /// Conduct an agent is flagged for. A prohibition before it is the opposite speech act
+    /// (请不要私下加微信 warns against the violation), so a negation cancels it, but only
+    /// across a gap of function words ([`crate::matcher`] rule 4).
+    pub fn is_conduct(self) -> bool {
+        matches!(self, Category::OffPlatform)
     }
 }
 
@@ -259,7 +267,7 @@ impl Lexicon {
                     (s.phrase, s.weight_milli, s.alt, s.boundary, false, s.needs_degree)
                 }
             };
-            if needs_degree && !category.is_negatable() {
+            if needs_degree && !matches!(category, Category::Positive | Category::Negative) {
                 let problem = "needs=degree is only for positive, negative and empathy entries";
                 return Err(at(line, problem.into()));
             }

@@ -19,9 +19,9 @@ fn lexicon() -> Lexicon {
             "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
-        (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n"),
+        (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n禁止\n"),
         (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n"),
-        (Category::OffPlatform, "vx | boundary=none\n加微信\n"),
+        (Category::OffPlatform, "vx | boundary=none\n加微信 | boundary=none\n线下交易\n!参加微信\n"),
     ];
     let mut lexicon = Lexicon::default();
     for (category, text) in files {
@@ -114,6 +114,24 @@ fn context_words_count_only_when_a_degree_word_or_le_licenses_them() {
         ("凉的也行", &[]),
         // A negation is no license: 不少 is not a complaint.
         ("送的不少", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn a_warning_against_a_violation_is_not_the_violation() {
+    let cases: &[(&str, &[&str])] = &[
+        ("请不要线下交易", &[]),
+        ("平台禁止私下加微信", &[]),
+        ("我们不会让您加微信的", &[]),
+        ("加微信详聊", &["加微信@off_platform"]),
+        // A content word between ends the prohibition's reach; so does a clause boundary.
+        ("你别管了加微信吧", &["加微信@off_platform"]),
+        ("不要在这里说,加微信", &["加微信@off_platform"]),
+        // A look-alike compound is not the phrase.
+        ("参加微信活动领券", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
