@@ -4,7 +4,19 @@
 //! lexicons as such: the caller may hand it extra dictionary words (the lexicon's phrases), so
 //! that jieba's HMM does not cut an unknown phrase such as 加微信 into 加微 | 信.
 
+use std::sync::LazyLock;
+
 use jieba_rs::Jieba;
+use regex::Regex;
+
+/// Platform emoticon codes are one token each, never words: `[呵呵]`, `[微笑]` (bracketed
+/// names, also masks such as `[订单x]`), `/:^_^` (QQ-style), `#e-s36` (JD's, lower-cased by
+/// normalization). A lexicon decides what a code means (`[呵呵]` may be listed on its own);
+/// the 呵呵 inside it never matches by accident.
+static EMOTICON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[[^\[\]\s]{1,8}\]|/:[!-~&&[^/\s]]{1,6}|#e-[a-z]{0,2}[0-9]{1,4}")
+        .expect("valid regex")
+});
 
 /// jieba's default dictionary and HMM model: about 0.3 s and 40 MB to build, so one is built
 /// per run and shared by reference across workers (`Jieba` is `Send + Sync`).
@@ -49,9 +61,14 @@ impl Tokenizer {
     pub fn tokenize(&self, text: &str) -> Tokens {
         let mut tokens = Tokens { boundaries: Vec::with_capacity(text.len() / 2 + 2), words: 0 };
         tokens.boundaries.push(0);
+        let codes = emoticons(text);
+        let inside = |at: usize| codes.iter().any(|&(start, end)| start < at && at < end);
         for token in self.jieba.cut(text, true) {
-            tokens.boundaries.push(token.byte_end as u32);
-            if token.word.chars().any(char::is_alphanumeric) {
+            if !inside(token.byte_end) {
+                tokens.boundaries.push(token.byte_end as u32);
+            }
+            let code = codes.iter().any(|&(s, e)| s <= token.byte_start && token.byte_end <= e);
+            if !code && token.word.chars().any(char::is_alphanumeric) {
                 tokens.words += 1;
             }
         }
@@ -62,6 +79,14 @@ impl Tokenizer {
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.jieba.cut(text, true).into_iter().map(|t| t.word).collect()
     }
+}
+
+/// The byte spans of emoticon codes in `text` (usually none: a cheap check first).
+fn emoticons(text: &str) -> Vec<(usize, usize)> {
+    if !text.contains(['[', '/', '#']) {
+        return Vec::new();
+    }
+    EMOTICON.find_iter(text).map(|m| (m.start(), m.end())).collect()
 }
 
 impl Default for Tokenizer {
@@ -88,6 +113,28 @@ mod tests {
         assert!(tokens.is_boundary(text.len()));
         // 好的 must not start inside 不好.
         assert!(!tokens.is_boundary("不".len()), "{words:?}");
+    }
+
+    #[test]
+    fn emoticon_codes_are_one_token_and_no_word() {
+        let tokenizer = Tokenizer::new();
+        let cases = [
+            ("好的[呵呵]", "[呵呵]"),
+            ("您好/:^_^", "/:^_^"),
+            ("稍等#e-s36", "#e-s36"),
+            ("订单[订单x]已发", "[订单x]"),
+        ];
+        for (text, code) in cases {
+            // The code adds no word: the text counts as many words without it.
+            let words = tokenizer.tokenize(&text.replace(code, "")).words;
+            let tokens = tokenizer.tokenize(text);
+            let start = text.find(code).unwrap();
+            let end = start + code.len();
+            assert!(tokens.is_boundary(start) && tokens.is_boundary(end), "{text}");
+            let interior = (start + 1..end).filter(|&at| tokens.is_boundary(at)).count();
+            assert_eq!(interior, 0, "{text}: a boundary inside {code}");
+            assert_eq!(tokens.words, words, "{text}");
+        }
     }
 
     #[test]
