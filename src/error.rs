@@ -34,8 +34,9 @@ pub enum Error {
     #[error("lexicon directory {path}: {problem}")]
     LexiconDir { path: PathBuf, problem: String },
 
-    #[error("output directory {path} already holds files that are not a zhijian report; choose a new or empty directory")]
-    ForeignOutput { path: PathBuf },
+    /// `unknown`: what zhijian did not write there, sorted (directories end in `/`).
+    #[error("output directory {path} is not a zhijian report: it holds files zhijian did not write ({}); move them out or choose another --out", some_of(.unknown))]
+    ForeignOutput { path: PathBuf, unknown: Vec<String> },
 
     #[error("lexicon check found {problems} problem(s), listed above")]
     LexiconCheck { problems: usize },
@@ -53,6 +54,14 @@ pub enum Error {
     /// `at` is `path`, `path:line` or `path:line:column` of a filled-in review queue.
     #[error("review queue {at}: {problem}")]
     Queue { at: String, problem: String },
+
+    #[error("--out {path} is a link to {to}, which does not exist; create that directory or choose another --out")]
+    OutputLink { path: PathBuf, to: PathBuf },
+
+    #[error(
+        "--out {path} is not a directory; choose a new or empty directory, or an earlier report"
+    )]
+    OutputNotDirectory { path: PathBuf },
 }
 
 impl Error {
@@ -64,6 +73,16 @@ impl Error {
     pub fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Write { path, source }
+    }
+}
+
+/// The first three of `names` and how many more: `a, b, c and 2 more`.
+pub fn some_of(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let shown = names[..names.len().min(SHOWN)].join(", ");
+    match names.len().saturating_sub(SHOWN) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 

@@ -21,3 +21,5 @@ mod compliance;
 mod calibrate;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;
+// The --out directory: only zhijian's own files replaced, swap recovery, page names, links.
+mod output_dir;
