@@ -54,8 +54,9 @@ pub enum Error {
     #[error("lexicon directory {path}: {problem}")]
     LexiconDir { path: PathBuf, problem: String },
 
-    #[error("output directory {path} already holds files that are not a zhijian report; choose a new or empty directory")]
-    ForeignOutput { path: PathBuf },
+    /// `unknown`: what zhijian did not write there, sorted (directories end in `/`).
+    #[error("output directory {path} is not a zhijian report: it holds files zhijian did not write ({}); move them out or choose another --out", some_of(.unknown))]
+    ForeignOutput { path: PathBuf, unknown: Vec<String> },
 
     #[error("lexicon check found {problems} problem(s), listed above")]
     LexiconCheck { problems: usize },
@@ -77,6 +78,14 @@ pub enum Error {
     /// `problems`: each missing or empty category file and what reads it, joined by "; ".
     #[error("lexicon directory {dir}: {problems}; give every category a file with at least one entry (see lexicons/README.md), or leave out --lexicons to use the built-in lexicons")]
     LexiconIncomplete { dir: PathBuf, problems: String },
+
+    #[error("--out {path} is a link to {to}, which does not exist; create that directory or choose another --out")]
+    OutputLink { path: PathBuf, to: PathBuf },
+
+    #[error(
+        "--out {path} is not a directory; choose a new or empty directory, or an earlier report"
+    )]
+    OutputNotDirectory { path: PathBuf },
 }
 
 impl Error {
@@ -94,6 +103,16 @@ impl Error {
     pub fn is_closed_pipe(&self) -> bool {
         matches!(self, Error::Write { path, source }
             if path.as_os_str() == "-" && source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The first three of `names` and how many more: `a, b, c and 2 more`.
+pub fn some_of(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let shown = names[..names.len().min(SHOWN)].join(", ");
+    match names.len().saturating_sub(SHOWN) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 

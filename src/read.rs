@@ -68,14 +68,28 @@ pub struct InputLine {
 /// optionally `.gz`). The result is sorted and free of repeats; stdin, if named, comes last.
 /// `tables` says whether a table mapping was given: without one, a table is an error naming
 /// the flag; with one, a named file of another extension (`chat.txt`) and stdin are tables.
-pub fn resolve(inputs: &[PathBuf], tables: bool) -> Result<Vec<InputFile>> {
+///
+/// A directory search skips every directory below the named one for which `skip` says so:
+/// the spine passes zhijian's own (the `--out` directory, earlier reports, staging and
+/// set-aside directories), because `zhijian audit data/ --out data/report` would otherwise
+/// read last night's `flagged.jsonl` and `review_queue.csv` as tickets. A file named on the
+/// command line is always read.
+pub fn resolve(
+    inputs: &[PathBuf],
+    tables: bool,
+    skip: impl Fn(&Path) -> bool,
+) -> Result<Vec<InputFile>> {
     let mut paths = Vec::new();
     let mut stdin = false;
     for input in inputs {
         if input.as_os_str() == "-" {
             stdin = true;
         } else if input.is_dir() {
-            for item in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
+            let walk = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
+            let searched = |item: &walkdir::DirEntry| {
+                item.depth() == 0 || !item.file_type().is_dir() || !skip(item.path())
+            };
+            for item in walk.into_iter().filter_entry(searched) {
                 let item = item.map_err(|e| Error::Read {
                     path: e.path().unwrap_or(input).to_path_buf(),
                     source: e.into_io_error().unwrap_or_else(|| io::Error::other("loop in links")),

@@ -213,39 +213,28 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let lexicon = Lexicon::load(config.lexicons.as_deref())?;
-    let files = read::resolve(&config.inputs, config.table.is_some())?;
+    let own = report::output::OwnDirs::new(&config.out);
+    let files = read::resolve(&config.inputs, config.table.is_some(), |dir| own.contains(dir))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()
         .map_err(|e| Error::Option { flag: "--threads", problem: e.to_string() })?;
     let engine = Engine::new(lexicon, config.sla_secs, config.mask, config.per_ticket)
         .with_template(config.template.clone());
-    let staging = Staging::create(&config.out)?;
-    match pool.install(|| run_into(config, &engine, files, &staging)) {
-        Ok((counts, warnings, inputs)) => {
-            let seconds = started.elapsed().as_secs_f64();
-            let runtime = Runtime {
-                started_at,
-                elapsed_seconds: (seconds * 1000.0).round() / 1000.0,
-                threads: config.threads,
-            };
-            let manifest = report::manifest::render(
-                config,
-                &engine.lexicon,
-                &inputs,
-                &counts,
-                &warnings,
-                runtime,
-            );
-            staging.write("manifest.json", &manifest)?;
-            staging.commit()?;
-            Ok(RunSummary { counts, warnings, seconds })
-        }
-        Err(err) => {
-            staging.abandon();
-            Err(err)
-        }
-    }
+    // Dropped unless committed: a failed run leaves no staging directory.
+    let staging = Staging::create(&config.out, config.quiet)?;
+    let (counts, warnings, inputs) = pool.install(|| run_into(config, &engine, files, &staging))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let runtime = Runtime {
+        started_at,
+        elapsed_seconds: (seconds * 1000.0).round() / 1000.0,
+        threads: config.threads,
+    };
+    let manifest =
+        report::manifest::render(config, &engine.lexicon, &inputs, &counts, &warnings, runtime);
+    staging.write("manifest.json", &manifest)?;
+    staging.commit()?;
+    Ok(RunSummary { counts, warnings, seconds })
 }
 
 /// Everything but the manifest, written into `staging`.

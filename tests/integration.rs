@@ -27,3 +27,5 @@ mod safe_output;
 mod command_line;
 // The lexicons a run uses: built in unless --lexicons; every category present; the manifest.
 mod lexicon_defaults;
+// The --out directory: only zhijian's own files replaced, swap recovery, page names, links.
+mod output_dir;

@@ -29,36 +29,60 @@ fn a_failed_run_leaves_the_previous_reports_intact() {
 
 #[test]
 fn a_killed_run_leaves_the_previous_reports_intact() {
+    use std::io::Write;
     let dir = Workdir::new();
     dir.write("small.jsonl", format!("{GOOD}\n"));
     dir.audit("small.jsonl", &[]).success();
     let before = dir.read("out/summary.json");
-    let listing = dir.listing();
+    let out_listing = |dir: &Workdir| -> Vec<String> {
+        dir.listing()
+            .lines()
+            .filter(|l| l.contains("out/") || l.ends_with("out"))
+            .map(String::from)
+            .collect()
+    };
+    let listing = out_listing(&dir);
 
-    let big = dir.zhijian(&["synth", "--tickets", "40000", "--seed", "5"]).success().stdout();
-    dir.write("big.jsonl", big);
+    // The input is a FIFO held open, so the run is still reading when it is killed.
+    let fifo = dir.join("night.jsonl");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut pipe = std::fs::File::options().read(true).write(true).open(&fifo).unwrap();
+    for i in 0..200 {
+        writeln!(pipe, "{}", GOOD.replace("T1", &format!("N{i}"))).unwrap();
+    }
     let lexicons = crate::util::fixture("lexicons");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhijian"))
-        .args(["audit", "big.jsonl", "--out", "out", "--quiet", "--threads", "1", "--lexicons"])
+        .args(["audit", "night.jsonl", "--out", "out", "--quiet", "--threads", "1", "--lexicons"])
         .arg(&lexicons)
         .current_dir(dir.path())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(400));
+    let staging = |dir: &Workdir| {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(".out.zhijian-"))
+    };
+    // Bounded wait (30 s) for the run to be under way: its staging directory holds files.
+    let mut staged = None;
+    for _ in 0..3000 {
+        staged = staging(&dir).filter(|s| s.join("rejects.jsonl").exists());
+        if staged.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(pipe);
+    assert!(staged.is_some(), "the run never made its staging directory:\n{}", dir.listing());
     assert_eq!(dir.read("out/summary.json"), before, "the old report changed");
-    assert_eq!(
-        dir.listing().lines().filter(|l| l.contains("out/") || l.ends_with("out")).count(),
-        listing.lines().filter(|l| l.contains("out/") || l.ends_with("out")).count(),
-        "files appeared in or vanished from out/:\n{}",
-        dir.listing()
-    );
+    assert_eq!(out_listing(&dir), listing, "files appeared in or vanished from out/");
 
     // The next run finishes and clears what the killed one left behind.
     dir.audit("small.jsonl", &[]).success();
-    let leftovers = dir.listing().lines().filter(|l| l.contains(".zhijian-")).count();
-    assert_eq!(leftovers, 0, "stale staging left behind:\n{}", dir.listing());
+    assert_eq!(staging(&dir), None, "stale staging left behind:\n{}", dir.listing());
 }
 
 #[test]

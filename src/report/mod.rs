@@ -1,19 +1,20 @@
 //! Stage 10 — reports. Each format module turns results into bytes and never touches the
-//! filesystem; this module alone writes. Everything goes into a staging directory beside
+//! filesystem; `output.rs` alone writes. Everything goes into a staging directory beside
 //! `--out`, which replaces `--out` by rename only once every file is complete: a run that
-//! fails or is killed leaves the previous reports as they were and no half-written file.
+//! fails or is killed leaves the previous reports as they were and no half-written file, and
+//! only a directory zhijian wrote is ever replaced (`marker.rs`).
 
 pub mod csv;
 pub mod html;
 pub mod jsonl;
 pub mod labels;
 pub mod manifest;
+pub mod marker;
 pub mod markdown;
+pub mod output;
 pub mod summary;
 
-use std::path::{Path, PathBuf};
-
-use crate::error::{Error, Result};
+pub use output::Staging;
 
 /// One agent's page, as the Markdown and the HTML formats both render it.
 #[derive(Clone, Copy)]
@@ -37,98 +38,45 @@ impl AgentPage<'_> {
     }
 }
 
-/// The file that marks a directory as zhijian's to replace.
-pub const MARKER: &str = "manifest.json";
+/// Longest agent file stem, in bytes: with `.html` it stays far below the 255-byte name limit
+/// of common file systems (and below eCryptfs's 143).
+pub const STEM_MAX_BYTES: usize = 128;
+/// Longest readable prefix of a hashed stem, in bytes: prefix, `~` and 16 hex digits ≤ 113.
+const PREFIX_MAX_BYTES: usize = 96;
 
-pub struct Staging {
-    pub dir: PathBuf,
-    target: PathBuf,
-}
-
-impl Staging {
-    /// Refuses an `--out` that holds anything but an earlier report, so a typo can never
-    /// replace someone's home directory.
-    pub fn create(target: &Path) -> Result<Staging> {
-        if target.exists() {
-            let mut listing = std::fs::read_dir(target).map_err(Error::read(target))?;
-            let empty = listing.next().is_none();
-            if !empty && !target.join(MARKER).is_file() {
-                return Err(Error::ForeignOutput { path: target.to_path_buf() });
-            }
-        }
-        let name = target.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(Error::write(&parent))?;
-        remove_stale_staging(&parent, &name);
-        let dir = parent.join(format!(".{name}.zhijian-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(Error::write(&dir))?;
-        }
-        std::fs::create_dir_all(dir.join("agents")).map_err(Error::write(&dir))?;
-        Ok(Staging { dir, target: target.to_path_buf() })
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.path(name);
-        std::fs::write(&path, bytes).map_err(Error::write(path))
-    }
-
-    /// Puts the finished reports in place: the old directory is moved aside, the new one
-    /// renamed in, the old one removed.
-    pub fn commit(self) -> Result<()> {
-        let aside = self.dir.with_extension("old");
-        if self.target.exists() {
-            std::fs::rename(&self.target, &aside).map_err(Error::write(&self.target))?;
-        }
-        std::fs::rename(&self.dir, &self.target).map_err(Error::write(&self.target))?;
-        if aside.exists() {
-            std::fs::remove_dir_all(&aside).map_err(Error::write(&aside))?;
-        }
-        Ok(())
-    }
-
-    pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Removes what killed runs left beside `--out` (their staging directories), but only where
-/// the process that made one is gone: Linux's /proc says so; elsewhere nothing is removed.
-fn remove_stale_staging(parent: &Path, name: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let prefix = format!(".{name}.zhijian-");
-    let Ok(listing) = std::fs::read_dir(parent) else { return };
-    for item in listing.flatten() {
-        let file_name = item.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else { continue };
-        let pid = rest.trim_end_matches(".old");
-        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
-            let _ = std::fs::remove_dir_all(item.path());
-        }
-    }
-}
-
-/// A file name for an agent id: safe on every file system, never a path, and distinct for
-/// distinct ids. Letters (any script), digits, `-` and `_` are kept; anything else, or an id
-/// longer than 64 characters, gets a short hash of the full id appended.
+/// A file name for an agent id: safe on every file system, never a path, at most
+/// [`STEM_MAX_BYTES`] bytes, and different for different ids.
+///
+/// An id of at most [`STEM_MAX_BYTES`] bytes, made only of letters (any script), digits, `-`
+/// and `_`, is its own stem. Any other id becomes `<prefix>~<hash>`: the prefix is the id with
+/// every other character replaced by `_`, cut to [`PREFIX_MAX_BYTES`] bytes on a character
+/// boundary (`_` when empty); the hash is the first 64 bits of the id's SHA-256, in hex.
+///
+/// Why two ids never share a page: a kept stem is the id itself and holds no `~`, while every
+/// hashed stem holds one, so a kept stem never equals a hashed one (`a/b` → `a_b~c14c…`, and
+/// the id `a_b~c14c…` is itself hashed, because of its `~`). Two kept stems differ because
+/// their ids do. Two hashed stems differ unless two ids share the first 64 bits of their
+/// SHA-256: for 10⁵ agents a chance below 10⁻⁹ (n²/2⁶⁵). Not covered: file systems that
+/// ignore case or normalize Unicode (`A1` and `a1` are one file on macOS and Windows).
 pub fn agent_file_stem(agent_id: &str) -> String {
-    let mut stem: String = agent_id
-        .chars()
-        .take(64)
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .collect();
-    if stem != agent_id || stem.is_empty() {
-        let hash = crate::sample::sample_key(0, agent_id);
-        stem.push_str(&format!("-{:08x}", hash as u32));
+    let safe = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    if !agent_id.is_empty() && agent_id.len() <= STEM_MAX_BYTES && agent_id.chars().all(safe) {
+        return agent_id.to_string();
+    }
+    let mut stem = String::with_capacity(PREFIX_MAX_BYTES + 17);
+    for c in agent_id.chars().map(|c| if safe(c) { c } else { '_' }) {
+        if stem.len() + c.len_utf8() > PREFIX_MAX_BYTES {
+            break;
+        }
+        stem.push(c);
+    }
+    if stem.is_empty() {
+        stem.push('_');
+    }
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(agent_id.as_bytes());
+    stem.push('~');
+    for byte in &digest[..8] {
+        stem.push_str(&format!("{byte:02x}"));
     }
     stem
 }
@@ -143,32 +91,72 @@ pub fn pretty_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// An id and the stem it must get (hashes: the first 16 hex digits of `sha256sum`).
+    struct Stem {
+        name: &'static str,
+        id: String,
+        stem: String,
+    }
+
+    fn t(name: &'static str, id: &str, stem: &str) -> Stem {
+        Stem { name, id: id.to_string(), stem: stem.to_string() }
+    }
+
+    fn cases() -> Vec<Stem> {
+        let long = "𠀀".repeat(63);
+        vec![
+            t("plain id", "A017", "A017"),
+            t("Chinese", "小王", "小王"),
+            t("dash and underscore", "a_b-c", "a_b-c"),
+            t("slash", "a/b", "a_b~c14cddc033f64b9d"),
+            t(
+                "escaped form of a/b, as an id",
+                "a_b~c14cddc033f64b9d",
+                "a_b_c14cddc033f64b9d~290bec97cc6a0bfc",
+            ),
+            t("dot dot", "..", "__~5ec1f7e700f37c3d"),
+            t("space", "a b", "a_b~c8687a08aa5d6ed2"),
+            t("empty", "", "_~e3b0c44298fc1c14"),
+            t(
+                "252 bytes of four-byte letters",
+                &long,
+                &format!("{}~a6c4e1611aec083d", "𠀀".repeat(24)),
+            ),
+        ]
+    }
+
     #[test]
-    fn agent_file_names_are_safe_and_distinct() {
+    fn agent_file_stems() {
+        for case in cases() {
+            assert_eq!(agent_file_stem(&case.id), case.stem, "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn agent_file_stems_are_safe_short_and_distinct_even_from_escaped_forms() {
         let long = "甲".repeat(300);
-        let cases = [
-            "A017",
-            "小王",
-            "../etc/passwd",
-            "a/b",
-            "..",
-            "a\0b",
-            ".hidden",
-            "",
-            long.as_str(),
-            "a_b",
-            "a/b ",
-        ];
-        let mut seen = std::collections::HashSet::new();
-        for id in cases {
+        let mut ids: Vec<String> =
+            ["A017", "../etc/passwd", "a/b", "a\0b", ".hidden", "a_b", "a/b "]
+                .map(String::from)
+                .into();
+        ids.push(long);
+        ids.extend(cases().into_iter().map(|c| c.id));
+        // Adversarial: every stem, taken as an id of its own.
+        let stems: Vec<String> = ids.iter().map(|id| agent_file_stem(id)).collect();
+        ids.extend(stems);
+        ids.sort();
+        ids.dedup();
+        let mut seen = std::collections::HashMap::new();
+        for id in &ids {
             let stem = agent_file_stem(id);
             assert!(
                 !stem.is_empty() && !stem.contains(['/', '\\', '\0']) && !stem.starts_with('.'),
                 "{id:?} → {stem:?}"
             );
-            assert!(stem.chars().count() <= 73, "{id:?} → {stem:?}");
-            assert!(seen.insert(stem.clone()), "{id:?} collides as {stem:?}");
+            assert!(stem.len() <= STEM_MAX_BYTES, "{id:?} → {stem:?}: {} bytes", stem.len());
+            if let Some(other) = seen.insert(stem.clone(), id) {
+                panic!("{id:?} and {other:?} share the page {stem:?}");
+            }
         }
-        assert_eq!(agent_file_stem("A017"), "A017");
     }
 }
