@@ -123,7 +123,7 @@ fn main() {
                     csat: None,
                     resolved: None,
                 };
-                let (score, _) = engine.audit_ticket(&ticket);
+                let score = engine.audit_ticket(&ticket).score;
                 let mut c = Confusion::default();
                 c.add(score.customer_negative(), *negative);
                 c

@@ -21,3 +21,5 @@ mod compliance;
 mod calibrate;
 // Invariant 5 and the CLI's promises: staged output, masking, exit codes.
 mod safe_output;
+// Issue 8 (6, 7): personal data masked in every report; invisible characters never evade.
+mod pii_and_evasion;
