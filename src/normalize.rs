@@ -18,8 +18,8 @@
 //! Evidence must point at the original text, so when normalization changes the number of
 //! characters (an expansion such as ㈱ → (株), or a dropped character) the result carries a map
 //! back to original character positions, and remembers where it dropped characters so evidence
-//! can say the original was disguised. Plain ASCII and CJK ideographs take a fast path that
-//! never looks a character's properties up.
+//! can say the original was disguised. Plain ASCII, CJK ideographs and full-width ASCII take a
+//! fast path that never looks a character's properties up.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory as Gc, UnicodeGeneralCategory};
@@ -106,6 +106,12 @@ fn push_normalized(c: char, out: &mut String) -> usize {
     if is_plain_cjk(c) {
         // CJK ideographs are already in NFKC form; skip the decomposition machinery.
         out.push(c);
+        return 1;
+    }
+    if let '\u{FF01}'..='\u{FF5E}' = c {
+        // Full-width ASCII (，？！ and the like, most of what Chinese text holds beyond CJK):
+        // NFKC maps each to the ASCII character 0xFEE0 below it.
+        out.push(char::from((c as u32 - 0xFEE0) as u8).to_ascii_lowercase());
         return 1;
     }
     let category = c.general_category();

@@ -86,9 +86,10 @@ pub fn find(text: &str) -> Vec<PiiSpan> {
             found.push(PiiSpan { kind: PiiKind::Email, start: m.start(), end: m.end() });
         }
     }
-    if text.bytes().any(|b| b.is_ascii_digit()) {
+    if let Some(first) = text.bytes().position(|b| b.is_ascii_digit()) {
         let mut numbers = Vec::new();
-        for_each_run(text, |run| numbers_in(text, run, &mut numbers));
+        let mut compact = String::with_capacity(MAX_DIGITS + 1);
+        for_each_run(text, first, |run| numbers_in(text, run, &mut compact, &mut numbers));
         let inside_email = |n: &PiiSpan| found.iter().any(|e| e.start < n.end && n.start < e.end);
         numbers.retain(|n| !inside_email(n));
         found.extend(numbers);
@@ -99,6 +100,7 @@ pub fn find(text: &str) -> Vec<PiiSpan> {
 
 /// One run of digit groups: byte ranges of each group's digits (and an ID card's `x`), and
 /// whether a `+` stands right before it.
+#[derive(Default)]
 struct Run {
     groups: Vec<(usize, usize)>,
     plus_before: bool,
@@ -108,17 +110,18 @@ fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}')
 }
 
-/// Calls `f` with every run of `text` that is not glued to a Latin letter.
-fn for_each_run(text: &str, mut f: impl FnMut(&Run)) {
+/// Calls `f` with every run of `text`, from byte `at` on, that is not glued to a Latin letter.
+fn for_each_run(text: &str, mut at: usize, mut f: impl FnMut(&Run)) {
     let bytes = text.as_bytes();
-    let mut at = 0;
+    let mut run = Run::default();
     while at < bytes.len() {
         if !bytes[at].is_ascii_digit() {
             at += 1;
             continue;
         }
         let glued_before = at > 0 && bytes[at - 1].is_ascii_alphabetic();
-        let mut run = Run { groups: Vec::new(), plus_before: at > 0 && bytes[at - 1] == b'+' };
+        run.groups.clear();
+        run.plus_before = at > 0 && bytes[at - 1] == b'+';
         let mut end;
         loop {
             let start = at;
@@ -161,8 +164,12 @@ fn for_each_run(text: &str, mut f: impl FnMut(&Run)) {
 }
 
 /// The numbers among a run's groups (see the module header for which stretches count).
-fn numbers_in(text: &str, run: &Run, found: &mut Vec<PiiSpan>) {
+/// `compact` is scratch space.
+fn numbers_in(text: &str, run: &Run, compact: &mut String, found: &mut Vec<PiiSpan>) {
     let groups = &run.groups;
+    if groups.iter().map(|g| g.1 - g.0).sum::<usize>() < 11 {
+        return; // shorter than any personal number, as most runs (prices, dates, counts) are
+    }
     let n = groups.len();
     let digits = |g: usize| &text[groups[g].0..groups[g].1];
     let mut from = 0;
@@ -180,7 +187,6 @@ fn numbers_in(text: &str, run: &Run, found: &mut Vec<PiiSpan>) {
     }
     // A country code group before the number: +86 138 1234 5678, 0086-138-1234-5678.
     let country_code = n > 1 && matches!(first, "86" | "0086");
-    let mut compact = String::with_capacity(MAX_DIGITS + 1);
     while from < n {
         let mut best = None;
         compact.clear();
@@ -189,7 +195,7 @@ fn numbers_in(text: &str, run: &Run, found: &mut Vec<PiiSpan>) {
             if compact.len() > MAX_DIGITS {
                 break;
             }
-            let Some(kind) = classify_number(&compact) else { continue };
+            let Some(kind) = classify_number(compact) else { continue };
             let whole = to == n - 1 && (from == 0 || (from == 1 && country_code));
             let lengths = || (from..=to).map(|g| groups[g].1 - groups[g].0);
             if whole || from == to || customary_shape(kind, lengths()) {
