@@ -142,9 +142,9 @@ pub fn check_ticket(
     let agent_turns: Vec<u32> = (0..ticket.messages.len() as u32)
         .filter(|&i| ticket.messages[i as usize].role == Role::Agent)
         .collect();
-    // Only kept spots need their original text, so slicing by characters stays cheap even for
-    // a message with a hundred thousand hits.
-    let original = |e: &Evidence| -> String {
+    // Only kept spots need their text (as displayed), so slicing by characters stays cheap even
+    // for a message with a hundred thousand hits.
+    let displayed = |e: &Evidence| -> String {
         let text = &shown[e.message as usize];
         text.chars().skip(e.start as usize).take((e.end - e.start) as usize).collect()
     };
@@ -161,11 +161,11 @@ pub fn check_ticket(
         EvidenceKind::Hit { entry, .. } => Finding::Entry {
             message: e.message,
             entry: entry_phrase(entry),
-            text: original(e),
+            text: displayed(e),
             disguised: e.disguised,
         },
         EvidenceKind::Pii(kind) => {
-            Finding::Pii { message: e.message, kind, text: original(e), disguised: e.disguised }
+            Finding::Pii { message: e.message, kind, text: displayed(e), disguised: e.disguised }
         }
         _ => unreachable!("only hits and personal data are findings"),
     };
