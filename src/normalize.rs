@@ -18,8 +18,8 @@
 //! Evidence must point at the original text, so when normalization changes the number of
 //! characters (an expansion such as ㈱ → (株), or a dropped character) the result carries a map
 //! back to original character positions, and remembers where it dropped characters so evidence
-//! can say the original was disguised. Plain ASCII, CJK ideographs and full-width ASCII take a
-//! fast path that never looks a character's properties up.
+//! can say the original was disguised. Plain ASCII, CJK ideographs, full-width ASCII and common
+//! CJK punctuation take a fast path that never looks a character's properties up.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory as Gc, UnicodeGeneralCategory};
@@ -114,6 +114,10 @@ fn push_normalized(c: char, out: &mut String) -> usize {
         out.push(char::from((c as u32 - 0xFEE0) as u8).to_ascii_lowercase());
         return 1;
     }
+    if is_plain_cjk_punctuation(c) {
+        out.push(c);
+        return 1;
+    }
     let category = c.general_category();
     if category == Gc::Format || is_other_default_ignorable(c) {
         return 0;
@@ -173,6 +177,19 @@ fn is_plain_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
+/// 、。〃, the CJK brackets 〈〉《》「」『』【】〔〕〖〗〘〙〚〛, 〜〝〞〟 and curly quotes ‘’“”: NFKC
+/// leaves them alone, and they are neither format characters nor marks.
+fn is_plain_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301F}'
+            | '\u{2018}'..='\u{2019}'
+            | '\u{201C}'..='\u{201D}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +202,7 @@ mod tests {
             ("謝謝您的耐心", "谢谢您的耐心"),
             ("加ＶＸ聊", "加vx聊"),
             ("plain 文本", "plain 文本"),
+            ("“好”、「行」。", "“好”、「行」。"),
         ];
         for (input, want) in cases {
             assert_eq!(NormText::new(input).text, want, "input {input:?}");
