@@ -197,7 +197,7 @@ fn sentiment(engine: &Engine, text: &str) -> (u64, u64) {
         resolved: None,
         unread_times: Default::default(),
     };
-    let (score, _) = engine.audit_ticket(&ticket);
+    let score = engine.audit_ticket(&ticket).score;
     (score.customer_negative_milli, score.customer_positive_milli)
 }
 

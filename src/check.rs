@@ -1,8 +1,11 @@
 //! Stage 8 — compliance checks (DESIGN §4). Takes a scored ticket, yields pass / fail / not
 //! applicable / unknown for each check, with the evidence a reviewer needs to find the spot
-//! (message, matched entry and original text, PII kind, seconds). Checks run on every
+//! (message, matched entry and original text as displayed, PII kind, seconds, whether the text
+//! was disguised with invisible characters). Checks run on every
 //! ticket (they are cheap next to tokenizing) so the sample can be chosen at the end without a
 //! second pass; only the sampled tickets' results are reported.
+
+use std::borrow::Cow;
 
 use crate::lexicon::Category;
 use crate::matcher::Effect;
@@ -85,11 +88,11 @@ impl Outcome {
 /// flagged.jsonl); the review queue shows them counting from 1.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finding {
-    /// A counted lexicon hit: the entry, and the original text it matched (which differs from
-    /// the entry for traditional or full-width writing).
-    Entry { message: u32, entry: String, text: String },
-    /// Personal data an agent typed, as written (the queue masks it unless `--no-mask`).
-    Pii { message: u32, kind: PiiKind, text: String },
+    /// A counted lexicon hit: the entry, and the original text it matched as displayed (which
+    /// differs from the entry for traditional, full-width or disguised writing).
+    Entry { message: u32, entry: String, text: String, disguised: bool },
+    /// Personal data an agent typed, as displayed (masked unless `--no-mask`).
+    Pii { message: u32, kind: PiiKind, text: String, disguised: bool },
     /// The first reply to the customer and how long it took.
     Seconds { message: u32, secs: u32 },
     /// The first reply, which could not be timed (a timestamp is missing).
@@ -126,9 +129,12 @@ impl Compliance {
     }
 }
 
+/// `shown` is each message's text as reports display it (`pii::mask_original`, or the original
+/// with `--no-mask`); findings quote it.
 pub fn check_ticket(
     ticket: &Ticket,
     score: &TicketScore,
+    shown: &[Cow<'_, str>],
     sla_secs: u32,
     entry_phrase: impl Fn(u32) -> String,
 ) -> Compliance {
@@ -136,10 +142,10 @@ pub fn check_ticket(
     let agent_turns: Vec<u32> = (0..ticket.messages.len() as u32)
         .filter(|&i| ticket.messages[i as usize].role == Role::Agent)
         .collect();
-    // Only kept spots need their original text, so slicing by characters stays cheap even for
-    // a message with a hundred thousand hits.
-    let original = |e: &Evidence| -> String {
-        let text = &ticket.messages[e.message as usize].text;
+    // Only kept spots need their text (as displayed), so slicing by characters stays cheap even
+    // for a message with a hundred thousand hits.
+    let displayed = |e: &Evidence| -> String {
+        let text = &shown[e.message as usize];
         text.chars().skip(e.start as usize).take((e.end - e.start) as usize).collect()
     };
     // Counted hits of a category on agent turns, in message order. Negation applies only to
@@ -152,10 +158,15 @@ pub fn check_ticket(
         })
     };
     let finding = |e: &Evidence| match e.kind {
-        EvidenceKind::Hit { entry, .. } => {
-            Finding::Entry { message: e.message, entry: entry_phrase(entry), text: original(e) }
+        EvidenceKind::Hit { entry, .. } => Finding::Entry {
+            message: e.message,
+            entry: entry_phrase(entry),
+            text: displayed(e),
+            disguised: e.disguised,
+        },
+        EvidenceKind::Pii(kind) => {
+            Finding::Pii { message: e.message, kind, text: displayed(e), disguised: e.disguised }
         }
-        EvidenceKind::Pii(kind) => Finding::Pii { message: e.message, kind, text: original(e) },
         _ => unreachable!("only hits and personal data are findings"),
     };
     let hits_of = |category: Category| -> (Vec<Finding>, usize) {

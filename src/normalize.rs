@@ -1,10 +1,28 @@
 //! Stage 3 — normalization for matching. Takes a message's original text, yields the text the
 //! tokenizer and matcher see: NFKC (full-width letters, digits and punctuation become ASCII),
-//! Latin lower-cased, traditional Chinese turned simplified (`fast2s`, character by character).
+//! Latin lower-cased, traditional Chinese turned simplified (`fast2s`, character by character),
+//! and **invisible characters dropped** so they cannot split a phrase or a number:
+//! - every format character (general category Cf: zero-width space and joiners, soft hyphen,
+//!   word joiner, BOM, bidi controls, tag characters, …);
+//! - the other Default_Ignorable_Code_Point characters (Unicode DerivedCoreProperties), a short
+//!   fixed list: combining grapheme joiner U+034F, Hangul fillers U+115F, U+1160, U+3164 and
+//!   U+FFA0, Khmer inherent vowels U+17B4–17B5, Mongolian variation selectors U+180B–180D and
+//!   U+180F, variation selectors U+FE00–FE0F and U+E0100–E01EF, and the unassigned code points
+//!   reserved as ignorable (U+2065, U+FFF0–FFF8, U+E0000–E0FFF);
+//! - a combining mark (Mn, Mc, Me) that follows a Han character or an ASCII letter or digit
+//!   (after NFKC, through any marks dropped before it). NFKC keeps a mark after Han (there is
+//!   nothing to compose with), and Chinese never uses one; a Latin letter that really carries an
+//!   accent arrives precomposed (é is one character) and keeps it. Marks anywhere else stay:
+//!   they spell Thai, Devanagari, Arabic, and dropping every nonspacing mark would break those.
+//!
 //! Evidence must point at the original text, so when normalization changes the number of
-//! characters the result carries a map back to original character positions.
+//! characters (an expansion such as ㈱ → (株), or a dropped character) the result carries a map
+//! back to original character positions, and remembers where it dropped characters so evidence
+//! can say the original was disguised. Plain ASCII, CJK ideographs, full-width ASCII and common
+//! CJK punctuation take a fast path that never looks a character's properties up.
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory as Gc, UnicodeGeneralCategory};
 
 /// Normalized text plus the way back to the original.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,17 +32,22 @@ pub struct NormText {
     /// extra element for the end. `None` when both texts have the same number of characters,
     /// the overwhelmingly common case, where positions map one to one.
     orig_char: Option<Vec<u32>>,
+    /// Original character indices of the invisible characters dropped, ascending. Empty for
+    /// nearly every message.
+    dropped: Vec<u32>,
 }
 
 impl NormText {
     pub fn new(original: &str) -> NormText {
         let mut text = String::with_capacity(original.len());
         let mut orig_char = Vec::new();
+        let mut dropped = Vec::new();
         let mut one_to_one = true;
         for (index, c) in original.chars().enumerate() {
-            let before = text.len();
-            push_normalized(c, &mut text);
-            let produced = text[before..].chars().count();
+            let produced = push_normalized(c, &mut text);
+            if produced == 0 {
+                dropped.push(index as u32);
+            }
             if produced != 1 && one_to_one {
                 one_to_one = false;
                 // Backfill the identity map for the characters already seen.
@@ -35,13 +58,15 @@ impl NormText {
             }
         }
         if one_to_one {
-            return NormText { text: simplify(text), orig_char: None };
+            return NormText { text: simplify(text), orig_char: None, dropped };
         }
         orig_char.push(original.chars().count() as u32);
-        NormText { text: simplify(text), orig_char: Some(orig_char) }
+        NormText { text: simplify(text), orig_char: Some(orig_char), dropped }
     }
 
     /// Maps a half-open span of normalized characters to the original characters it came from.
+    /// Characters dropped inside the span belong to it, so the original span covers the whole
+    /// disguised text.
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
         match &self.orig_char {
             None => (start, end),
@@ -53,6 +78,18 @@ impl NormText {
             }
         }
     }
+
+    /// The original character index that normalized character `index` came from.
+    pub fn original_index(&self, index: usize) -> usize {
+        self.orig_char.as_ref().map_or(index, |map| map[index] as usize)
+    }
+
+    /// Whether normalization dropped an invisible character inside the half-open span of
+    /// original characters: the text there was disguised.
+    pub fn dropped_within(&self, orig_start: usize, orig_end: usize) -> bool {
+        let first = self.dropped.partition_point(|&d| (d as usize) < orig_start);
+        self.dropped.get(first).is_some_and(|&d| (d as usize) < orig_end)
+    }
 }
 
 /// Normalizes a lexicon entry exactly as message text is normalized.
@@ -60,17 +97,71 @@ pub fn for_matching(phrase: &str) -> String {
     NormText::new(phrase.trim()).text
 }
 
-fn push_normalized(c: char, out: &mut String) {
+/// Appends the normalized form of `c` and says how many characters that was (0 when dropped).
+fn push_normalized(c: char, out: &mut String) -> usize {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-    } else if is_plain_cjk(c) {
+        return 1;
+    }
+    if is_plain_cjk(c) {
         // CJK ideographs are already in NFKC form; skip the decomposition machinery.
         out.push(c);
-    } else {
-        for n in std::iter::once(c).nfkc() {
-            out.extend(n.to_lowercase());
-        }
+        return 1;
     }
+    if let '\u{FF01}'..='\u{FF5E}' = c {
+        // Full-width ASCII (，？！ and the like, most of what Chinese text holds beyond CJK):
+        // NFKC maps each to the ASCII character 0xFEE0 below it.
+        out.push(char::from((c as u32 - 0xFEE0) as u8).to_ascii_lowercase());
+        return 1;
+    }
+    if is_plain_cjk_punctuation(c) {
+        out.push(c);
+        return 1;
+    }
+    let category = c.general_category();
+    if category == Gc::Format || is_other_default_ignorable(c) {
+        return 0;
+    }
+    let mark = matches!(category, Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark);
+    if mark && out.chars().next_back().is_some_and(takes_no_marks) {
+        return 0;
+    }
+    let before = out.len();
+    for n in std::iter::once(c).nfkc() {
+        out.extend(n.to_lowercase());
+    }
+    out[before..].chars().count()
+}
+
+/// The Default_Ignorable_Code_Point characters that are not format characters, as listed in
+/// Unicode 16's DerivedCoreProperties.txt (the Cf ones come from the general category).
+fn is_other_default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{034F}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180D}'
+            | '\u{180F}'
+            | '\u{2065}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// A normalized character after which a combining mark can only be a disguise.
+fn takes_no_marks(c: char) -> bool {
+    c.is_ascii_alphanumeric() || is_han(c)
+}
+
+/// Han ideographs: the unified blocks, their extensions (planes 2 and 3) and the
+/// compatibility ideographs.
+fn is_han(c: char) -> bool {
+    is_plain_cjk(c)
+        || matches!(c, '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}' | '\u{3007}' | '\u{3005}')
 }
 
 /// Traditional → simplified is one character to one character, so it never disturbs the map.
@@ -86,6 +177,19 @@ fn is_plain_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
+/// 、。〃, the CJK brackets 〈〉《》「」『』【】〔〕〖〗〘〙〚〛, 〜〝〞〟 and curly quotes ‘’“”: NFKC
+/// leaves them alone, and they are neither format characters nor marks.
+fn is_plain_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301F}'
+            | '\u{2018}'..='\u{2019}'
+            | '\u{201C}'..='\u{201D}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +202,7 @@ mod tests {
             ("謝謝您的耐心", "谢谢您的耐心"),
             ("加ＶＸ聊", "加vx聊"),
             ("plain 文本", "plain 文本"),
+            ("“好”、「行」。", "“好”、「行」。"),
         ];
         for (input, want) in cases {
             assert_eq!(NormText::new(input).text, want, "input {input:?}");
@@ -118,5 +223,71 @@ mod tests {
     fn one_to_one_text_needs_no_map() {
         let norm = NormText::new("滿意");
         assert_eq!(norm.original_span(0, 2), (0, 2));
+        assert!(!norm.dropped_within(0, 2));
+    }
+
+    // Issue 8, item 7: each class of invisible character, inside a forbidden phrase, is
+    // dropped, and the phrase's span in the original covers it.
+    const INVISIBLE: &[(&str, char)] = &[
+        ("zero-width space", '\u{200B}'),
+        ("zero-width non-joiner", '\u{200C}'),
+        ("zero-width joiner", '\u{200D}'),
+        ("soft hyphen", '\u{00AD}'),
+        ("word joiner", '\u{2060}'),
+        ("variation selector 16", '\u{FE0F}'),
+        ("variation selector 1", '\u{FE00}'),
+        ("ideographic variation selector", '\u{E0100}'),
+        ("combining grapheme joiner", '\u{034F}'),
+        ("byte order mark", '\u{FEFF}'),
+        ("left-to-right mark", '\u{200E}'),
+        ("right-to-left override", '\u{202E}'),
+        ("first strong isolate", '\u{2068}'),
+        ("arabic letter mark", '\u{061C}'),
+        ("mongolian vowel separator", '\u{180E}'),
+        ("tag letter a", '\u{E0061}'),
+        ("cancel tag", '\u{E007F}'),
+        ("hangul filler", '\u{3164}'),
+        ("half-width hangul filler", '\u{FFA0}'),
+        ("invisible times", '\u{2062}'),
+        ("combining acute on Han", '\u{0301}'),
+        ("combining enclosing circle on Han", '\u{20DD}'),
+        ("combining kana voicing mark on Han", '\u{3099}'),
+    ];
+
+    #[test]
+    fn invisible_characters_are_dropped_and_spans_cover_them() {
+        for &(name, c) in INVISIBLE {
+            let original = format!("你{c}自己看吧");
+            let norm = NormText::new(&original);
+            assert_eq!(norm.text, "你自己看吧", "{name}");
+            // 你自己看 is normalized characters 0..4; in the original it is 0..5.
+            assert_eq!(norm.original_span(0, 4), (0, 5), "{name}");
+            assert_eq!(norm.original_span(4, 5), (5, 6), "{name}");
+            assert!(norm.dropped_within(0, 5), "{name}");
+            assert!(!norm.dropped_within(2, 6), "{name}");
+            assert_eq!(norm.original_index(1), 2, "{name}");
+        }
+    }
+
+    #[test]
+    fn combining_marks_stay_where_a_script_needs_them() {
+        let cases = [
+            ("thai tone mark", "ก\u{0E49}", "ก\u{0E49}"),
+            ("devanagari vowel sign", "क\u{093F}", "क\u{093F}"),
+            ("hebrew point", "ש\u{05B8}", "ש\u{05B8}"),
+            ("precomposed latin", "café", "café"),
+            ("mark on a latin letter", "加v\u{0301}x", "加vx"),
+            ("marks on a digit (keycap)", "1\u{FE0F}\u{20E3}3", "13"),
+            ("a chain of marks on Han", "微\u{0301}\u{0302}\u{0303}信", "微信"),
+            ("mark after punctuation", "，\u{0301}", ",\u{0301}"),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(NormText::new(input).text, want, "case {name:?}");
+        }
+    }
+
+    #[test]
+    fn lexicon_entries_lose_invisible_characters_too() {
+        assert_eq!(for_matching("加\u{200B}微信"), "加微信");
     }
 }

@@ -7,6 +7,7 @@
 //! invariant 4) and that ticket's rendered report lines, spilled to a file in the staging
 //! directory and read back in ticket-id order at the end.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -24,6 +25,7 @@ use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Rules};
 use crate::normalize::NormText;
 use crate::parse::{self, Message, Reject, RejectCode, Role, Ticket};
+use crate::pii;
 use crate::progress::Progress;
 use crate::read::{self, InputLine, LineStream};
 use crate::report::jsonl::FlaggedTicket;
@@ -56,6 +58,15 @@ struct Rendered {
     queue_row: Vec<u8>,
     flagged: Vec<u8>,
     ticket_line: Vec<u8>,
+}
+
+/// One ticket after stages 3–8, while its text is in memory.
+pub struct Audited<'t> {
+    pub score: TicketScore,
+    pub compliance: Compliance,
+    /// Each message's text as every report displays it: personal data masked unless
+    /// `--no-mask`. Bot and system turns are never displayed and stay as written.
+    pub shown: Vec<Cow<'t, str>>,
 }
 
 /// What the run keeps per audited ticket: 8 + 4 + 2 + 8 + 3 × 4 + 8 = 42 bytes beyond the id.
@@ -168,26 +179,37 @@ impl Engine {
         let norm = NormText::new(&message.text);
         let tokens = self.tokenizer.tokenize(&norm.text);
         let hits = self.matcher.find(&norm.text, &tokens);
-        let pii =
-            if message.role == Role::Agent { crate::pii::find(&norm.text) } else { Vec::new() };
+        // Both sides: the check looks at the agent's personal data, masking covers everyone's.
+        let pii = pii::find(&norm.text);
         AnalyzedMessage { words: tokens.words, hits, pii, norm: Some(norm) }
     }
 
     /// Stages 3–6 and 8 for one ticket: pure.
-    pub fn audit_ticket(&self, ticket: &Ticket) -> (TicketScore, Compliance) {
+    pub fn audit_ticket<'t>(&self, ticket: &'t Ticket) -> Audited<'t> {
         let analyzed: Vec<AnalyzedMessage> =
             ticket.messages.iter().map(|m| self.analyze(m)).collect();
         let score = score::score_ticket(ticket, &analyzed, self.sla_secs);
+        // Masked from the very spans detection found, so the two can never disagree.
+        let shown: Vec<Cow<'t, str>> = ticket
+            .messages
+            .iter()
+            .zip(&analyzed)
+            .map(|(message, analysis)| match &analysis.norm {
+                Some(norm) if self.mask => pii::mask_original(&message.text, norm, &analysis.pii),
+                _ => Cow::Borrowed(message.text.as_str()),
+            })
+            .collect();
         let phrase = |entry: u32| self.lexicon.entry(entry).phrase.clone();
-        let compliance = check::check_ticket(ticket, &score, self.sla_secs, phrase);
-        (score, compliance)
+        let compliance = check::check_ticket(ticket, &score, &shown, self.sla_secs, phrase);
+        Audited { score, compliance, shown }
     }
 
-    fn render(&self, ticket: &Ticket, score: &TicketScore, compliance: &Compliance) -> Rendered {
+    fn render(&self, ticket: &Ticket, audited: &Audited) -> Rendered {
+        let Audited { score, compliance, shown } = audited;
         let flagged = if score.reasons.is_empty() {
             Vec::new()
         } else {
-            let flagged = report::jsonl::flagged_ticket(ticket, score, &self.lexicon, self.mask);
+            let flagged = report::jsonl::flagged_ticket(ticket, score, shown, &self.lexicon);
             report::jsonl::to_line(&flagged)
         };
         let ticket_line =
@@ -201,7 +223,6 @@ impl Engine {
                 &ticket.id,
                 compliance,
                 &self.template,
-                self.mask,
             ),
             flagged,
             ticket_line,
@@ -264,6 +285,8 @@ struct RunState {
     seed: u64,
     ts_format: crate::timestamp::TsFormat,
     warnings: Warnings,
+    /// Mask personal data in rejected lines (`--no-mask` turns it off).
+    mask: bool,
     aggregate: Aggregate,
     registry: HashMap<Box<str>, TicketRecord>,
     agent_ids: Vec<String>,
@@ -292,6 +315,7 @@ impl RunState {
             seed: config.seed,
             ts_format: config.ts_format.clone(),
             warnings: Warnings::default(),
+            mask: config.mask,
             aggregate: Aggregate::with_entries(entries),
             registry: HashMap::new(),
             agent_ids: Vec::new(),
@@ -343,7 +367,7 @@ impl RunState {
                         };
                         self.registry.insert(ticket.id.clone().into_boxed_str(), record);
                         let file = &files[line.file as usize].display;
-                        self.warnings.note(&ticket, file, line.line_no);
+                        self.warnings.note(&ticket, file, line.line_no, self.mask);
                         self.audited_lines += line.rows;
                         tickets.push(ticket);
                     }
@@ -357,9 +381,9 @@ impl RunState {
             .fold(
                 || (Aggregate::with_entries(entries), Vec::new()),
                 |(mut aggregate, mut rendered), ticket| {
-                    let (score, compliance) = engine.audit_ticket(ticket);
-                    aggregate.add_ticket(ticket, &score);
-                    rendered.push(engine.render(ticket, &score, &compliance));
+                    let audited = engine.audit_ticket(ticket);
+                    aggregate.add_ticket(ticket, &audited.score);
+                    rendered.push(engine.render(ticket, &audited));
                     (aggregate, rendered)
                 },
             )
@@ -390,7 +414,8 @@ impl RunState {
 
     fn reject(&mut self, reject: &Reject, files: &[read::InputFile]) -> Result<()> {
         *self.rejected.entry(reject.code).or_default() += reject.rows;
-        let line = report::jsonl::reject_line(reject, &files[reject.file as usize].display);
+        let file = &files[reject.file as usize].display;
+        let line = report::jsonl::reject_line(reject, file, self.mask);
         self.rejects.write_all(&line).map_err(Error::write(&self.rejects_path))
     }
 

@@ -28,6 +28,8 @@ pub struct AnalyzedMessage {
     pub norm: Option<NormText>,
     pub words: u32,
     pub hits: Vec<Hit>,
+    /// Personal data, agent and customer turns alike (only the agent's counts as evidence;
+    /// everyone's is masked in reports).
     pub pii: Vec<PiiSpan>,
 }
 
@@ -100,6 +102,9 @@ pub struct Evidence {
     pub start: u32,
     pub end: u32,
     pub kind: EvidenceKind,
+    /// The original text here holds characters normalization dropped (zero-width, format or
+    /// stray combining characters): it was written to slip past the checks.
+    pub disguised: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -224,19 +229,22 @@ pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32
                                 start: 0,
                                 end: 0,
                                 kind: EvidenceKind::SlowResponse { seconds },
+                                disguised: false,
                             });
                         }
                     }
                 }
                 let mut pii_cursor = CharCursor::default();
                 for span in &analysis.pii {
-                    let (start, end) = pii_cursor.original_span(analysis, span.start, span.end);
+                    let (start, end, disguised) =
+                        pii_cursor.original_span(analysis, span.start, span.end);
                     score.evidence.push(Evidence {
                         message: index as u32,
                         role: Role::Agent,
                         start,
                         end,
                         kind: EvidenceKind::Pii(span.kind),
+                        disguised,
                     });
                 }
             }
@@ -255,6 +263,7 @@ pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32
             start: 0,
             end: 0,
             kind: EvidenceKind::LowCsat(csat),
+            disguised: false,
         });
     }
     score.reasons.sort();
@@ -323,7 +332,7 @@ fn hit_evidence(
     hit: &Hit,
     cursor: &mut CharCursor,
 ) -> Evidence {
-    let (start, end) = cursor.original_span(analysis, hit.start, hit.end);
+    let (start, end, disguised) = cursor.original_span(analysis, hit.start, hit.end);
     Evidence {
         message: index as u32,
         role,
@@ -335,10 +344,10 @@ fn hit_evidence(
             effect: hit.effect,
             weight_milli: hit.weight_milli,
         },
+        disguised,
     }
 }
 
-/// Byte offsets in the normalized text → character offsets in the original text.
 /// Byte offsets into normalized text → character offsets, counted from the last position
 /// asked for, so a message's hits (in start order) cost one pass over it, not one each.
 #[derive(Default)]
@@ -357,17 +366,18 @@ impl CharCursor {
         self.chars
     }
 
-    /// Character offsets in the message's original text of a byte span of its normalized text.
+    /// Character offsets in the message's original text of a byte span of its normalized text,
+    /// and whether the original there was disguised.
     fn original_span(
         &mut self,
         analysis: &AnalyzedMessage,
         start: usize,
         end: usize,
-    ) -> (u32, u32) {
-        let Some(norm) = &analysis.norm else { return (0, 0) };
+    ) -> (u32, u32, bool) {
+        let Some(norm) = &analysis.norm else { return (0, 0, false) };
         let start_char = self.chars_at(&norm.text, start);
         let end_char = start_char + norm.text[start..end].chars().count();
         let (s, e) = norm.original_span(start_char, end_char);
-        (s as u32, e as u32)
+        (s as u32, e as u32, norm.dropped_within(s, e))
     }
 }

@@ -29,3 +29,5 @@ mod command_line;
 mod lexicon_defaults;
 // The --out directory: only zhijian's own files replaced, swap recovery, page names, links.
 mod output_dir;
+// Issue 8 (6, 7): personal data masked in every report; invisible characters never evade.
+mod pii_and_evasion;

@@ -11,8 +11,10 @@
 //! `<check>-复核(同意/不同意)` for the reviewer's verdict, and a last 复核备注 column.
 //! Evidence points at the spot, messages counted from 1 (flagged.jsonl counts from 0), spots
 //! separated by `；`: `消息#3「你自己看」` (a lexicon entry, then `(原文: …)` when the text
-//! was written differently), `消息#4 手机号 138****5678` (masked unless `--no-mask`),
-//! `消息#2 首响 45 秒`, `消息#2 无时间戳, 无法计时`, `消息#1、#3 未见问候语`.
+//! was written differently), `消息#4 手机号 138****5678` (masked unless `--no-mask`, from the
+//! same spans as every other report), `消息#2 首响 45 秒`, `消息#2 无时间戳, 无法计时`,
+//! `消息#1、#3 未见问候语`. A spot whose original text hid invisible characters (zero-width and
+//! the like, see `normalize.rs`) to slip past the checks ends in `〔含隐藏字符〕`.
 //! `zhijian calibrate` reads the filled-in file back by these headers and the 「」 entries.
 
 use crate::aggregate::{Metrics, REPORTED};
@@ -159,7 +161,6 @@ pub fn review_queue_row(
     ticket: &str,
     compliance: &Compliance,
     template: &Template,
-    mask: bool,
 ) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let score = template.ticket_compliance(&compliance.outcomes);
@@ -177,7 +178,7 @@ pub fn review_queue_row(
     ];
     for c in CheckId::ALL {
         let findings = &compliance.evidence[c as usize];
-        let mut spots: Vec<String> = findings.iter().map(|f| spot(c, f, mask)).collect();
+        let mut spots: Vec<String> = findings.iter().map(|f| spot(c, f)).collect();
         let found = compliance.found[c as usize];
         if found > findings.len() {
             spots.push(format!("等共 {found} 处"));
@@ -193,18 +194,20 @@ pub fn review_queue_row(
     w.into_inner().expect("in memory")
 }
 
-/// One spot of evidence, messages counted from 1 for people.
-fn spot(check: CheckId, finding: &Finding, mask: bool) -> String {
+/// One spot of evidence, messages counted from 1 for people. Texts arrive as displayed
+/// (masked unless `--no-mask`).
+fn spot(check: CheckId, finding: &Finding) -> String {
+    let hidden = |disguised: bool| if disguised { labels::DISGUISED } else { "" };
     match finding {
-        Finding::Entry { message, entry, text } if text == entry => {
-            format!("消息#{}「{entry}」", message + 1)
+        Finding::Entry { message, entry, text, disguised } if text == entry => {
+            format!("消息#{}「{entry}」{}", message + 1, hidden(*disguised))
         }
-        Finding::Entry { message, entry, text } => {
-            format!("消息#{}「{entry}」(原文: {text})", message + 1)
+        Finding::Entry { message, entry, text, disguised } => {
+            format!("消息#{}「{entry}」(原文: {text}){}", message + 1, hidden(*disguised))
         }
-        Finding::Pii { message, kind, text } => {
-            let shown = if mask { crate::pii::masked(*kind, text) } else { text.clone() };
-            format!("消息#{} {} {shown}", message + 1, labels::pii(*kind))
+        Finding::Pii { message, kind, text, disguised } => {
+            let label = labels::pii(*kind);
+            format!("消息#{} {label} {text}{}", message + 1, hidden(*disguised))
         }
         Finding::Seconds { message, secs } => format!("消息#{} 首响 {secs} 秒", message + 1),
         Finding::Untimed { message } => format!("消息#{} 无时间戳, 无法计时", message + 1),

@@ -2,7 +2,8 @@
 //! leads and coaches — inline CSS and SVG, no script, no external resource, so they open
 //! offline from a file share. Every piece of text that came from input (transcript, ids,
 //! names, lexicon entries) goes through `html_escape`; personal data is already masked in the
-//! evidence unless `--no-mask`. The agent page shows the agent beside the team, a radar chart
+//! evidence unless `--no-mask`, and evidence whose text hid invisible characters is marked
+//! 〔含隐藏字符〕. The agent page shows the agent beside the team, a radar chart
 //! of the six score components, compliance on the sample and the flagged tickets with each hit
 //! marked inside its context.
 

@@ -9,19 +9,30 @@
 //! `entry` (as written in the lexicon), `weight` and `effect` (`counted`, `negated`,
 //! `double_negated`, `excepted`) with `exception` (the phrase that cancelled it); for personal
 //! data `kind`; for a slow reply `seconds`; for a low CSAT `value`. `context` is up to 40
-//! characters either side of the hit, masked. At most 200 items per ticket (those behind a
-//! reason code first); `evidence_omitted` counts the rest.
+//! characters either side of the hit, masked. `disguised` is present, and `true`, only when
+//! the original span holds characters normalization dropped before matching (zero-width and
+//! other format characters, variation selectors, combining marks on Han: see
+//! `normalize.rs`): the text was written to slip past the checks, and `text` still holds those
+//! invisible characters. At most 200 items per ticket (those behind a reason code first);
+//! `evidence_omitted` counts the rest.
+//!
+//! Masking (unless `--no-mask`): personal data in `text` and `context` is masked from the spans
+//! detection found (`pii::mask_original`) — customers' as well as agents' — keeping its shape
+//! and its character count (`138****5678`, `１３８　****　５６７８`).
 //!
 //! **rejects.jsonl** — one line per rejected input line, in input order: `file`, `line`
 //! (1-based, physical), `reason` (code), `detail` (one sentence), `rows` (input lines it
 //! stands for: 1, or all of a table ticket's rows when the whole ticket is refused, e.g. a
 //! duplicate id; `line` is then its first row), `raw` (the line's first 512 bytes; for a
-//! refused table ticket, the start of the ticket as JSON).
+//! refused table ticket, the start of the ticket as JSON). Unless `--no-mask`, personal data in
+//! `raw` and `detail` is masked (`pii::mask_text`), and a number cut off at the end of `raw`
+//! shows only its first three digits.
 //!
 //! **tickets.jsonl** (with `--per-ticket`) — one line per audited ticket, sorted by
 //! `ticket_id`: `ticket_id`, `agent_id`, `customer_negativity`, `customer_negative`,
 //! `escalated`, `flagged`, `reasons`, `hits` (counted hits by category).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -71,6 +82,8 @@ pub struct EvidenceLine {
     pub value: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disguised: bool,
 }
 
 const CONTEXT_CHARS: usize = 40;
@@ -80,20 +93,21 @@ const CONTEXT_CHARS: usize = 40;
 /// first; `evidence_omitted` counts what was left out.
 pub const MAX_EVIDENCE: usize = 200;
 
+/// `shown` is each message's text as displayed (masked unless `--no-mask`, see
+/// `run::Audited`). Masking keeps character counts, so the evidence offsets hold in it.
 pub fn flagged_ticket(
     ticket: &Ticket,
     score: &TicketScore,
+    shown: &[Cow<'_, str>],
     lexicon: &Lexicon,
-    mask: bool,
 ) -> FlaggedTicket {
     let chosen = choose_evidence(score);
-    // Each message is masked once and its needed offsets found in one pass. Masking keeps
-    // character counts, so the evidence offsets hold in the masked text.
-    let mut shown: BTreeMap<u32, ShownText> = BTreeMap::new();
+    // Each message's needed offsets are found in one pass over it.
+    let mut texts: BTreeMap<u32, ShownText> = BTreeMap::new();
     for &i in &chosen {
         let e = &score.evidence[i];
         if e.end > e.start {
-            let offsets = shown.entry(e.message).or_default();
+            let offsets = texts.entry(e.message).or_default();
             let (start, end) = (e.start as usize, e.end as usize);
             offsets.wanted.extend([
                 start.saturating_sub(CONTEXT_CHARS),
@@ -103,9 +117,8 @@ pub fn flagged_ticket(
             ]);
         }
     }
-    for (&message, text) in shown.iter_mut() {
-        let original = ticket.messages.get(message as usize).map_or("", |m| m.text.as_str());
-        text.fill(if mask { pii::mask(original) } else { original.to_string() });
+    for (&message, text) in texts.iter_mut() {
+        text.fill(shown.get(message as usize).map_or("", |t| t.as_ref()));
     }
     let evidence = chosen
         .iter()
@@ -126,8 +139,9 @@ pub fn flagged_ticket(
                 seconds: None,
                 value: None,
                 context: None,
+                disguised: e.disguised,
             };
-            if let Some(text) = shown.get(&e.message).filter(|_| e.end > e.start) {
+            if let Some(text) = texts.get(&e.message).filter(|_| e.end > e.start) {
                 let (start, end) = (e.start as usize, e.end as usize);
                 line.text = Some(text.slice(start, end).to_string());
                 line.context = Some(text.context(start, end));
@@ -188,14 +202,14 @@ fn choose_evidence(score: &TicketScore) -> Vec<usize> {
 
 /// A message's displayed text and the byte offsets of the character offsets evidence needs.
 #[derive(Default)]
-struct ShownText {
-    text: String,
+struct ShownText<'a> {
+    text: &'a str,
     wanted: Vec<usize>,
     byte_of: BTreeMap<usize, usize>,
 }
 
-impl ShownText {
-    fn fill(&mut self, text: String) {
+impl<'a> ShownText<'a> {
+    fn fill(&mut self, text: &'a str) {
         self.wanted.sort_unstable();
         self.wanted.dedup();
         let mut wanted = self.wanted.iter().copied().peekable();
@@ -217,7 +231,7 @@ impl ShownText {
         self.byte_of.get(&chars).copied().unwrap_or(self.text.len())
     }
 
-    fn slice(&self, start: usize, end: usize) -> &str {
+    fn slice(&self, start: usize, end: usize) -> &'a str {
         &self.text[self.byte(start)..self.byte(end)]
     }
 
@@ -285,14 +299,21 @@ struct RejectLine<'a> {
     raw: &'a str,
 }
 
-pub fn reject_line(reject: &Reject, file: &str) -> Vec<u8> {
+/// One `rejects.jsonl` line; `mask` (the default) masks personal data in `raw` and `detail`,
+/// which echo input values.
+pub fn reject_line(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
+    let (detail, raw) = if mask {
+        (pii::mask_text(&reject.detail), pii::mask_cut_text(&reject.raw))
+    } else {
+        (Cow::Borrowed(reject.detail.as_str()), Cow::Borrowed(reject.raw.as_str()))
+    };
     to_line(&RejectLine {
         file,
         line: reject.line,
         reason: reject.code.key(),
-        detail: &reject.detail,
+        detail: &detail,
         rows: reject.rows,
-        raw: &reject.raw,
+        raw: &raw,
     })
 }
 

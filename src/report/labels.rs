@@ -58,6 +58,9 @@ pub fn outcome(o: Outcome) -> &'static str {
     }
 }
 
+/// After evidence whose original text hid invisible characters to slip past the checks.
+pub const DISGUISED: &str = "〔含隐藏字符〕";
+
 pub fn pii(kind: crate::pii::PiiKind) -> &'static str {
     match kind {
         crate::pii::PiiKind::Mobile => "手机号",

@@ -61,8 +61,8 @@ impl Warnings {
     const EXAMPLES: usize = 5;
 
     /// Counts a ticket's unread times; keeps the examples of the smallest ticket ids, so the
-    /// examples do not depend on thread count.
-    pub fn note(&mut self, ticket: &Ticket, file: &str, line: u64) {
+    /// examples do not depend on thread count. `mask` masks personal data in the value shown.
+    pub fn note(&mut self, ticket: &Ticket, file: &str, line: u64, mask: bool) {
         let unread = &ticket.unread_times;
         let Some((message, value)) = &unread.first else { return };
         self.unread_times += u64::from(unread.count);
@@ -71,7 +71,7 @@ impl Warnings {
             message: *message,
             file: file.to_string(),
             line,
-            value: value.clone(),
+            value: if mask { crate::pii::mask_text(value).into_owned() } else { value.clone() },
         };
         let at = self.unread_time_examples.partition_point(|e| *e < example);
         if at < Self::EXAMPLES {

@@ -1,6 +1,7 @@
 //! `summary.md` (the team) and `agents/<agent>.md` (one agent): Markdown for a wiki or a chat
 //! paste. Figures come from `aggregate::Metrics`; flagged tickets from `flagged.jsonl` lines.
-//! Transcript text is Markdown-escaped and evidence is shown as **【hit】** inside its context.
+//! Transcript text is Markdown-escaped and evidence is shown as **【hit】** inside its context;
+//! personal data arrives masked (unless `--no-mask`) and disguised evidence is marked 〔含隐藏字符〕.
 
 use std::fmt::Write;
 
@@ -177,8 +178,18 @@ pub fn agent(page: &AgentPage) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// What one piece of evidence is, in plain text for people (callers escape it).
+/// What one piece of evidence is, in plain text for people (callers escape it), marked when
+/// its text was disguised with invisible characters.
 pub(crate) fn describe(e: &EvidenceLine) -> String {
+    let what = what(e);
+    if e.disguised {
+        format!("{what} {}", labels::DISGUISED)
+    } else {
+        what
+    }
+}
+
+fn what(e: &EvidenceLine) -> String {
     match (&e.entry, e.seconds, e.value, &e.kind) {
         (Some(entry), ..) => {
             let effect = e.effect.as_deref().unwrap_or("counted");
