@@ -154,7 +154,8 @@ pub fn check_ticket(
         score.evidence.iter().filter(move |e| {
             e.role == Role::Agent
                 && matches!(e.kind, EvidenceKind::Hit { category: c, effect, .. }
-                    if c == category && !matches!(effect, Effect::Excepted(_) | Effect::Negated))
+                    if c == category
+                        && !matches!(effect, Effect::Excepted(_) | Effect::Negated | Effect::Echoed))
         })
     };
     let finding = |e: &Evidence| match e.kind {

@@ -59,6 +59,9 @@ pub enum Effect {
     DoubleNegated,
     /// An exception phrase covers it: never counts.
     Excepted(EntryId),
+    /// An agent repeating the customer's own word (您说的质量问题, the customer's 价保): not
+    /// the agent's jargon or negative wording. Set by scoring, which sees the conversation.
+    Echoed,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +81,7 @@ impl Hit {
     /// `None` for 不生气 or anything an exception cancelled.
     pub fn counts_as(&self) -> Option<Category> {
         match (self.effect, self.category) {
-            (Effect::Excepted(_), _) => None,
+            (Effect::Excepted(_) | Effect::Echoed, _) => None,
             (_, c) if c.is_modifier() => None,
             (Effect::Negated, Category::Positive) => Some(Category::Negative),
             (Effect::Negated, _) => None,

@@ -186,9 +186,9 @@ impl Engine {
 
     /// Stages 3–6 and 8 for one ticket: pure.
     pub fn audit_ticket<'t>(&self, ticket: &'t Ticket) -> Audited<'t> {
-        let analyzed: Vec<AnalyzedMessage> =
+        let mut analyzed: Vec<AnalyzedMessage> =
             ticket.messages.iter().map(|m| self.analyze(m)).collect();
-        let score = score::score_ticket(ticket, &analyzed, self.sla_secs);
+        let score = score::score_ticket(ticket, &mut analyzed, self.sla_secs);
         // Masked from the very spans detection found, so the two can never disagree.
         let shown: Vec<Cow<'t, str>> = ticket
             .messages

@@ -147,7 +147,46 @@ fn counts_on(role: Role, category: Category) -> bool {
     }
 }
 
-pub fn score_ticket(ticket: &Ticket, analyzed: &[AnalyzedMessage], sla_secs: u32) -> TicketScore {
+/// Which of the agent's categories a customer's word excuses when the agent repeats it.
+fn echoable(category: Category) -> bool {
+    matches!(category, Category::Jargon | Category::Negative)
+}
+
+/// An agent's jargon or negative hit on an entry the customer used earlier in the ticket is
+/// an echo, not the agent's own wording: restating the problem (您说的没收到) or the
+/// customer's term (价保) is what a good agent does.
+fn mark_echoes(ticket: &Ticket, analyzed: &mut [AnalyzedMessage]) {
+    let mut said: Vec<u32> = Vec::new();
+    for (message, analysis) in ticket.messages.iter().zip(analyzed.iter_mut()) {
+        match message.role {
+            Role::Customer => said.extend(
+                analysis
+                    .hits
+                    .iter()
+                    .filter(|h| echoable(h.category) && !matches!(h.effect, Effect::Excepted(_)))
+                    .map(|h| h.entry),
+            ),
+            Role::Agent if !said.is_empty() => {
+                for hit in analysis.hits.iter_mut().filter(|h| echoable(h.category)) {
+                    if !matches!(hit.effect, Effect::Excepted(_)) && said.contains(&hit.entry) {
+                        hit.effect = Effect::Echoed;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Scores one ticket. Marks the agent's echoes of the customer's words first (see
+/// [`Effect::Echoed`]), so every count after sees them.
+pub fn score_ticket(
+    ticket: &Ticket,
+    analyzed: &mut [AnalyzedMessage],
+    sla_secs: u32,
+) -> TicketScore {
+    mark_echoes(ticket, analyzed);
+    let analyzed = &*analyzed;
     let mut score = TicketScore::default();
     let mut agents: Vec<AgentTicket> = Vec::new();
     let mut customer_turns: Vec<i64> = Vec::new();

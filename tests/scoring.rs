@@ -96,3 +96,23 @@ fn negation_exceptions_and_boundaries_end_to_end() {
         assert_eq!(ticket["customer_negativity"], negativity, "{text}");
     }
 }
+
+#[test]
+fn an_agent_repeating_the_customers_words_is_not_the_agents_jargon_or_negative_wording() {
+    let dir = Workdir::new();
+    let (tickets, _) = audit(
+        &dir,
+        &[
+            // The customer says 工单 and 差 first; the agent repeats them.
+            ticket("E", "我的工单怎么这么差", "您的工单差在哪里呢"),
+            // The agent uses them unprompted.
+            ticket("O", "在吗", "您的工单差在哪里呢"),
+        ],
+    );
+    let hits = |i: usize, category: &str| tickets[i]["hits"][category].as_u64().unwrap_or(0);
+    assert_eq!(tickets[0]["ticket_id"], "E");
+    // E: the customer's 差 counts (1); the agent's 工单 and 差 are echoes (0).
+    assert_eq!((hits(0, "jargon"), hits(0, "negative")), (0, 1), "{}", tickets[0]);
+    // O: the agent's own 工单 and 差 count.
+    assert_eq!((hits(1, "jargon"), hits(1, "negative")), (1, 1), "{}", tickets[1]);
+}
