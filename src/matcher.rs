@@ -468,9 +468,30 @@ fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(
 /// Between a prohibition and the conduct it forbids only these may stand (不会让您加微信,
 /// 禁止私下交易): a content word ends the prohibition's reach (你别管了加我微信 still invites).
 fn only_function_words(gap: &str) -> bool {
-    const FUNCTION: [&str; 16] = [
-        "让", "您", "你", "私下", "私自", "随意", "随便", "轻易", "主动", "在", "再", "去", "和",
-        "跟", "与", "向",
+    // Pronouns, adverbs, prepositions, and the "anyone" a warning names (不要和任何人…).
+    const FUNCTION: [&str; 22] = [
+        "让",
+        "您",
+        "你",
+        "私下",
+        "私自",
+        "随意",
+        "随便",
+        "轻易",
+        "主动",
+        "在",
+        "再",
+        "去",
+        "和",
+        "跟",
+        "与",
+        "向",
+        "任何人",
+        "任何",
+        "他人",
+        "其他人",
+        "陌生人",
+        "第三方",
     ];
     let mut rest = gap;
     while !rest.is_empty() {

@@ -17,6 +17,8 @@ mod sampling;
 mod bounded_memory;
 // Scoring: normalization twins, negation, exceptions and boundaries end to end.
 mod scoring;
+// The shipped lexicons on classes of chat language: complaints, conduct, paraphrases, jargon.
+mod rule_classes;
 // DESIGN §4: every compliance check passes and fails on its fixture; the scoring template.
 mod compliance;
 // `zhijian calibrate`: reviewers' verdicts → agreement per check and per lexicon entry.
