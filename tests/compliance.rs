@@ -223,30 +223,13 @@ const CASES: &[Case] = &[
     ),
 ];
 
-/// review_queue.csv as ticket id → header → cell.
-fn queue(dir: &Workdir, out: &str) -> BTreeMap<String, BTreeMap<String, String>> {
-    let bytes = dir.read(&format!("{out}/review_queue.csv"));
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "review_queue.csv needs a UTF-8 BOM");
-    let mut reader = csv::Reader::from_reader(&bytes[3..]);
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            let row: BTreeMap<String, String> =
-                headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
-            (row["工单ID"].clone(), row)
-        })
-        .collect()
-}
-
 fn audit_cases(dir: &Workdir, extra: &[&str]) -> BTreeMap<String, BTreeMap<String, String>> {
     let lines: Vec<String> = CASES.iter().map(|c| ticket(c.name, c.turns)).collect();
     dir.write("cases.jsonl", lines.join("\n"));
     let mut args = vec!["--sample-rate", "1"];
     args.extend_from_slice(extra);
     dir.audit("cases.jsonl", &args).success();
-    queue(dir, "out")
+    dir.review_queue("out")
 }
 
 #[test]

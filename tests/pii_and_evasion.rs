@@ -16,22 +16,6 @@ fn ticket(id: &str, turns: &[(&str, &str)]) -> String {
     serde_json::json!({"ticket_id": id, "agent_id": "A1", "messages": messages}).to_string()
 }
 
-/// review_queue.csv as ticket id → header → cell.
-fn queue(dir: &Workdir) -> BTreeMap<String, BTreeMap<String, String>> {
-    let bytes = dir.read("out/review_queue.csv");
-    let mut reader = csv::Reader::from_reader(&bytes[3..]);
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            let row: BTreeMap<String, String> =
-                headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
-            (row["工单ID"].clone(), row)
-        })
-        .collect()
-}
-
 /// flagged.jsonl as ticket id → its evidence lines.
 fn evidence(dir: &Workdir) -> BTreeMap<String, Vec<serde_json::Value>> {
     dir.read_jsonl("out/flagged.jsonl")
@@ -138,7 +122,7 @@ fn personal_data_is_masked_in_every_report_whatever_its_width() {
     dir.audit("in.jsonl", &["--sample-rate", "1", "--per-ticket"]).success();
 
     let flagged = evidence(&dir);
-    let queue = queue(&dir);
+    let queue = dir.review_queue("out");
     for (id, text, masked, _) in PLANTED {
         let pii: Vec<&serde_json::Value> =
             flagged[*id].iter().filter(|e| e["category"] == "pii").collect();
@@ -256,7 +240,7 @@ fn invisible_characters_cannot_hide_a_phrase_or_a_number() {
         ]
     );
 
-    let row = &queue(&dir)["Z1"];
+    let row = &dir.review_queue("out")["Z1"];
     for check in ["无服务禁语", "无站外引流", "无隐私泄露"] {
         assert_eq!(row[&format!("{check}-结果")], "不通过", "{check}: {row:?}");
         let cell = &row[&format!("{check}-证据")];
@@ -303,7 +287,7 @@ fn every_class_of_invisible_character_inside_a_forbidden_phrase_is_caught() {
     dir.write("in.jsonl", lines.join("\n"));
     dir.audit("in.jsonl", &["--sample-rate", "1"]).success();
     let evidence = evidence(&dir);
-    let queue = queue(&dir);
+    let queue = dir.review_queue("out");
     for (i, (name, hidden)) in classes.iter().enumerate() {
         let id = format!("I{i:02}");
         let Some(found) = evidence.get(&id) else { panic!("{name}: not flagged") };

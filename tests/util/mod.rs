@@ -51,6 +51,29 @@ impl Workdir {
             .collect()
     }
 
+    /// `<out>/review_queue.csv` as ticket id → header → cell (it must start with a UTF-8 BOM).
+    pub fn review_queue(
+        &self,
+        out: &str,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+        let bytes = self.read(&format!("{out}/review_queue.csv"));
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "review_queue.csv needs a UTF-8 BOM");
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let headers = reader.headers().unwrap().clone();
+        reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let row: std::collections::BTreeMap<String, String> = headers
+                    .iter()
+                    .zip(r.iter())
+                    .map(|(h, v)| (h.to_string(), v.to_string()))
+                    .collect();
+                (row["工单ID"].clone(), row)
+            })
+            .collect()
+    }
+
     pub fn listing(&self) -> String {
         walk(self.path())
             .iter()
