@@ -8,7 +8,10 @@
 //!    `boundary=none`), so 好的 never matches inside 不好的. One relaxation: jieba often fuses a
 //!    negation or degree prefix with the word after it (不满意, 太好); a sentiment or empathy hit
 //!    whose end is a boundary may start inside a token when a modifier entry starting on a
-//!    boundary fills the gap exactly.
+//!    boundary fills the gap exactly. Another: jieba also fuses a multi-character sentiment
+//!    word with a neighbour (好难|喝, 陈旧不堪); a positive or negative entry of two or more
+//!    characters may match inside a token when one of its ends is a boundary. Single
+//!    characters (差, 好) never may: 差 inside 差不多 is not a complaint.
 //! 2. **Exceptions.** A hit inside an exception phrase (`!不好意思`) of its category does not
 //!    count. Exceptions of `positive` and `negative` cancel any sentiment hit inside them; a
 //!    longer hit that merely overlaps one (等了好几天 over `!好几`) still counts.
@@ -119,6 +122,7 @@ pub struct Matcher {
     needs_boundary: Vec<bool>,
     is_exception: Vec<bool>,
     needs_degree: Vec<bool>,
+    char_len: Vec<u8>,
     /// The longest pattern in bytes: how far back an overlapping match can start.
     max_pattern_len: usize,
 }
@@ -165,6 +169,7 @@ impl Matcher {
             needs_boundary: entries.iter().map(|e| e.needs_boundary).collect(),
             is_exception: entries.iter().map(|e| e.is_exception).collect(),
             needs_degree: entries.iter().map(|e| e.needs_degree).collect(),
+            char_len: entries.iter().map(|e| e.normalized.chars().count().min(255) as u8).collect(),
             max_pattern_len: patterns.iter().map(|p| p.len()).max().unwrap_or(0),
         }
     }
@@ -254,16 +259,25 @@ impl Matcher {
             let category = self.category(c.entry);
             if starts_ok(c) && ends_ok(c) {
                 kept.push(*c);
-            } else if category.is_negatable() && ends_ok(c) {
-                if let Some(prefix) = fused_prefix(c) {
-                    kept.push(*c);
-                    kept.push(prefix);
-                }
+            } else if category.is_negatable() && ends_ok(c) && fused_prefix(c).is_some() {
+                kept.push(*c);
+                kept.extend(fused_prefix(c));
+            } else if self.fused_sentiment(c) && (starts_ok(c) || ends_ok(c)) {
+                // jieba fused a multi-character sentiment word with a neighbour (好难|喝,
+                // 陈旧不堪): one anchored side is enough for a word this long.
+                kept.push(*c);
             }
         }
         kept.sort_by_key(|c| (c.start, c.end, c.entry));
         kept.dedup_by_key(|c| (c.start, c.end, c.entry));
         kept
+    }
+
+    /// A sentiment entry of at least two characters, which may match inside a longer token
+    /// when one of its ends sits on a boundary; single characters (差, 好) never may.
+    fn fused_sentiment(&self, c: &Candidate) -> bool {
+        matches!(self.category(c.entry), Category::Positive | Category::Negative)
+            && self.char_len[c.entry as usize] >= 2
     }
 
     /// The exception phrase that contains the hit, if any. `exceptions` are sorted by start;

@@ -16,7 +16,7 @@ fn lexicon() -> Lexicon {
         (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n!好几\n"),
         (
             Category::Negative,
-            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
+            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n难喝\n陈旧\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n禁止\n"),
@@ -98,6 +98,11 @@ fn exceptions_and_boundaries() {
         ("这是不好的体验", &["好的@negative"]),
         ("加vx详聊", &["vx@off_platform"]),
         ("质量太差了", &["差@negative"]),
+        // jieba fuses a multi-character sentiment word with its neighbour (好难|喝, 陈旧不堪):
+        // one anchored end is enough for it; a single character never matches inside a token.
+        ("这个好难喝", &["难喝@negative"]),
+        ("家具陈旧不堪", &["陈旧@negative"]),
+        ("差不多吧", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
