@@ -5,7 +5,8 @@
 //!
 //! What outlives a batch, per ticket, is one [`TicketRecord`] (the sampling record of
 //! invariant 4) and that ticket's rendered report lines, spilled to a file in the staging
-//! directory and read back in ticket-id order at the end.
+//! directory and read back in ticket-id order at the end. Agent pages and their reason pages
+//! are written from the spill one flagged ticket at a time (see [`write_agent_pages`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +25,7 @@ use crate::error::{for_terminal, Error, Result, EXIT_OK, EXIT_TOO_MANY_REJECTS};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Rules};
 use crate::normalize::NormText;
+use crate::pages::{self, Flag};
 use crate::parse::{self, Message, Reject, RejectCode, Role, Ticket};
 use crate::pii;
 use crate::progress::Progress;
@@ -32,7 +34,7 @@ use crate::report::jsonl::FlaggedTicket;
 use crate::report::manifest::{Counts, Runtime, Warnings};
 use crate::report::{self, Staging};
 use crate::sample;
-use crate::score::{self, AnalyzedMessage, TicketScore};
+use crate::score::{self, AnalyzedMessage, ReasonSet, Severity, TicketScore};
 use crate::template::Template;
 use crate::tokenize::Tokenizer;
 
@@ -55,6 +57,9 @@ pub struct Engine {
 struct Rendered {
     id: String,
     checks: u16,
+    /// The ticket's severity, `None` when not flagged.
+    severity: Option<Severity>,
+    reasons: ReasonSet,
     queue_row: Vec<u8>,
     flagged: Vec<u8>,
     ticket_line: Vec<u8>,
@@ -69,11 +74,15 @@ pub struct Audited<'t> {
     pub shown: Vec<Cow<'t, str>>,
 }
 
-/// What the run keeps per audited ticket: 8 + 4 + 2 + 8 + 3 × 4 + 8 = 42 bytes beyond the id.
+/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 3 × 4 + 8 = 44 bytes beyond the
+/// id.
 struct TicketRecord {
     key: u64,
     owner: u32,
     checks: u16,
+    /// Its severity when flagged, and its reasons: how agent pages order and group it.
+    severity: Option<Severity>,
+    reasons: ReasonSet,
     spill_at: u64,
     queue_len: u32,
     flagged_len: u32,
@@ -206,17 +215,22 @@ impl Engine {
 
     fn render(&self, ticket: &Ticket, audited: &Audited) -> Rendered {
         let Audited { score, compliance, shown } = audited;
-        let flagged = if score.reasons.is_empty() {
-            Vec::new()
-        } else {
-            let flagged = report::jsonl::flagged_ticket(ticket, score, shown, &self.lexicon);
-            report::jsonl::to_line(&flagged)
+        let severity = self.template.ticket_severity(&score.reasons);
+        let flagged = match severity {
+            None => Vec::new(),
+            Some(severity) => {
+                let flagged =
+                    report::jsonl::flagged_ticket(ticket, score, severity, shown, &self.lexicon);
+                report::jsonl::to_line(&flagged)
+            }
         };
         let ticket_line =
             if self.per_ticket { report::jsonl::ticket_line(ticket, score) } else { Vec::new() };
         Rendered {
             id: ticket.id.clone(),
             checks: compliance.pack(),
+            severity,
+            reasons: ReasonSet::of(&score.reasons),
             queue_row: report::csv::review_queue_row(
                 &ticket.owner,
                 ticket.agent_name.as_deref(),
@@ -358,6 +372,8 @@ impl RunState {
                             key: sample::sample_key(self.seed, &ticket.id),
                             owner: self.intern(&ticket.owner),
                             checks: 0,
+                            severity: None,
+                            reasons: ReasonSet::default(),
                             spill_at: 0,
                             queue_len: 0,
                             flagged_len: 0,
@@ -422,6 +438,8 @@ impl RunState {
     fn spill_rendered(&mut self, r: Rendered) -> Result<()> {
         let record = self.registry.get_mut(r.id.as_str()).expect("registered before auditing");
         record.checks = r.checks;
+        record.severity = r.severity;
+        record.reasons = r.reasons;
         record.spill_at = self.spill_len;
         record.queue_len = r.queue_row.len() as u32;
         record.flagged_len = r.flagged.len() as u32;
@@ -543,34 +561,105 @@ impl RunState {
         let index = report::html::index(&rows, &team, &counts_line, report::agent_file_stem);
         staging.write("index.html", &index)?;
 
-        // agents/<id>.md, one agent at a time so only its flagged tickets are in memory.
+        // One agent at a time, one flagged ticket at a time.
         for (id, name, metrics) in &rows {
             let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
-            let mut flagged = owned.iter().filter(|(_, r)| r.flagged_len > 0);
-            let flagged_total = flagged.clone().count();
-            let mut shown = Vec::new();
-            for (_, r) in flagged.by_ref().take(report::markdown::FLAGGED_SHOWN) {
-                let at = r.spill_at + u64::from(r.queue_len);
-                let bytes = read_spill(&mut spill, &self.spill_path, at, r.flagged_len)?;
-                shown.push(serde_json::from_slice::<FlaggedTicket>(&bytes).expect("we wrote it"));
-            }
+            let flagged: Vec<&TicketRecord> =
+                owned.iter().map(|(_, r)| *r).filter(|r| r.flagged_len > 0).collect();
             let stem = report::agent_file_stem(id);
-            let page = report::AgentPage {
+            let agent = report::AgentPage {
                 id,
                 name: name.as_deref(),
+                stem: &stem,
                 metrics,
                 team: &team,
-                flagged: &shown,
-                flagged_total,
+                flagged_shown: 0,
+                flagged_total: flagged.len(),
+                reasons: &[],
             };
-            staging.write(&format!("agents/{stem}.md"), &report::markdown::agent(&page))?;
-            let html = report::html::agent(&page);
-            staging.write(&format!("agents/{stem}.html"), &html)?;
+            let spill = (&mut spill, &self.spill_path);
+            write_agent_pages(staging, spill, &flagged, template, agent)?;
         }
         drop(spill);
         std::fs::remove_file(&self.spill_path).map_err(Error::write(&self.spill_path))?;
         Ok(counts)
     }
+}
+
+/// `agents/<stem>.html|.md` and the agent's reason pages `agents/<stem>/<reason>.html|.md`, as
+/// `pages::layout` lays them out; `flagged` are the agent's flagged tickets in id order, and
+/// `agent` the page without its layout (filled in here).
+///
+/// Memory: the layout (6 bytes per flagged ticket of this agent, beside the caller's 8-byte
+/// reference each), one `FlaggedTicket` at a time (at most `jsonl::MAX_EVIDENCE` evidence items)
+/// and at most 16 open pages with a 64 KiB buffer each. Each flagged ticket is read from the
+/// spill once and rendered once per format, whatever the number of pages it goes on.
+fn write_agent_pages(
+    staging: &Staging,
+    (spill, spill_path): (&mut File, &PathBuf),
+    flagged: &[&TicketRecord],
+    template: &Template,
+    agent: report::AgentPage,
+) -> Result<()> {
+    let flags: Vec<Flag> = flagged
+        .iter()
+        .map(|r| Flag { severity: r.severity.expect("flagged"), reasons: r.reasons })
+        .collect();
+    let layout = pages::layout(&flags, template);
+    drop(flags);
+    let agent =
+        report::AgentPage { flagged_shown: layout.shown, reasons: &layout.reasons, ..agent };
+    let mut html = SpillCopy::page(staging, &format!("agents/{}.html", agent.stem))?;
+    let mut md = SpillCopy::page(staging, &format!("agents/{}.md", agent.stem))?;
+    html.write(&report::html::agent_head(&agent))?;
+    md.write(&report::markdown::agent_head(&agent))?;
+    // (reason, its HTML page, its Markdown page) for each reason with a ticket left off.
+    let mut by_reason = Vec::new();
+    for line in layout.reasons.iter().filter(|line| line.has_page()) {
+        if by_reason.is_empty() {
+            let dir = staging.path(&format!("agents/{}", agent.stem));
+            std::fs::create_dir_all(&dir).map_err(Error::write(&dir))?;
+        }
+        let path = report::reason_page_path(agent.stem, line.reason);
+        let page = report::ReasonPage { agent: &agent, line };
+        let mut reason_html = SpillCopy::page(staging, &format!("agents/{path}.html"))?;
+        let mut reason_md = SpillCopy::page(staging, &format!("agents/{path}.md"))?;
+        reason_html.write(&report::html::reason_head(&page))?;
+        reason_md.write(&report::markdown::reason_head(&page))?;
+        by_reason.push((line.reason, reason_html, reason_md));
+    }
+    for (place, &i) in layout.order.iter().enumerate() {
+        let r = flagged[i as usize];
+        let on_agent_page = place < layout.shown;
+        let mut its_reason_pages: Vec<_> =
+            by_reason.iter_mut().filter(|(reason, ..)| r.reasons.contains(*reason)).collect();
+        if !on_agent_page && its_reason_pages.is_empty() {
+            continue;
+        }
+        let at = r.spill_at + u64::from(r.queue_len);
+        let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
+        let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
+        let (ticket_html, ticket_md) =
+            (report::html::flagged_ticket(&ticket), report::markdown::flagged_ticket(&ticket));
+        if on_agent_page {
+            html.write(&ticket_html)?;
+            md.write(&ticket_md)?;
+        }
+        for (_, reason_html, reason_md) in its_reason_pages.iter_mut() {
+            reason_html.write(&ticket_html)?;
+            reason_md.write(&ticket_md)?;
+        }
+    }
+    html.write(&report::html::agent_tail(&agent))?;
+    md.write(&report::markdown::agent_tail(&agent))?;
+    html.finish()?;
+    md.finish()?;
+    for (_, mut reason_html, reason_md) in by_reason {
+        reason_html.write(&report::html::reason_tail())?;
+        reason_html.finish()?;
+        reason_md.finish()?;
+    }
+    Ok(())
 }
 
 fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
@@ -582,7 +671,7 @@ fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec
     Ok(bytes)
 }
 
-/// A report file filled from spill records.
+/// A report file filled from spill records, and pages written one flagged ticket at a time.
 struct SpillCopy {
     out: BufWriter<File>,
     path: PathBuf,
@@ -590,9 +679,18 @@ struct SpillCopy {
 
 impl SpillCopy {
     fn create(staging: &Staging, name: &str) -> Result<SpillCopy> {
+        SpillCopy::with_capacity(staging, name, 1 << 20)
+    }
+
+    /// A page: many may be open at once, so a smaller buffer.
+    fn page(staging: &Staging, name: &str) -> Result<SpillCopy> {
+        SpillCopy::with_capacity(staging, name, 64 << 10)
+    }
+
+    fn with_capacity(staging: &Staging, name: &str, capacity: usize) -> Result<SpillCopy> {
         let path = staging.path(name);
         let file = File::create(&path).map_err(Error::write(&path))?;
-        Ok(SpillCopy { out: BufWriter::with_capacity(1 << 20, file), path })
+        Ok(SpillCopy { out: BufWriter::with_capacity(capacity, file), path })
     }
 
     fn copy(&mut self, spill: &mut File, spill_path: &PathBuf, at: u64, len: u32) -> Result<()> {

@@ -46,7 +46,8 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const COUNT: usize = 7;
+    pub const ALL: [Reason; Reason::COUNT] = [
         Reason::ForbiddenPhrase,
         Reason::OffPlatform,
         Reason::PiiExposed,
@@ -66,6 +67,73 @@ impl Reason {
             Reason::SlowFirstResponse => "slow_first_response",
             Reason::LowCsat => "low_csat",
         }
+    }
+
+    pub fn from_key(key: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
+/// A set of reasons in one byte (bit `Reason as u8`): what the run keeps per flagged ticket to
+/// group an agent's flags by reason without reading them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReasonSet(u8);
+
+impl ReasonSet {
+    pub fn of(reasons: &[Reason]) -> ReasonSet {
+        ReasonSet(reasons.iter().fold(0, |bits, &r| bits | 1 << r as u8))
+    }
+
+    pub fn contains(self, reason: Reason) -> bool {
+        self.0 & 1 << reason as u8 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// In `Reason::ALL` order.
+    pub fn iter(self) -> impl Iterator<Item = Reason> {
+        Reason::ALL.into_iter().filter(move |&r| self.contains(r))
+    }
+}
+
+/// How serious a flag is, lowest first. The scoring template's `[severity]` gives each reason
+/// one; a ticket's severity is its most serious reason's. Agent pages list flags by severity
+/// and never leave off a ticket at [`Severity::NEVER_OMITTED`] or above.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Speed and satisfaction: slow replies, low CSAT.
+    Service,
+    /// Complaint handling: escalation, a complaint left without empathy.
+    Complaint,
+    /// Conduct: 服务禁语, 站外引流, 隐私.
+    Conduct,
+    /// As grave as a 一票否决 check: by default, taking a customer off the platform or leaking
+    /// their personal data.
+    Veto,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] =
+        [Severity::Service, Severity::Complaint, Severity::Conduct, Severity::Veto];
+    /// Tickets at this severity or above are on their agent's page, however many there are.
+    pub const NEVER_OMITTED: Severity = Severity::Conduct;
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Severity::Service => "service",
+            Severity::Complaint => "complaint",
+            Severity::Conduct => "conduct",
+            Severity::Veto => "veto",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.key() == key)
     }
 }
 

@@ -1,8 +1,15 @@
 //! The scoring template (评分模板): owns every number of the overall score and of the per-ticket
 //! compliance score — component weights, language and conduct coefficients, and per check its
-//! weight in the pass rate, its deduction and whether it is a veto item (一票否决). Takes TOML
-//! text (`--template FILE`, else the built-in `templates/default.toml`), yields a validated
-//! [`Template`]; every problem is one sentence naming the file and, where known, the line.
+//! weight in the pass rate, its deduction and whether it is a veto item (一票否决) — and the
+//! severity of each flag reason, which orders agent pages. Takes TOML text (`--template FILE`,
+//! else the built-in `templates/default.toml`), yields a validated [`Template`]; every problem
+//! is one sentence naming the file and, where known, the line.
+//!
+//! Every key is required, with one exception: the `[severity]` table as a whole may be left
+//! out, and then [`DEFAULT_SEVERITY`] applies. Severities change no figure (only the order of
+//! an agent page and which flags it lists in full), and templates written before the table
+//! existed must keep loading; a table that is there must name all seven reasons, so a typo
+//! never falls back silently. The manifest records the severities a run used.
 
 use std::path::Path;
 
@@ -12,6 +19,7 @@ use toml::Spanned;
 
 use crate::check::{CheckId, Outcome};
 use crate::error::{Error, Result};
+use crate::score::{Reason, Severity};
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -29,6 +37,19 @@ pub const MAX_COEFFICIENT: f64 = 100.0;
 pub const MAX_MULTIPLIER: f64 = 100.0;
 /// A deduction is points off a 100-point score.
 pub const MAX_DEDUCTION: i64 = 100;
+
+/// Each reason's severity (in `Reason::ALL` order) when a template has no `[severity]` table:
+/// the shipped default's. Off-platform and personal data are `veto`, as their checks are
+/// 一票否决 items; a forbidden phrase is `conduct`; complaint handling above speed and CSAT.
+pub const DEFAULT_SEVERITY: [Severity; Reason::COUNT] = [
+    Severity::Conduct,
+    Severity::Veto,
+    Severity::Veto,
+    Severity::Complaint,
+    Severity::Complaint,
+    Severity::Service,
+    Severity::Service,
+];
 
 /// The six components of the overall score, in the order docs/scoring.md lists them: their
 /// weights here (`f64`), their per-agent values in `aggregate::ScoreComponents`.
@@ -65,6 +86,8 @@ pub struct Template {
     pub conduct_off_platform: f64,
     /// Indexed by `CheckId as usize`.
     pub checks: [CheckRule; CheckId::COUNT],
+    /// Indexed by `Reason as usize`.
+    pub severity: [Severity; Reason::COUNT],
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
     pub source: String,
     pub sha256: String,
@@ -163,6 +186,21 @@ impl Template {
                 veto: rule.veto,
             };
         }
+        let mut severity = DEFAULT_SEVERITY;
+        if let Some(table) = &raw.severity {
+            for (reason, level) in Reason::ALL.into_iter().zip(&mut severity) {
+                let written = table.get(reason);
+                *level = Severity::from_key(written.get_ref()).ok_or_else(|| Error::Template {
+                    at: at(Some(written.span())),
+                    problem: format!(
+                        "`severity.{}` is {:?}, but a severity is one of `service`, \
+                         `complaint`, `conduct`, `veto`",
+                        reason.key(),
+                        written.get_ref()
+                    ),
+                })?;
+            }
+        }
         Ok(Template {
             overall,
             language_filler: coefficient(&raw.language.filler, "language.filler")?,
@@ -171,6 +209,7 @@ impl Template {
             conduct_forbidden: multiplier(&raw.conduct.forbidden, "conduct.forbidden")?,
             conduct_off_platform: multiplier(&raw.conduct.off_platform, "conduct.off_platform")?,
             checks,
+            severity,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
         })
@@ -178,6 +217,15 @@ impl Template {
 
     pub fn rule(&self, check: CheckId) -> CheckRule {
         self.checks[check as usize]
+    }
+
+    pub fn severity(&self, reason: Reason) -> Severity {
+        self.severity[reason as usize]
+    }
+
+    /// A flagged ticket's severity: that of its most serious reason; `None` when not flagged.
+    pub fn ticket_severity(&self, reasons: &[Reason]) -> Option<Severity> {
+        reasons.iter().map(|&r| self.severity(r)).max()
     }
 
     /// A sampled ticket's compliance score: 100 minus the deductions of its failed checks (never
@@ -227,6 +275,8 @@ struct RawTemplate {
     language: RawLanguage,
     conduct: RawConduct,
     checks: RawChecks,
+    #[serde(default)]
+    severity: Option<RawSeverity>,
 }
 
 #[derive(Deserialize)]
@@ -275,6 +325,32 @@ impl RawChecks {
             CheckId::FirstResponseSla => &self.first_response_sla,
             CheckId::NoOffPlatform => &self.no_off_platform,
             CheckId::NoPii => &self.no_pii,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeverity {
+    forbidden_phrase: Spanned<String>,
+    off_platform: Spanned<String>,
+    pii_exposed: Spanned<String>,
+    escalation: Spanned<String>,
+    complaint_without_empathy: Spanned<String>,
+    slow_first_response: Spanned<String>,
+    low_csat: Spanned<String>,
+}
+
+impl RawSeverity {
+    fn get(&self, reason: Reason) -> &Spanned<String> {
+        match reason {
+            Reason::ForbiddenPhrase => &self.forbidden_phrase,
+            Reason::OffPlatform => &self.off_platform,
+            Reason::PiiExposed => &self.pii_exposed,
+            Reason::Escalation => &self.escalation,
+            Reason::ComplaintWithoutEmpathy => &self.complaint_without_empathy,
+            Reason::SlowFirstResponse => &self.slow_first_response,
+            Reason::LowCsat => &self.low_csat,
         }
     }
 }
@@ -386,6 +462,76 @@ mod tests {
                 });
         let err = Template::parse(&zero, "t.toml").unwrap_err().to_string();
         assert!(err.contains("every [overall] weight is 0"), "{err}");
+    }
+
+    #[test]
+    fn severity_defaults_to_the_shipped_table_when_a_template_has_none() {
+        use Severity::{Complaint, Conduct, Service, Veto};
+        let want = [Conduct, Veto, Veto, Complaint, Complaint, Service, Service];
+        assert_eq!(Template::builtin().severity, want);
+        assert_eq!(DEFAULT_SEVERITY, want);
+        // A template written before `[severity]` existed: everything from that line on cut.
+        let older = &DEFAULT_TOML[..DEFAULT_TOML.find("\n# Severity of each flag").unwrap()];
+        assert!(!older.contains("[severity]"));
+        assert_eq!(Template::parse(older, "old.toml").unwrap().severity, want);
+        let t = Template::builtin();
+        let ticket = |reasons: &[Reason]| t.ticket_severity(reasons);
+        assert_eq!(ticket(&[]), None);
+        assert_eq!(ticket(&[Reason::SlowFirstResponse]), Some(Service));
+        assert_eq!(ticket(&[Reason::ForbiddenPhrase, Reason::LowCsat]), Some(Conduct));
+        assert_eq!(ticket(&[Reason::ForbiddenPhrase, Reason::PiiExposed]), Some(Veto));
+    }
+
+    #[test]
+    fn a_severity_table_names_every_reason_with_a_known_level() {
+        let line = |key: &str| {
+            let at = DEFAULT_TOML.find(&format!("\n{key} = \"")).unwrap() + 1;
+            DEFAULT_TOML[..at].matches('\n').count() + 1
+        };
+        let cases: &[(&str, &str, &str, String)] = &[
+            (
+                "unknown level",
+                "low_csat = \"service\"",
+                "low_csat = \"minor\"",
+                format!(
+                    "t.toml:{}: `severity.low_csat` is \"minor\", but a severity is one of \
+                     `service`, `complaint`, `conduct`, `veto`",
+                    line("low_csat")
+                ),
+            ),
+            (
+                "a number is no level",
+                "escalation = \"complaint\"",
+                "escalation = 2",
+                format!(
+                    "t.toml:{}: invalid type: integer `2`, expected a string",
+                    line("escalation")
+                ),
+            ),
+            (
+                "unknown reason",
+                "low_csat = \"service\"",
+                "low_csat = \"service\"\nslow_reply = \"service\"",
+                format!("t.toml:{}: unknown field `slow_reply`", line("low_csat") + 1),
+            ),
+            (
+                "a reason left out",
+                "low_csat = \"service\"\n",
+                "",
+                "missing field `low_csat`".to_string(),
+            ),
+        ];
+        for (name, from, to, says) in cases {
+            let text = DEFAULT_TOML.replacen(from, to, 1);
+            assert_ne!(text, DEFAULT_TOML, "{name}: the case does not change the template");
+            let err = match Template::parse(&text, "t.toml") {
+                Ok(_) => panic!("{name}: accepted"),
+                Err(err) => err.to_string(),
+            };
+            assert!(err.contains(says.as_str()), "{name}: {err}");
+            assert!(err.starts_with("scoring template t.toml"), "{name}: {err}");
+            assert!(!err.contains('\n'), "{name}: {err}");
+        }
     }
 
     /// One template number changed: `from` → `to` (the first occurrence).

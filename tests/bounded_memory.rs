@@ -162,7 +162,7 @@ fn peak_memory_per_ticket_is_a_compact_record() {
         mib(few_peak),
         mib(many_peak)
     );
-    // What outlives a batch per ticket is one record in the registry (42 bytes, the boxed id
+    // What outlives a batch per ticket is one record in the registry (44 bytes, the boxed id
     // and the hash map's slot) plus, at the end, the per-agent sort vectors: a couple of
     // hundred bytes. 1 KiB leaves room for allocator slack and table doubling, and is half
     // the ~2 KB of text per ticket, so keeping each ticket's text would fail. Measured:

@@ -33,3 +33,5 @@ mod lexicon_defaults;
 mod output_dir;
 // Issue 8 (6, 7): personal data masked in every report; invisible characters never evade.
 mod pii_and_evasion;
+// Issue 10: flags by severity from the template; a conduct or veto ticket never left off a page.
+mod severity;

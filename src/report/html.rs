@@ -5,7 +5,10 @@
 //! evidence unless `--no-mask`, and evidence whose text hid invisible characters is marked
 //! 〔含隐藏字符〕. The agent page shows the agent beside the team, a radar chart
 //! of the six score components, compliance on the sample and the flagged tickets with each hit
-//! marked inside its context.
+//! marked inside its context, most serious first (the order `pages` laid out); when it leaves
+//! some off, a table of the agent's flags by reason links to `agents/<stem>/<reason>.html`,
+//! which lists all of them. Agent and reason pages come in parts (head, one fragment per
+//! flagged ticket, tail) so they can be written one ticket at a time.
 
 use std::fmt::Write;
 
@@ -14,8 +17,8 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use crate::aggregate::{Metrics, ScoreComponents};
 use crate::check::CheckId;
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
-use crate::report::markdown::{describe, figure_rows, num, score, secs, share, FLAGGED_SHOWN};
-use crate::report::{labels, AgentPage};
+use crate::report::markdown::{describe, figure_rows, num, score, secs, share};
+use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
 use crate::score::Reason;
 
 const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;\
@@ -27,14 +30,19 @@ th{background:#f3f3f3}td.n{text-align:right}mark{background:#ffd54f;padding:0 .1
 /// The axes of the radar chart, in `ScoreComponents::values` order.
 const AXES: [&str; 6] = ["语言规范", "服务态度", "共情", "响应速度", "满意度", "合规"];
 
-fn page(title: &str, body: &str) -> Vec<u8> {
+const PAGE_END: &str = "</body></html>\n";
+
+fn page_head(title: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
+         <title>{}</title><style>{STYLE}</style></head>\n<body>\n",
         text(title)
     )
-    .into_bytes()
+}
+
+fn page(title: &str, body: &str) -> Vec<u8> {
+    format!("{}{body}{PAGE_END}", page_head(title)).into_bytes()
 }
 
 /// `index.html`: counts, the per-agent table with links to the agent pages, flags by reason.
@@ -90,12 +98,17 @@ pub fn index(
     page("质检汇总", &body)
 }
 
-/// `agents/<agent>.html`.
-pub fn agent(agent: &AgentPage) -> Vec<u8> {
-    let AgentPage { metrics: m, team, flagged, flagged_total, .. } = *agent;
+/// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
+/// when the page leaves flagged tickets off, the agent's flags by reason with links.
+pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
+    let AgentPage { metrics: m, team, .. } = *agent;
     let title = agent.title();
-    let mut body =
-        format!("<p><a href=\"../index.html\">← 团队汇总</a></p>\n<h1>{}</h1>\n", text(&title));
+    let mut body = page_head(&title);
+    let _ = writeln!(
+        body,
+        "<p><a href=\"../index.html\">← 团队汇总</a></p>\n<h1>{}</h1>",
+        text(&title)
+    );
     body.push_str("<section>");
     body.push_str(&radar(&m.score_components, &team.score_components));
     body.push_str("<table><tr><th>指标</th><th>本人</th><th>团队</th></tr>\n");
@@ -132,24 +145,86 @@ pub fn agent(agent: &AgentPage) -> Vec<u8> {
     body.push_str("</table></section>\n");
 
     let _ = writeln!(body, "<section><h2>被标记工单 ({} 张)</h2>", m.flagged);
-    for ticket in flagged.iter().take(FLAGGED_SHOWN) {
-        flagged_ticket(&mut body, ticket);
+    if agent.flagged_total > agent.flagged_shown {
+        let _ = writeln!(
+            body,
+            "<p>按严重程度、工单号排列。本页列出 {} 张: 违规及一票否决级的全部列出, 其余见各原因的完整列表。</p>\n\
+             <table><tr><th>原因</th><th>等级</th><th>工单数</th><th>本页列出</th><th>完整列表</th></tr>",
+            agent.flagged_shown
+        );
+        for line in agent.reasons {
+            let link = if line.has_page() {
+                format!(
+                    "<a href=\"{}.html\">全部 {} 张</a>",
+                    attr(&reason_page_path(agent.stem, line.reason)),
+                    line.total
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td>\
+                 <td>{link}</td></tr>",
+                labels::reason(line.reason),
+                labels::severity(line.severity),
+                line.total,
+                line.shown
+            );
+        }
+        body.push_str("</table>\n");
     }
-    if flagged_total > flagged.len() {
-        let more = flagged_total - flagged.len();
-        let _ = writeln!(body, "<p class=muted>另有 {more} 张被标记工单，见 flagged.jsonl。</p>");
-    }
-    body.push_str("</section>\n");
-    page(&title, &body)
+    body.into_bytes()
 }
 
-fn flagged_ticket(body: &mut String, ticket: &FlaggedTicket) {
+/// `agents/<agent>.html` after its flagged tickets.
+pub fn agent_tail(agent: &AgentPage) -> Vec<u8> {
+    let mut body = String::new();
+    if agent.flagged_total > agent.flagged_shown {
+        let more = agent.flagged_total - agent.flagged_shown;
+        let _ = writeln!(
+            body,
+            "<p class=muted>另有 {more} 张较轻的被标记工单未在本页列出, 见上表各原因的完整列表。</p>"
+        );
+    }
+    body.push_str("</section>\n");
+    body.push_str(PAGE_END);
+    body.into_bytes()
+}
+
+/// `agents/<agent>/<reason>.html` up to its flagged tickets.
+pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
+    let title = page.title();
+    let mut body = page_head(&title);
+    let _ = writeln!(
+        body,
+        "<p><a href=\"../{}.html\">← {}</a> · <a href=\"../../index.html\">团队汇总</a></p>\n\
+         <h1>{}</h1>\n<section><h2>{} ({} 张)</h2>\n<p class=muted>原因等级: {}。按严重程度、工单号排列。</p>",
+        attr(page.agent.stem),
+        text(page.agent.id),
+        text(&title),
+        labels::reason(page.line.reason),
+        page.line.total,
+        labels::severity(page.line.severity)
+    );
+    body.into_bytes()
+}
+
+/// `agents/<agent>/<reason>.html` after its flagged tickets.
+pub fn reason_tail() -> Vec<u8> {
+    format!("</section>\n{PAGE_END}").into_bytes()
+}
+
+/// One flagged ticket, as agent and reason pages list it.
+pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
+    let mut body = String::new();
     let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
     let _ = writeln!(
         body,
-        "<h3>工单 {}</h3>\n<p>原因: {}</p>",
+        "<h3>工单 {}</h3>\n<p>原因: {} (等级: {})</p>",
         text(&ticket.ticket_id),
-        text(&reasons.join("、"))
+        text(&reasons.join("、")),
+        labels::severity(ticket.severity)
     );
     for e in &ticket.evidence {
         let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
@@ -165,6 +240,7 @@ fn flagged_ticket(body: &mut String, ticket: &FlaggedTicket) {
         let _ =
             writeln!(body, "<p class=muted>另有 {} 处证据未列出。</p>", ticket.evidence_omitted);
     }
+    body.into_bytes()
 }
 
 /// The hit marked inside its context, every part escaped.

@@ -1,8 +1,11 @@
 //! `flagged.jsonl`, `rejects.jsonl` and `tickets.jsonl`: one JSON object per line.
 //!
-//! **flagged.jsonl** — one line per flagged ticket, sorted by `ticket_id`:
+//! **flagged.jsonl** — one line per flagged ticket, sorted by `ticket_id` (a machine file keeps
+//! the one order that diffs, joins and shard merges rely on; agent pages order by severity):
 //! `ticket_id`, `agent_id` (owner), `agent_name` (or null), `reasons` (reason codes, see
-//! docs/scoring.md), `customer_negativity` (number ≥ 0), `csat` (1–5 or null), and
+//! docs/scoring.md), `severity` (the ticket's: its most serious reason's level in the scoring
+//! template's `[severity]`, one of `service` < `complaint` < `conduct` < `veto`),
+//! `customer_negativity` (number ≥ 0), `csat` (1–5 or null), and
 //! `evidence`: every hit in the ticket, each with `message` (0-based index), `role`,
 //! `start`/`end` (character offsets, Unicode scalar values, into the message's original text),
 //! `text` (the original characters, personal data masked), `category`, and for lexicon hits
@@ -41,7 +44,7 @@ use crate::lexicon::{Category, Lexicon};
 use crate::matcher::Effect;
 use crate::parse::{Reject, Ticket};
 use crate::pii;
-use crate::score::{EvidenceKind, TicketScore};
+use crate::score::{EvidenceKind, Severity, TicketScore};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FlaggedTicket {
@@ -49,6 +52,7 @@ pub struct FlaggedTicket {
     pub agent_id: String,
     pub agent_name: Option<String>,
     pub reasons: Vec<String>,
+    pub severity: Severity,
     pub customer_negativity: f64,
     pub csat: Option<u8>,
     pub evidence: Vec<EvidenceLine>,
@@ -95,9 +99,11 @@ pub const MAX_EVIDENCE: usize = 200;
 
 /// `shown` is each message's text as displayed (masked unless `--no-mask`, see
 /// `run::Audited`). Masking keeps character counts, so the evidence offsets hold in it.
+/// `severity` is the ticket's, from the scoring template.
 pub fn flagged_ticket(
     ticket: &Ticket,
     score: &TicketScore,
+    severity: Severity,
     shown: &[Cow<'_, str>],
     lexicon: &Lexicon,
 ) -> FlaggedTicket {
@@ -177,6 +183,7 @@ pub fn flagged_ticket(
         agent_id: ticket.owner.clone(),
         agent_name: ticket.agent_name.clone(),
         reasons: score.reasons.iter().map(|r| r.key().to_string()).collect(),
+        severity,
         customer_negativity: score.customer_negativity(),
         csat: ticket.csat,
         evidence,

@@ -3,7 +3,7 @@
 
 use crate::check::{CheckId, Outcome};
 use crate::lexicon::Category;
-use crate::score::Reason;
+use crate::score::{Reason, Severity};
 
 pub fn category(c: Category) -> &'static str {
     match c {
@@ -33,9 +33,18 @@ pub fn reason(r: Reason) -> &'static str {
     }
 }
 
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Veto => "一票否决",
+        Severity::Conduct => "违规",
+        Severity::Complaint => "抱怨处理",
+        Severity::Service => "服务体验",
+    }
+}
+
 /// The label of a reason code as written in flagged.jsonl; an unknown code is shown as is.
 pub fn reason_key(key: &str) -> &str {
-    Reason::ALL.iter().find(|r| r.key() == key).map_or(key, |r| reason(*r))
+    Reason::from_key(key).map_or(key, |r| reason(r))
 }
 
 pub fn check(c: CheckId) -> &'static str {

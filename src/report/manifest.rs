@@ -4,8 +4,9 @@
 //! given) and `files`, one per category in category order: `name` (`closing.txt`), `category`,
 //! `sha256` of its bytes, `entries` (entries that count) and `exceptions` (`!` lines);
 //! `template` (path, sha256 of the scoring template; the built-in one is
-//! `(built-in) templates/default.toml`), `inputs` (path, format `jsonl` | `table`, bytes,
-//! lines: non-blank lines, or a table's rows), `counts`: `lines` (all inputs' lines and rows),
+//! `(built-in) templates/default.toml`; `severity`: each reason code's level as this run used
+//! it, from the template's `[severity]` or, when it has none, the built-in defaults), `inputs`
+//! (path, format `jsonl` | `table`, bytes, lines: non-blank lines, or a table's rows), `counts`: `lines` (all inputs' lines and rows),
 //! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
 //! rows in `rejects.jsonl`, the sum of its `rows`), `rejected_by_reason`, `sampled`,
 //! `flagged`. `warnings`: `unread_times` (message times that read neither as RFC 3339 nor
@@ -22,6 +23,7 @@ use crate::config::AuditConfig;
 use crate::lexicon::Lexicon;
 use crate::parse::Ticket;
 use crate::read::InputFile;
+use crate::score::Reason;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
@@ -124,6 +126,7 @@ struct LexiconLine<'a> {
 struct TemplateLine<'a> {
     path: &'a str,
     sha256: &'a str,
+    severity: BTreeMap<&'static str, &'static str>,
 }
 
 #[derive(Serialize)]
@@ -175,7 +178,14 @@ pub fn render(
                 })
                 .collect(),
         },
-        template: TemplateLine { path: &config.template.source, sha256: &config.template.sha256 },
+        template: TemplateLine {
+            path: &config.template.source,
+            sha256: &config.template.sha256,
+            severity: Reason::ALL
+                .iter()
+                .map(|&r| (r.key(), config.template.severity(r).key()))
+                .collect(),
+        },
         inputs: inputs
             .iter()
             .map(|f| InputLine {

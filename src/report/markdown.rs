@@ -1,5 +1,7 @@
-//! `summary.md` (the team) and `agents/<agent>.md` (one agent): Markdown for a wiki or a chat
-//! paste. Figures come from `aggregate::Metrics`; flagged tickets from `flagged.jsonl` lines.
+//! `summary.md` (the team), `agents/<agent>.md` (one agent) and `agents/<agent>/<reason>.md`
+//! (all of its flagged tickets with one reason): Markdown for a wiki or a chat paste. Figures
+//! come from `aggregate::Metrics`; flagged tickets from `flagged.jsonl` lines, in the order
+//! `pages` laid out, each rendered on its own between a page's head and tail.
 //! Transcript text is Markdown-escaped and evidence is shown as **【hit】** inside its context;
 //! personal data arrives masked (unless `--no-mask`) and disguised evidence is marked 〔含隐藏字符〕.
 
@@ -9,12 +11,10 @@ use crate::aggregate::{Metrics, REPORTED};
 use crate::check::CheckId;
 use crate::lexicon::Category;
 use crate::report::jsonl::EvidenceLine;
+use crate::report::jsonl::FlaggedTicket;
 use crate::report::labels::{self, UNKNOWN};
-use crate::report::AgentPage;
+use crate::report::{reason_page_path, AgentPage, ReasonPage};
 use crate::score::Reason;
-
-/// How many flagged tickets an agent page lists in full; the rest are in flagged.jsonl.
-pub const FLAGGED_SHOWN: usize = 50;
 
 pub(crate) fn share(v: Option<f64>) -> String {
     v.map_or(UNKNOWN.into(), |v| format!("{:.1}%", v * 100.0))
@@ -126,8 +126,10 @@ pub fn team(
     out.into_bytes()
 }
 
-pub fn agent(page: &AgentPage) -> Vec<u8> {
-    let AgentPage { metrics: m, team, flagged, flagged_total, .. } = *page;
+/// `agents/<agent>.md` up to its flagged tickets; when the page leaves some off, the agent's
+/// flags by reason with links to their pages.
+pub fn agent_head(page: &AgentPage) -> Vec<u8> {
+    let AgentPage { metrics: m, team, .. } = *page;
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", escape(&page.title()));
     let _ = writeln!(out, "| 指标 | 本人 | 团队 |\n|---|---:|---:|");
@@ -148,33 +150,81 @@ pub fn agent(page: &AgentPage) -> Vec<u8> {
         );
     }
     let _ = writeln!(out, "\n## 被标记工单 ({} 张)\n", m.flagged);
-    for ticket in flagged.iter().take(FLAGGED_SHOWN) {
-        let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    if page.flagged_total > page.flagged_shown {
         let _ = writeln!(
             out,
-            "### 工单 {}\n\n原因: {}\n",
-            escape(&ticket.ticket_id),
-            reasons.join("、")
+            "按严重程度、工单号排列。本页列出 {} 张: 违规及一票否决级的全部列出, 其余见各原因的完整列表。\n\n\
+             | 原因 | 等级 | 工单数 | 本页列出 | 完整列表 |\n|---|---|---:|---:|---|",
+            page.flagged_shown
         );
-        for e in &ticket.evidence {
-            let what = escape(&describe(e));
-            let context = match (&e.context, &e.text) {
-                (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
-                _ => String::new(),
+        for line in page.reasons {
+            let link = if line.has_page() {
+                let path = reason_page_path(page.stem, line.reason);
+                format!("[全部 {} 张]({path}.md)", line.total)
+            } else {
+                String::new()
             };
-            let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
-            // People count messages from 1; flagged.jsonl's index counts from 0.
-            let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {link} |",
+                labels::reason(line.reason),
+                labels::severity(line.severity),
+                line.total,
+                line.shown
+            );
         }
         out.push('\n');
     }
-    if flagged_total > flagged.len() {
-        let _ = writeln!(
-            out,
-            "另有 {} 张被标记工单，见 flagged.jsonl。",
-            flagged_total - flagged.len()
-        );
+    out.into_bytes()
+}
+
+/// `agents/<agent>.md` after its flagged tickets.
+pub fn agent_tail(page: &AgentPage) -> Vec<u8> {
+    if page.flagged_total > page.flagged_shown {
+        let more = page.flagged_total - page.flagged_shown;
+        format!("另有 {more} 张较轻的被标记工单未在本页列出, 见上表各原因的完整列表。\n")
+            .into_bytes()
+    } else {
+        Vec::new()
     }
+}
+
+/// `agents/<agent>/<reason>.md` up to its flagged tickets (it needs no tail).
+pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
+    format!(
+        "# {}\n\n[← {}](../{}.md)\n\n## {} ({} 张)\n\n原因等级: {}。按严重程度、工单号排列。\n\n",
+        escape(&page.title()),
+        escape(page.agent.id),
+        page.agent.stem,
+        labels::reason(page.line.reason),
+        page.line.total,
+        labels::severity(page.line.severity)
+    )
+    .into_bytes()
+}
+
+/// One flagged ticket, as agent and reason pages list it.
+pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
+    let mut out = String::new();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    let _ = writeln!(
+        out,
+        "### 工单 {}\n\n原因: {} (等级: {})\n",
+        escape(&ticket.ticket_id),
+        reasons.join("、"),
+        labels::severity(ticket.severity)
+    );
+    for e in &ticket.evidence {
+        let what = escape(&describe(e));
+        let context = match (&e.context, &e.text) {
+            (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
+            _ => String::new(),
+        };
+        let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
+        // People count messages from 1; flagged.jsonl's index counts from 0.
+        let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
+    }
+    out.push('\n');
     out.into_bytes()
 }
 

@@ -111,8 +111,9 @@ pub fn inspect(dir: &Path, proof: Proof) -> io::Result<Contents> {
     }
 }
 
-/// A directory's entries: files of the top level and of `agents/`, the `agents` directory,
-/// and anything else (other directories, links, sockets) as `odd`.
+/// A directory's entries: files of the top level, of `agents/` and of each `agents/<stem>/`
+/// (an agent's reason pages), those directories (deepest first), and anything else (other
+/// directories, links, sockets) as `odd`.
 struct Found {
     files: Vec<String>,
     dirs: Vec<String>,
@@ -137,8 +138,8 @@ impl Found {
             let kind = entry.file_type()?;
             if kind.is_file() {
                 self.files.push(name);
-            } else if kind.is_dir() && name == AGENTS {
-                self.add(&entry.path(), "agents/")?;
+            } else if kind.is_dir() && (name == AGENTS || prefix == "agents/") {
+                self.add(&entry.path(), &format!("{name}/"))?;
                 self.dirs.push(name);
             } else if kind.is_dir() {
                 self.odd.push(format!("{name}/"));
@@ -164,7 +165,7 @@ fn modified_after(path: &Path, written_at: SystemTime) -> io::Result<bool> {
 /// A name the previous release wrote: the report set, or `agents/<stem>.md|.html`.
 fn in_report_set(file: &str) -> bool {
     match file.strip_prefix("agents/") {
-        Some(page) => page.ends_with(".md") || page.ends_with(".html"),
+        Some(page) => !page.contains('/') && (page.ends_with(".md") || page.ends_with(".html")),
         None => REPORT_SET.contains(&file),
     }
 }
@@ -236,6 +237,27 @@ mod tests {
             marker: Some(&["agents/A1.md", "summary.json"]),
             proof: Proof::Report,
             unknown: &[],
+        },
+        Case {
+            name: "marked report with reason pages",
+            files: &[("agents/A1.md", "#"), ("agents/A1/low_csat.md", "#")],
+            marker: Some(&["agents/A1.md", "agents/A1/low_csat.md"]),
+            proof: Proof::Report,
+            unknown: &[],
+        },
+        Case {
+            name: "a directory inside reason pages",
+            files: &[("agents/A1/low_csat.md", "#"), ("agents/A1/x/a.md", "#")],
+            marker: Some(&["agents/A1/low_csat.md"]),
+            proof: Proof::Report,
+            unknown: &["agents/A1/x/"],
+        },
+        Case {
+            name: "previous release with a directory of pages",
+            files: &[("manifest.json", MANIFEST), ("agents/A1/low_csat.md", "#")],
+            marker: None,
+            proof: Proof::Report,
+            unknown: &["agents/A1/low_csat.md"],
         },
         Case {
             name: "marked report, listed file deleted",

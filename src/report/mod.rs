@@ -16,16 +16,44 @@ pub mod summary;
 
 pub use output::Staging;
 
-/// One agent's page, as the Markdown and the HTML formats both render it.
+/// One agent's page, as the Markdown and the HTML formats both render it: a head from this,
+/// then `flagged_shown` flagged tickets (each rendered on its own, so a page of thousands is
+/// written one ticket at a time), then a tail from this.
 #[derive(Clone, Copy)]
 pub struct AgentPage<'a> {
     pub id: &'a str,
     pub name: Option<&'a str>,
+    /// The agent's file stem ([`agent_file_stem`]), for links to its reason pages.
+    pub stem: &'a str,
     pub metrics: &'a crate::aggregate::Metrics,
     pub team: &'a crate::aggregate::Metrics,
-    /// The first flagged tickets (at most `markdown::FLAGGED_SHOWN`), in ticket-id order.
-    pub flagged: &'a [jsonl::FlaggedTicket],
+    /// How many flagged tickets the page lists, and how many the agent has.
+    pub flagged_shown: usize,
     pub flagged_total: usize,
+    /// The agent's flags by reason, most serious first (see `pages`); a table of them heads the
+    /// flagged tickets when the page leaves some off.
+    pub reasons: &'a [crate::pages::ReasonLine],
+}
+
+/// All of one agent's flagged tickets with one reason, `agents/<stem>/<reason>.html|.md`: a
+/// head from this, then `line.total` tickets rendered one at a time, then a tail.
+#[derive(Clone, Copy)]
+pub struct ReasonPage<'a> {
+    pub agent: &'a AgentPage<'a>,
+    pub line: &'a crate::pages::ReasonLine,
+}
+
+impl ReasonPage<'_> {
+    /// Plain text; each format escapes it its own way.
+    pub fn title(&self) -> String {
+        format!("{} — {}", self.agent.title(), labels::reason(self.line.reason))
+    }
+}
+
+/// An agent's page for one reason, relative to `agents/`, without the extension: its flagged
+/// tickets with that reason, in a directory named after the agent's page.
+pub fn reason_page_path(stem: &str, reason: crate::score::Reason) -> String {
+    format!("{stem}/{}", reason.key())
 }
 
 impl AgentPage<'_> {

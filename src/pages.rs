@@ -1,0 +1,146 @@
+//! Stage 9b — the layout of an agent's flagged tickets: which its page lists in full, in what
+//! order, and which continue on a page per reason. Takes each flagged ticket's severity and
+//! reasons (kept per ticket by the run, given in ticket-id order), yields an [`AgentLayout`]
+//! that `report/` renders. It never sees ticket text: 2 bytes in, 4 bytes of order out, per
+//! flagged ticket of one agent.
+//!
+//! Order: severity (most serious first), then ticket id. The agent page lists every ticket at
+//! [`Severity::NEVER_OMITTED`] or above, however many, then the next ones until it holds
+//! [`FLAGGED_SHOWN`]. Every reason with a ticket left off gets a page of its own listing all of
+//! the agent's tickets with that reason, in the same order, so each flagged ticket is on its
+//! agent's page or on the page of each of its reasons.
+
+use std::cmp::Reverse;
+
+use crate::score::{Reason, ReasonSet, Severity};
+use crate::template::Template;
+
+/// How many flagged tickets an agent page lists before it leaves the less serious ones to the
+/// reason pages (it lists more when more are at `Severity::NEVER_OMITTED` or above).
+pub const FLAGGED_SHOWN: usize = 50;
+
+/// One flagged ticket as the layout sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag {
+    pub severity: Severity,
+    pub reasons: ReasonSet,
+}
+
+/// One reason among an agent's flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReasonLine {
+    pub reason: Reason,
+    /// The reason's own severity in the template (a ticket's may be higher).
+    pub severity: Severity,
+    /// The agent's flagged tickets with this reason.
+    pub total: usize,
+    /// Of those, the ones the agent page lists.
+    pub shown: usize,
+}
+
+impl ReasonLine {
+    /// The agent page leaves some off, so this reason has a page of its own.
+    pub fn has_page(&self) -> bool {
+        self.shown < self.total
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentLayout {
+    /// Indices into the flags given, in page order: severity, most serious first, then id.
+    pub order: Vec<u32>,
+    /// How many of `order`, from the start, the agent page lists.
+    pub shown: usize,
+    /// Every reason the agent has a flag for: most serious first, then in `Reason::ALL` order.
+    pub reasons: Vec<ReasonLine>,
+}
+
+/// `flags` are one agent's flagged tickets in ticket-id order.
+pub fn layout(flags: &[Flag], template: &Template) -> AgentLayout {
+    let mut order: Vec<u32> = (0..flags.len() as u32).collect();
+    // Stable: within a severity, ticket-id order stays.
+    order.sort_by_key(|&i| Reverse(flags[i as usize].severity));
+    let serious = order
+        .iter()
+        .take_while(|&&i| flags[i as usize].severity >= Severity::NEVER_OMITTED)
+        .count();
+    let shown = serious.max(FLAGGED_SHOWN.min(flags.len()));
+    let count = |slice: &[u32], r: Reason| {
+        slice.iter().filter(|&&i| flags[i as usize].reasons.contains(r)).count()
+    };
+    let mut reasons: Vec<ReasonLine> = Reason::ALL
+        .into_iter()
+        .map(|reason| ReasonLine {
+            reason,
+            severity: template.severity(reason),
+            total: count(&order, reason),
+            shown: count(&order[..shown], reason),
+        })
+        .filter(|line| line.total > 0)
+        .collect();
+    reasons.sort_by_key(|line| Reverse(line.severity));
+    AgentLayout { order, shown, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Reason::{ForbiddenPhrase as F, LowCsat as C, PiiExposed as P, SlowFirstResponse as S};
+
+    fn flag(reasons: &[Reason]) -> Flag {
+        let template = Template::builtin();
+        Flag {
+            severity: template.ticket_severity(reasons).unwrap(),
+            reasons: ReasonSet::of(reasons),
+        }
+    }
+
+    fn line(reason: Reason, total: usize, shown: usize) -> ReasonLine {
+        ReasonLine { reason, severity: Template::builtin().severity(reason), total, shown }
+    }
+
+    /// `n` copies of `reasons`.
+    fn many(n: usize, reasons: &[Reason]) -> Vec<Flag> {
+        vec![flag(reasons); n]
+    }
+
+    #[test]
+    fn a_short_list_is_shown_whole_by_severity_then_id() {
+        let flags = [flag(&[S]), flag(&[F, S]), flag(&[C]), flag(&[P])];
+        let got = layout(&flags, &Template::builtin());
+        // P is veto, F conduct; S and C service, in id order.
+        assert_eq!(got.order, [3, 1, 0, 2]);
+        assert_eq!(got.shown, 4);
+        assert_eq!(got.reasons, [line(P, 1, 1), line(F, 1, 1), line(S, 2, 2), line(C, 1, 1)]);
+        assert!(got.reasons.iter().all(|l| !l.has_page()));
+    }
+
+    #[test]
+    fn past_fifty_the_serious_stay_and_the_rest_go_to_reason_pages() {
+        // 60 slow, then one forbidden phrase that sorts last by id.
+        let mut flags = many(60, &[S]);
+        flags.push(flag(&[F]));
+        let got = layout(&flags, &Template::builtin());
+        assert_eq!(got.order[..3], [60, 0, 1]);
+        assert_eq!(got.shown, 50);
+        assert_eq!(got.reasons, [line(F, 1, 1), line(S, 60, 49)]);
+        assert!(got.reasons[1].has_page());
+    }
+
+    #[test]
+    fn seventy_serious_tickets_are_all_shown() {
+        let mut flags = many(10, &[C]);
+        flags.extend(many(70, &[F, S]));
+        let got = layout(&flags, &Template::builtin());
+        assert_eq!(got.shown, 70);
+        assert_eq!(got.order[..2], [10, 11]);
+        assert_eq!(got.order[70..], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(got.reasons, [line(F, 70, 70), line(S, 70, 70), line(C, 10, 0)]);
+    }
+
+    #[test]
+    fn no_flags_no_layout() {
+        let got = layout(&[], &Template::builtin());
+        assert_eq!((got.order.len(), got.shown, got.reasons.len()), (0, 0, 0));
+    }
+}
