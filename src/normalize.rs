@@ -1,7 +1,7 @@
 //! Stage 3 — normalization for matching. Takes a message's original text, yields the text the
 //! tokenizer and matcher see: NFKC (full-width letters, digits and punctuation become ASCII),
-//! Latin lower-cased, traditional Chinese turned simplified (`fast2s`, character by character),
-//! and **invisible characters dropped** so they cannot split a phrase or a number:
+//! Latin lower-cased, traditional Chinese turned simplified, and **invisible characters
+//! dropped** so they cannot split a phrase or a number:
 //! - every format character (general category Cf: zero-width space and joiners, soft hyphen,
 //!   word joiner, BOM, bidi controls, tag characters, …);
 //! - the other Default_Ignorable_Code_Point characters (Unicode DerivedCoreProperties), a short
@@ -20,6 +20,17 @@
 //! back to original character positions, and remembers where it dropped characters so evidence
 //! can say the original was disguised. Plain ASCII, CJK ideographs, full-width ASCII and common
 //! CJK punctuation take a fast path that never looks a character's properties up.
+//!
+//! Traditional → simplified is OpenCC's t2s character table (`t2s.rs`, generated), one
+//! character to one, so it never disturbs the map and a phrase normalizes the same alone (a
+//! lexicon entry) as inside a message. It never changes simplified text: the table holds only
+//! characters OpenCC converts, minus the few OpenCC itself keeps in some simplified words
+//! (乾隆, 哪吒, 於), which stay as they are also in traditional text (關於 → 关於). OpenCC's
+//! phrase table is not used: its context would make a phrase's normalized form depend on its
+//! neighbours.
+
+#[rustfmt::skip] // generated
+mod t2s;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory as Gc, UnicodeGeneralCategory};
@@ -58,10 +69,10 @@ impl NormText {
             }
         }
         if one_to_one {
-            return NormText { text: simplify(text), orig_char: None, dropped };
+            return NormText { text, orig_char: None, dropped };
         }
         orig_char.push(original.chars().count() as u32);
-        NormText { text: simplify(text), orig_char: Some(orig_char), dropped }
+        NormText { text, orig_char: Some(orig_char), dropped }
     }
 
     /// Maps a half-open span of normalized characters to the original characters it came from.
@@ -105,7 +116,7 @@ fn push_normalized(c: char, out: &mut String) -> usize {
     }
     if is_plain_cjk(c) {
         // CJK ideographs are already in NFKC form; skip the decomposition machinery.
-        out.push(c);
+        out.push(simplified(c));
         return 1;
     }
     if let '\u{FF01}'..='\u{FF5E}' = c {
@@ -128,7 +139,7 @@ fn push_normalized(c: char, out: &mut String) -> usize {
     }
     let before = out.len();
     for n in std::iter::once(c).nfkc() {
-        out.extend(n.to_lowercase());
+        out.extend(n.to_lowercase().map(simplified));
     }
     out[before..].chars().count()
 }
@@ -164,13 +175,38 @@ fn is_han(c: char) -> bool {
         || matches!(c, '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}' | '\u{3007}' | '\u{3005}')
 }
 
-/// Traditional → simplified is one character to one character, so it never disturbs the map.
-fn simplify(text: String) -> String {
-    if text.is_ascii() {
-        text
-    } else {
-        fast2s::convert(&text)
+/// OpenCC's simplified form of a traditional or variant character (後 → 后, 溼 → 湿); every
+/// other character, simplified text included, is itself.
+fn simplified(c: char) -> char {
+    let code = c as u32;
+    if (TABLE_BITS_START..TABLE_BITS_END).contains(&code) {
+        let bit = (code - TABLE_BITS_START) as usize;
+        if TABLE_BITS[bit / 64] & (1 << (bit % 64)) == 0 {
+            return c; // nearly every ideograph: one load from a 3.4 KB bitmap
+        }
     }
+    let table = &t2s::T2S;
+    table.binary_search_by_key(&c, |&(traditional, _)| traditional).map_or(c, |at| table[at].1)
+}
+
+/// Which characters of the plain ideograph blocks (U+3400 to U+9FFF) the table holds, one bit
+/// each, so that simplified text never reaches the binary search.
+const TABLE_BITS_START: u32 = 0x3400;
+const TABLE_BITS_END: u32 = 0xA000;
+static TABLE_BITS: [u64; (TABLE_BITS_END - TABLE_BITS_START) as usize / 64] = table_bits();
+
+const fn table_bits() -> [u64; (TABLE_BITS_END - TABLE_BITS_START) as usize / 64] {
+    let mut bits = [0; (TABLE_BITS_END - TABLE_BITS_START) as usize / 64];
+    let mut i = 0;
+    while i < t2s::T2S.len() {
+        let code = t2s::T2S[i].0 as u32;
+        if TABLE_BITS_START <= code && code < TABLE_BITS_END {
+            let bit = (code - TABLE_BITS_START) as usize;
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        i += 1;
+    }
+    bits
 }
 
 fn is_plain_cjk(c: char) -> bool {
@@ -192,6 +228,7 @@ fn is_plain_cjk_punctuation(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::t2s::{KEPT, T2S};
     use super::*;
 
     #[test]
@@ -289,5 +326,124 @@ mod tests {
     #[test]
     fn lexicon_entries_lose_invisible_characters_too() {
         assert_eq!(for_matching("加\u{200B}微信"), "加微信");
+    }
+
+    // Issue 9: simplified text stays as it is; traditional and variant characters become
+    // OpenCC's simplified form.
+    const SCRIPT: &[(&str, &str, &str)] = &[
+        ("simplified 呵呵 (fast2s made it 嗬嗬)", "呵呵", "呵呵"),
+        ("simplified 嗬 stays too", "嗬嗬", "嗬嗬"),
+        ("simplified sentence", "您好，请问有什么可以帮您", "您好,请问有什么可以帮您"),
+        ("traditional 謝謝", "謝謝", "谢谢"),
+        ("traditional 滿意", "滿意", "满意"),
+        ("traditional 後", "以後再說", "以后再说"),
+        ("traditional 麼", "什麼", "什么"),
+        ("traditional 裡 (variant of 裏)", "這裡", "这里"),
+        ("variant 溼", "溼透", "湿透"),
+        ("traditional 頭髮", "頭髮", "头发"),
+        ("1 → many takes OpenCC's default (開 → 开 𫔭, 線 → 线 缐)", "開線", "开线"),
+        ("OpenCC keeps 乾 in 乾隆", "乾隆", "乾隆"),
+        ("OpenCC keeps 吒 in 哪吒", "哪吒", "哪吒"),
+        ("OpenCC keeps 薹 in 蒜薹", "蒜薹", "蒜薹"),
+        ("a compatibility ideograph: NFKC, then the table", "\u{F907}", "龟"),
+    ];
+
+    #[test]
+    fn simplified_stays_and_traditional_becomes_simplified() {
+        for &(name, input, want) in SCRIPT {
+            assert_eq!(NormText::new(input).text, want, "{name}");
+        }
+    }
+
+    /// Every ideograph (both BMP blocks and planes 2 and 3, less the compatibility ideographs
+    /// that NFKC maps to unified ones) normalizes alone to what OpenCC's own t2s converter
+    /// makes of it, except the few OpenCC keeps in some simplified words, which stay: the
+    /// table is OpenCC's, and no other ideograph changes.
+    #[test]
+    fn every_ideograph_follows_opencc_but_the_kept() {
+        use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+        let opencc = OpenCC::from_config(BuiltinConfig::T2s).expect("OpenCC t2s");
+        let ideographs: Vec<char> =
+            [0x3400..=0x4DBF, 0x4E00..=0x9FFF, 0x20000..=0x2F7FF, 0x2FA20..=0x323AF]
+                .into_iter()
+                .flatten()
+                .filter_map(char::from_u32)
+                .collect();
+        // One call: a newline never occurs inside an OpenCC phrase, so each line converts alone.
+        let lines: String = ideographs.iter().map(|c| format!("{c}\n")).collect();
+        let converted = opencc.convert(&lines);
+        let converted: Vec<&str> = converted.lines().collect();
+        assert_eq!(converted.len(), ideographs.len());
+        let mut changed = 0;
+        for (&c, opencc_form) in ideographs.iter().zip(converted) {
+            let ours = NormText::new(&c.to_string()).text;
+            if KEPT.contains(&c) {
+                assert_eq!(ours, c.to_string(), "{c} is kept");
+                assert_ne!(opencc_form, ours, "{c}: OpenCC converts it by default");
+            } else {
+                assert_eq!(ours, opencc_form, "{c}");
+            }
+            changed += usize::from(ours != c.to_string());
+        }
+        assert_eq!(changed, T2S.len());
+    }
+
+    /// Random mixes of traditional, simplified, ASCII, full-width, invisible and expanding
+    /// characters: every normalized character and every span maps back to the original
+    /// characters that produced it, with the expected positions worked out while building the
+    /// text, independently of `NormText`.
+    #[test]
+    fn spans_map_back_exactly_on_random_traditional_text() {
+        use rand::{Rng, SeedableRng};
+        // (original character, how many characters it normalizes to)
+        let pool = [
+            ('後', 1),
+            ('謝', 1),
+            ('滿', 1),
+            ('溼', 1),
+            ('乾', 1),
+            ('𪘯', 1), // plane 2, traditional: OpenCC makes it 𪚐
+            ('𪚐', 1),
+            ('呵', 1),
+            ('好', 1),
+            ('A', 1),
+            ('Ｑ', 1),
+            ('，', 1),
+            ('\u{200B}', 0),
+            ('\u{FE0F}', 0),
+            ('㈱', 3),
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for _ in 0..500 {
+            let len = rng.random_range(1..40);
+            let mut original = String::new();
+            let mut expected_origin = Vec::new(); // original index of each normalized char
+            for index in 0..len {
+                let (c, produces) = pool[rng.random_range(0..pool.len())];
+                original.push(c);
+                expected_origin.extend(std::iter::repeat_n(index, produces));
+            }
+            let norm = NormText::new(&original);
+            let normalized: Vec<char> = norm.text.chars().collect();
+            let originals: Vec<char> = original.chars().collect();
+            assert_eq!(normalized.len(), expected_origin.len(), "{original}");
+            for (i, &origin) in expected_origin.iter().enumerate() {
+                assert_eq!(norm.original_index(i), origin, "{original}: char {i}");
+            }
+            for _ in 0..20 {
+                let start = rng.random_range(0..normalized.len().max(1));
+                let end = rng.random_range(start..=normalized.len());
+                if end == start {
+                    continue;
+                }
+                let (orig_start, orig_end) = norm.original_span(start, end);
+                assert_eq!(orig_start, expected_origin[start], "{original}");
+                assert_eq!(orig_end, expected_origin[end - 1] + 1, "{original}");
+                // The original span normalizes to text that holds the hit.
+                let back: String = originals[orig_start..orig_end].iter().collect();
+                let hit: String = normalized[start..end].iter().collect();
+                assert!(NormText::new(&back).text.contains(&hit), "{original}: {back} ⊉ {hit}");
+            }
+        }
     }
 }

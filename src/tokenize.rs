@@ -137,6 +137,50 @@ mod tests {
         }
     }
 
+    /// Issue 9: normalization is the identity on jieba's dictionary, so normalized text still
+    /// finds jieba's words, except the documented sections of the fixture: words written with
+    /// traditional or variant characters (converted as OpenCC converts each character alone)
+    /// and words with upper-case Latin letters (lower-cased). The fixture lists every word
+    /// holding a character outside the plain ideograph blocks or one OpenCC converts; normalize's
+    /// tests show no other ideograph changes.
+    #[test]
+    fn normalization_keeps_jiebas_dictionary_words() {
+        use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+        use std::collections::BTreeMap;
+
+        use crate::normalize::NormText;
+        let opencc = OpenCC::from_config(BuiltinConfig::T2s).expect("OpenCC t2s");
+        let tokenizer = Tokenizer::new();
+        let fixture = include_str!("../tests/fixtures/jieba_words_touched.txt");
+        let mut section = "";
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for line in fixture.lines().filter(|line| !line.starts_with("# ")) {
+            if let Some(header) = line.strip_prefix("## ") {
+                section = header.split(':').next().unwrap();
+                continue;
+            }
+            let word = line;
+            *counts.entry(section).or_default() += 1;
+            assert!(tokenizer.jieba.has_word(word), "{word} is not jieba's");
+            let normalized = NormText::new(word).text;
+            if section == "identity" {
+                assert_eq!(normalized, word, "{word} changed");
+                continue;
+            }
+            assert_ne!(normalized, word, "{word} ({section}) did not change");
+            assert_eq!(normalized.chars().count(), word.chars().count(), "{word}");
+            for (c, n) in word.chars().zip(normalized.chars()) {
+                let opencc_form = opencc.convert(&c.to_string());
+                let allowed = n == c || n.to_string() == opencc_form || n == c.to_ascii_lowercase();
+                assert!(allowed, "{word} → {normalized}: {c} became {n}");
+            }
+            let latin = word.chars().any(|c| c.is_ascii_uppercase());
+            assert_eq!(section == "latin", latin, "{word} in {section}");
+        }
+        let want = [("identity", 516), ("latin", 65), ("traditional", 1663), ("variant", 122)];
+        assert_eq!(counts, BTreeMap::from(want));
+    }
+
     #[test]
     fn punctuation_is_not_a_word() {
         let tokens = Tokenizer::new().tokenize("您好，亲！");
