@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use zhijian::lexicon::{Category, Lexicon};
-use zhijian::parse::{Message, Role};
+use zhijian::matcher::Hit;
+use zhijian::parse::{Message, Role, Ticket};
 use zhijian::run::Engine;
-use zhijian::score;
+use zhijian::score::{self, EvidenceKind};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,15 +35,16 @@ fn main() {
     let mut complaint = Table::default();
     let mut negative_hit = Table::default();
     for label in &customers {
-        let (role, text) = &turns[&(label.session.clone(), label.message)];
+        let session = &turns[&label.session];
+        let role = session[label.message as usize].0;
         assert_eq!(
-            *role,
+            role,
             Role::Customer,
             "{}:{} is not a customer turn",
             label.session,
             label.message
         );
-        let (negative, positive, _) = sentiment(&engine, *role, text);
+        let (negative, positive, _) = sentiment(&engine, session, label.message);
         let truth = label.labels.iter().any(|l| l == "complaint");
         complaint.add(&label.stratum, score::is_complaint(negative, positive), truth);
         let negative_label = label.labels.iter().any(|l| l == "complaint" || l == "negative");
@@ -70,9 +72,10 @@ fn main() {
     ];
     let mut tables: Vec<Table> = flags.iter().map(|_| Table::default()).collect();
     for label in &agents {
-        let (role, text) = &turns[&(label.session.clone(), label.message)];
-        assert_eq!(*role, Role::Agent, "{}:{} is not an agent turn", label.session, label.message);
-        let (_, _, counted) = sentiment(&engine, *role, text);
+        let session = &turns[&label.session];
+        let role = session[label.message as usize].0;
+        assert_eq!(role, Role::Agent, "{}:{} is not an agent turn", label.session, label.message);
+        let (_, _, counted) = sentiment(&engine, session, label.message);
         for ((name, category), table) in flags.iter().zip(&mut tables) {
             let truth = label.labels.iter().any(|l| l == name);
             table.add(&label.stratum, counted.contains(category), truth);
@@ -84,17 +87,43 @@ fn main() {
     }
 }
 
-/// (negative, positive) weight in thousandths and the categories counted, as the audit scores
-/// the turn.
-fn sentiment(engine: &Engine, role: Role, text: &str) -> (u64, u64, Vec<Category>) {
-    let message = Message { role, ts_ms: None, text: text.to_string(), author: None };
-    let analyzed = engine.analyze(&message);
+/// (negative, positive) weight in thousandths and the categories counted on one turn, as the
+/// audit scores it inside its whole conversation (so an agent echoing or asking about the
+/// customer's words is judged as the audit judges it).
+fn sentiment(
+    engine: &Engine,
+    session: &[(Role, String)],
+    message: u32,
+) -> (u64, u64, Vec<Category>) {
+    let ticket = Ticket {
+        id: String::new(),
+        owner: "eval".into(),
+        agent_name: None,
+        channel: None,
+        messages: session
+            .iter()
+            .map(|(role, text)| Message {
+                role: *role,
+                ts_ms: None,
+                text: text.clone(),
+                author: None,
+            })
+            .collect(),
+        csat: None,
+        resolved: None,
+        unread_times: Default::default(),
+    };
+    let score = engine.audit_ticket(&ticket).score;
     let (mut negative, mut positive, mut counted) = (0, 0, Vec::new());
-    for hit in &analyzed.hits {
+    for evidence in score.evidence.iter().filter(|e| e.message == message) {
+        let EvidenceKind::Hit { entry, category, effect, weight_milli } = evidence.kind else {
+            continue;
+        };
+        let hit = Hit { entry, category, start: 0, end: 0, effect, weight_milli };
         let Some(category) = hit.counts_as() else { continue };
         match category {
-            Category::Negative => negative += u64::from(hit.weight_milli),
-            Category::Positive => positive += u64::from(hit.weight_milli),
+            Category::Negative => negative += u64::from(weight_milli),
+            Category::Positive => positive += u64::from(weight_milli),
             _ => {}
         }
         counted.push(category);
@@ -102,25 +131,22 @@ fn sentiment(engine: &Engine, role: Role, text: &str) -> (u64, u64, Vec<Category
     (negative, positive, counted)
 }
 
-/// Every row of the chat export, keyed by (session, 0-based index among its rows).
-fn read_turns(path: &str) -> HashMap<(String, u32), (Role, String)> {
+/// Every session of the chat export: its rows in file order, as (role, text).
+fn read_turns(path: &str) -> HashMap<String, Vec<(Role, String)>> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
         eprintln!("chat_eval: {path}: {e}");
         std::process::exit(1);
     });
-    let mut next: HashMap<String, u32> = HashMap::new();
-    let mut turns = HashMap::new();
+    let mut sessions: HashMap<String, Vec<(Role, String)>> = HashMap::new();
     for line in text.lines() {
         let cells: Vec<&str> = line.split('\t').collect();
         if cells.len() < 7 {
             continue;
         }
-        let index = next.entry(cells[0].to_string()).or_default();
         let role = if cells[2] == "1" { Role::Agent } else { Role::Customer };
-        turns.insert((cells[0].to_string(), *index), (role, cells[6..].join("\t")));
-        *index += 1;
+        sessions.entry(cells[0].to_string()).or_default().push((role, cells[6..].join("\t")));
     }
-    turns
+    sessions
 }
 
 struct Label {

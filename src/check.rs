@@ -154,8 +154,11 @@ pub fn check_ticket(
         score.evidence.iter().filter(move |e| {
             e.role == Role::Agent
                 && matches!(e.kind, EvidenceKind::Hit { category: c, effect, .. }
-                    if c == category
-                        && !matches!(effect, Effect::Excepted(_) | Effect::Negated | Effect::Echoed))
+                if c == category
+                    && !matches!(
+                        effect,
+                        Effect::Excepted(_) | Effect::Negated | Effect::Echoed | Effect::Asked
+                    ))
         })
     };
     let finding = |e: &Evidence| match e.kind {

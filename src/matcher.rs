@@ -65,6 +65,9 @@ pub enum Effect {
     /// An agent repeating the customer's own word (您说的质量问题, the customer's 价保): not
     /// the agent's jargon or negative wording. Set by scoring, which sees the conversation.
     Echoed,
+    /// An agent asking about the customer's problem (您是没收到吗？): not negative wording.
+    /// Set by scoring, which knows who speaks.
+    Asked,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +87,7 @@ impl Hit {
     /// `None` for 不生气 or anything an exception cancelled.
     pub fn counts_as(&self) -> Option<Category> {
         match (self.effect, self.category) {
-            (Effect::Excepted(_) | Effect::Echoed, _) => None,
+            (Effect::Excepted(_) | Effect::Echoed | Effect::Asked, _) => None,
             (_, c) if c.is_modifier() => None,
             (Effect::Negated, Category::Positive) => Some(Category::Negative),
             (Effect::Negated, _) => None,
@@ -561,6 +564,17 @@ fn drop_hypotheticals(text: &str, hits: &mut Vec<Hit>) {
             .map_or(0, |at| at + text[at..].chars().next().map_or(0, char::len_utf8));
         !(sentiment && CONDITIONALS.iter().any(|c| text[clause_start..h.start].contains(c)))
     });
+}
+
+/// The clause holding byte `at` of `text` is a question (see [`in_question`]): for scoring,
+/// which knows who is speaking (an agent asking 您是没收到吗 is not negative wording).
+pub fn asks(text: &str, at: usize) -> bool {
+    if !text.contains(['?', '吗', '不', '没']) {
+        return false;
+    }
+    let clause_ends: Vec<usize> =
+        text.match_indices(['。', '!', '?', ',', ';', '\n']).map(|(at, _)| at).collect();
+    in_question(text, &clause_ends, at)
 }
 
 /// The clause holding byte `at` ends in a question mark, or in 吗 right before its end, or

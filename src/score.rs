@@ -6,7 +6,7 @@
 //! context only.
 
 use crate::lexicon::Category;
-use crate::matcher::{Effect, Hit};
+use crate::matcher::{self, Effect, Hit};
 use crate::normalize::NormText;
 use crate::parse::{Role, Ticket};
 use crate::pii::{PiiKind, PiiSpan};
@@ -222,7 +222,8 @@ fn echoable(category: Category) -> bool {
 
 /// An agent's jargon or negative hit on an entry the customer used earlier in the ticket is
 /// an echo, not the agent's own wording: restating the problem (您说的没收到) or the
-/// customer's term (价保) is what a good agent does.
+/// customer's term (价保) is what a good agent does. So is asking about it: an agent's negative
+/// hit in a question (您是没收到吗？) is `Asked`.
 fn mark_echoes(ticket: &Ticket, analyzed: &mut [AnalyzedMessage]) {
     let mut said: Vec<u32> = Vec::new();
     for (message, analysis) in ticket.messages.iter().zip(analyzed.iter_mut()) {
@@ -234,10 +235,16 @@ fn mark_echoes(ticket: &Ticket, analyzed: &mut [AnalyzedMessage]) {
                     .filter(|h| echoable(h.category) && !matches!(h.effect, Effect::Excepted(_)))
                     .map(|h| h.entry),
             ),
-            Role::Agent if !said.is_empty() => {
+            Role::Agent => {
+                let text = analysis.norm.as_ref().map_or("", |n| n.text.as_str());
                 for hit in analysis.hits.iter_mut().filter(|h| echoable(h.category)) {
-                    if !matches!(hit.effect, Effect::Excepted(_)) && said.contains(&hit.entry) {
+                    if matches!(hit.effect, Effect::Excepted(_)) {
+                        continue;
+                    }
+                    if said.contains(&hit.entry) {
                         hit.effect = Effect::Echoed;
+                    } else if hit.category == Category::Negative && matcher::asks(text, hit.end) {
+                        hit.effect = Effect::Asked;
                     }
                 }
             }

@@ -116,3 +116,15 @@ fn an_agent_repeating_the_customers_words_is_not_the_agents_jargon_or_negative_w
     // O: the agent's own 工单 and 差 count.
     assert_eq!((hits(1, "jargon"), hits(1, "negative")), (1, 1), "{}", tickets[1]);
 }
+
+#[test]
+fn an_agent_asking_about_the_problem_is_not_negative_wording() {
+    let dir = Workdir::new();
+    let (tickets, _) = audit(
+        &dir,
+        &[ticket("Q", "在吗", "您是觉得质量差吗？"), ticket("S", "在吗", "这个质量就是差")],
+    );
+    let negative = |i: usize| tickets[i]["hits"]["negative"].as_u64().unwrap_or(0);
+    assert_eq!((&tickets[0]["ticket_id"], negative(0)), (&"Q".into(), 0), "{}", tickets[0]);
+    assert_eq!((&tickets[1]["ticket_id"], negative(1)), (&"S".into(), 1), "{}", tickets[1]);
+}

@@ -10,7 +10,8 @@
 //! `start`/`end` (character offsets, Unicode scalar values, into the message's original text),
 //! `text` (the original characters, personal data masked), `category`, and for lexicon hits
 //! `entry` (as written in the lexicon), `weight` and `effect` (`counted`, `negated`,
-//! `double_negated`, `excepted`, `echoed`: an agent repeating the customer's own word) with `exception` (the phrase that cancelled it); for personal
+//! `double_negated`, `excepted`, `echoed`: an agent repeating the customer's own word, `asked`: an agent asking about the
+//! customer's problem) with `exception` (the phrase that cancelled it); for personal
 //! data `kind`; for a slow reply `seconds`; for a low CSAT `value`. `context` is up to 40
 //! characters either side of the hit, masked. `disguised` is present, and `true`, only when
 //! the original span holds characters normalization dropped before matching (zero-width and
@@ -264,6 +265,7 @@ pub fn effect_key(effect: Effect) -> &'static str {
         Effect::DoubleNegated => "double_negated",
         Effect::Excepted(_) => "excepted",
         Effect::Echoed => "echoed",
+        Effect::Asked => "asked",
     }
 }
 
