@@ -358,6 +358,7 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
         }
         kept.push(hit);
     }
+    drop_degree_readings(&mut kept);
     let spans_of = |category: fn(Category) -> bool| {
         Spans::new(
             kept.iter()
@@ -374,6 +375,27 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
         !(modifier_inside_word || sentiment && empathy.overlaps(h.start, h.end))
     });
     *hits = kept;
+}
+
+/// A word that is both a sentiment entry and a degree entry (好) is the degree word when another
+/// sentiment word follows it directly (好难, 好慢, 好好吃), and the sentiment word otherwise
+/// (很好, 好的): its sentiment hit is dropped where the degree reading applies.
+fn drop_degree_readings(kept: &mut Vec<Hit>) {
+    let counted = |h: &&Hit| !matches!(h.effect, Effect::Excepted(_));
+    let sentiment = |c: Category| matches!(c, Category::Positive | Category::Negative);
+    let degree_readings: Vec<(usize, usize)> = kept
+        .iter()
+        .filter(counted)
+        .filter(|d| d.category == Category::Degree)
+        .filter(|d| kept.iter().filter(counted).any(|t| sentiment(t.category) && t.start == d.end))
+        .map(|d| (d.start, d.end))
+        .collect();
+    if degree_readings.is_empty() {
+        return;
+    }
+    kept.retain(|h| {
+        !(sentiment(h.category) && counted(&h) && degree_readings.contains(&(h.start, h.end)))
+    });
 }
 
 /// Half-open byte spans sorted by start, for overlap queries in logarithmic time.

@@ -16,11 +16,11 @@ fn lexicon() -> Lexicon {
         (Category::Positive, "好\n满意\n好的 | w=0.5\n不错\n!好像\n!好几\n"),
         (
             Category::Negative,
-            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n难喝\n陈旧\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
+            "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n难喝\n难受\n陈旧\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
         (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n禁止\n"),
-        (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n"),
+        (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n好 | w=1.5\n"),
         (Category::OffPlatform, "vx | boundary=none\n加微信 | boundary=none\n线下交易\n!参加微信\n"),
     ];
     let mut lexicon = Lexicon::default();
@@ -102,6 +102,10 @@ fn exceptions_and_boundaries() {
         // one anchored end is enough for it; a single character never matches inside a token.
         ("这个好难喝", &["难喝@negative"]),
         ("家具陈旧不堪", &["陈旧@negative"]),
+        // 好 right before another sentiment word is a degree word, not praise.
+        ("这个好差", &["差@negative"]),
+        ("看得我好难受", &["难受@negative"]),
+        ("服务很好", &["好@positive"]),
         ("差不多吧", &[]),
     ];
     for (text, want) in cases {
