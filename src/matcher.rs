@@ -448,8 +448,9 @@ fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(
         if !hit.category.is_negatable() || matches!(hit.effect, Effect::Excepted(_)) {
             continue;
         }
-        // The chain, nearest modifier first.
-        let mut chain: Vec<&Hit> = Vec::new();
+        // The chain, nearest modifier first (at most MAX_CHAIN: no allocation per hit).
+        let mut links: [&Hit; MAX_CHAIN] = [&*hit; MAX_CHAIN];
+        let mut length = 0;
         let mut left = hit.start;
         for _ in 0..MAX_CHAIN {
             let upto = modifiers.partition_point(|m| m.end <= left);
@@ -467,9 +468,11 @@ fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(
             else {
                 break;
             };
-            chain.push(modifier);
+            links[length] = modifier;
+            length += 1;
             left = modifier.start;
         }
+        let chain = &links[..length];
         let negations = chain.iter().filter(|m| m.category == Category::Negation).count();
         if needs_degree[hit.entry as usize]
             && !chain.iter().any(|m| m.category == Category::Degree)
@@ -613,8 +616,15 @@ fn in_question(text: &str, clause_ends: &[usize], at: usize) -> bool {
 }
 
 fn asks_a_not_a(clause: &str) -> bool {
-    let chars: Vec<char> = clause.chars().collect();
-    chars.windows(3).any(|w| matches!(w[1], '不' | '没') && w[0] == w[2] && !w[0].is_ascii())
+    let mut chars = clause.chars();
+    let (mut a, mut b) = (chars.next(), chars.next());
+    for c in chars {
+        if matches!(b, Some('不' | '没')) && a == Some(c) && !c.is_ascii() {
+            return true;
+        }
+        (a, b) = (b, Some(c));
+    }
+    false
 }
 
 /// The gap between a modifier and its word is short and inside one clause: it holds only

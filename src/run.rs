@@ -594,6 +594,11 @@ impl RunState {
 /// reference each), one `FlaggedTicket` at a time (at most `jsonl::MAX_EVIDENCE` evidence items)
 /// and at most 16 open pages with a 64 KiB buffer each. Each flagged ticket is read from the
 /// spill once and rendered once per format, whatever the number of pages it goes on.
+/// Evidence items a ticket shows on a reason page: the one behind its first reason (its agent
+/// page shows them all, up to the
+/// flagged.jsonl cap).
+const REASON_PAGE_EVIDENCE: usize = 1;
+
 fn write_agent_pages(
     staging: &Staging,
     (spill, spill_path): (&mut File, &PathBuf),
@@ -639,15 +644,20 @@ fn write_agent_pages(
         let at = r.spill_at + u64::from(r.queue_len);
         let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
         let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
-        let (ticket_html, ticket_md) =
-            (report::html::flagged_ticket(&ticket), report::markdown::flagged_ticket(&ticket));
         if on_agent_page {
-            html.write(&ticket_html)?;
-            md.write(&ticket_md)?;
+            html.write(&report::html::flagged_ticket(&ticket))?;
+            md.write(&report::markdown::flagged_ticket(&ticket))?;
         }
-        for (_, reason_html, reason_md) in its_reason_pages.iter_mut() {
-            reason_html.write(&ticket_html)?;
-            reason_md.write(&ticket_md)?;
+        if !its_reason_pages.is_empty() {
+            // Reason pages list many tickets: each shows the evidence behind its reasons (which
+            // comes first) and counts the rest, so a night's pages stay a readable size.
+            let brief = ticket.brief(REASON_PAGE_EVIDENCE);
+            let (brief_html, brief_md) =
+                (report::html::flagged_ticket(&brief), report::markdown::flagged_ticket(&brief));
+            for (_, reason_html, reason_md) in its_reason_pages.iter_mut() {
+                reason_html.write(&brief_html)?;
+                reason_md.write(&brief_md)?;
+            }
         }
     }
     html.write(&report::html::agent_tail(&agent))?;

@@ -62,6 +62,19 @@ pub struct FlaggedTicket {
     pub evidence_omitted: usize,
 }
 
+impl FlaggedTicket {
+    /// The same ticket with at most `items` evidence items (those behind a reason code come
+    /// first), the rest counted in `evidence_omitted`.
+    pub fn brief(&self, items: usize) -> FlaggedTicket {
+        let kept = self.evidence.len().min(items);
+        FlaggedTicket {
+            evidence: self.evidence[..kept].to_vec(),
+            evidence_omitted: self.evidence_omitted + (self.evidence.len() - kept),
+            ..self.clone()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EvidenceLine {
     pub message: u32,
