@@ -63,6 +63,10 @@ struct Rendered {
     queue_row: Vec<u8>,
     flagged: Vec<u8>,
     ticket_line: Vec<u8>,
+    /// The ticket as its reason pages show it (HTML, Markdown), rendered here in parallel so
+    /// that writing the pages only copies bytes.
+    brief_html: Vec<u8>,
+    brief_md: Vec<u8>,
 }
 
 /// One ticket after stages 3–8, while its text is in memory.
@@ -74,7 +78,7 @@ pub struct Audited<'t> {
     pub shown: Vec<Cow<'t, str>>,
 }
 
-/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 3 × 4 + 8 = 44 bytes beyond the
+/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 5 × 4 + 8 = 52 bytes beyond the
 /// id.
 struct TicketRecord {
     key: u64,
@@ -87,6 +91,8 @@ struct TicketRecord {
     queue_len: u32,
     flagged_len: u32,
     ticket_len: u32,
+    brief_html_len: u32,
+    brief_md_len: u32,
     /// Where it was first seen, for duplicate reports.
     file: u32,
     line: u32,
@@ -216,12 +222,17 @@ impl Engine {
     fn render(&self, ticket: &Ticket, audited: &Audited) -> Rendered {
         let Audited { score, compliance, shown } = audited;
         let severity = self.template.ticket_severity(&score.reasons);
-        let flagged = match severity {
-            None => Vec::new(),
+        let (flagged, brief_html, brief_md) = match severity {
+            None => Default::default(),
             Some(severity) => {
                 let flagged =
                     report::jsonl::flagged_ticket(ticket, score, severity, shown, &self.lexicon);
-                report::jsonl::to_line(&flagged)
+                // Reason pages list many tickets: each shows the evidence behind its first
+                // reason (which comes first) and counts the rest.
+                let brief = flagged.brief(REASON_PAGE_EVIDENCE);
+                let html = report::html::flagged_ticket(&brief);
+                let md = report::markdown::flagged_ticket(&brief);
+                (report::jsonl::to_line(&flagged), html, md)
             }
         };
         let ticket_line =
@@ -240,6 +251,8 @@ impl Engine {
             ),
             flagged,
             ticket_line,
+            brief_html,
+            brief_md,
         }
     }
 }
@@ -378,6 +391,8 @@ impl RunState {
                             queue_len: 0,
                             flagged_len: 0,
                             ticket_len: 0,
+                            brief_html_len: 0,
+                            brief_md_len: 0,
                             file: line.file,
                             line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         };
@@ -444,7 +459,9 @@ impl RunState {
         record.queue_len = r.queue_row.len() as u32;
         record.flagged_len = r.flagged.len() as u32;
         record.ticket_len = r.ticket_line.len() as u32;
-        for part in [&r.queue_row, &r.flagged, &r.ticket_line] {
+        record.brief_html_len = r.brief_html.len() as u32;
+        record.brief_md_len = r.brief_md.len() as u32;
+        for part in [&r.queue_row, &r.flagged, &r.ticket_line, &r.brief_html, &r.brief_md] {
             self.spill.write_all(part).map_err(Error::write(&self.spill_path))?;
             self.spill_len += part.len() as u64;
         }
@@ -642,18 +659,17 @@ fn write_agent_pages(
             continue;
         }
         let at = r.spill_at + u64::from(r.queue_len);
-        let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
-        let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
         if on_agent_page {
+            let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
+            let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
             html.write(&report::html::flagged_ticket(&ticket))?;
             md.write(&report::markdown::flagged_ticket(&ticket))?;
         }
         if !its_reason_pages.is_empty() {
-            // Reason pages list many tickets: each shows the evidence behind its reasons (which
-            // comes first) and counts the rest, so a night's pages stay a readable size.
-            let brief = ticket.brief(REASON_PAGE_EVIDENCE);
-            let (brief_html, brief_md) =
-                (report::html::flagged_ticket(&brief), report::markdown::flagged_ticket(&brief));
+            let at = at + u64::from(r.flagged_len) + u64::from(r.ticket_len);
+            let brief_html = read_spill(spill, spill_path, at, r.brief_html_len)?;
+            let at = at + u64::from(r.brief_html_len);
+            let brief_md = read_spill(spill, spill_path, at, r.brief_md_len)?;
             for (_, reason_html, reason_md) in its_reason_pages.iter_mut() {
                 reason_html.write(&brief_html)?;
                 reason_md.write(&brief_md)?;
