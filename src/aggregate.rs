@@ -267,10 +267,12 @@ pub struct Metrics {
     pub escalation_share: Option<f64>,
     pub first_response_median_secs: Option<u32>,
     pub first_response_p90_secs: Option<u32>,
-    pub first_response_sla_breaches: u64,
+    /// First responses over the SLA; unknown when no first response could be timed.
+    pub first_response_sla_breaches: Option<u64>,
     pub response_median_secs: Option<u32>,
     pub response_p90_secs: Option<u32>,
-    pub response_sla_breaches: u64,
+    /// Replies over the SLA; unknown when no reply could be timed.
+    pub response_sla_breaches: Option<u64>,
     pub timed_responses: u64,
     pub csat_mean: Option<f64>,
     pub csat_count: u64,
@@ -285,7 +287,8 @@ pub struct Metrics {
     /// of them a veto check zeroed.
     pub compliance_score: Option<f64>,
     pub compliance_scored: u64,
-    pub compliance_vetoed: u64,
+    /// Unknown when no sampled ticket has a compliance score.
+    pub compliance_vetoed: Option<u64>,
     /// The overall score's six components (0–100 each; null when nothing to measure).
     pub score_components: ScoreComponents,
     pub score: Option<f64>,
@@ -368,10 +371,12 @@ impl AgentAggregate {
             escalation_share: ratio(self.escalations, self.tickets),
             first_response_median_secs: self.first_response.quantile(0.5),
             first_response_p90_secs: self.first_response.quantile(0.9),
-            first_response_sla_breaches: self.first_response.above(sla_secs),
+            first_response_sla_breaches: (self.first_response.count() > 0)
+                .then(|| self.first_response.above(sla_secs)),
             response_median_secs: self.responses.quantile(0.5),
             response_p90_secs: self.responses.quantile(0.9),
-            response_sla_breaches: self.responses.above(sla_secs),
+            response_sla_breaches: (self.responses.count() > 0)
+                .then(|| self.responses.above(sla_secs)),
             timed_responses: self.responses.count(),
             csat_mean: ratio(csat_sum, csat_count).map(|m| round(m, 2)),
             csat_count,
@@ -387,7 +392,7 @@ impl AgentAggregate {
             compliance_score: (self.compliance_scored > 0)
                 .then(|| round(self.compliance_points as f64 / self.compliance_scored as f64, 2)),
             compliance_scored: self.compliance_scored,
-            compliance_vetoed: self.compliance_vetoed,
+            compliance_vetoed: (self.compliance_scored > 0).then_some(self.compliance_vetoed),
             score_components: ScoreComponents::default(),
             score: None,
         };
@@ -427,10 +432,9 @@ pub fn score_components(m: &Metrics, t: &Template) -> ScoreComponents {
         }
         _ => None,
     };
-    let responsiveness = (m.timed_responses > 0).then(|| {
-        let breaches = m.response_sla_breaches as f64 / m.timed_responses as f64;
-        100.0 * (1.0 - breaches)
-    });
+    let responsiveness = m
+        .response_sla_breaches
+        .map(|breaches| 100.0 * (1.0 - breaches as f64 / m.timed_responses as f64));
     let one_decimal = |v: Option<f64>| v.map(|v| round(v, 1));
     ScoreComponents {
         language: one_decimal(language),

@@ -35,3 +35,5 @@ mod output_dir;
 mod pii_and_evasion;
 // Issue 10: flags by severity from the template; a conduct or veto ticket never left off a page.
 mod severity;
+// Issue 10: unknown never drawn or written as 0; agents.csv's layout; greppable Markdown ids.
+mod report_figures;

@@ -33,12 +33,13 @@ fn html_ids(page: &[u8]) -> Vec<String> {
     page.split("<h3>工单 ").skip(1).map(|s| s[..s.find("</h3>").unwrap()].to_string()).collect()
 }
 
-/// The ticket ids a Markdown page lists, in page order (`### 工单 …`, Markdown escapes undone).
+/// The ticket ids a Markdown page lists, in page order (`### 工单 `…``: inline code, and these
+/// ids hold no backtick or space).
 fn md_ids(page: &[u8]) -> Vec<String> {
     let page = std::str::from_utf8(page).unwrap();
     page.lines()
         .filter_map(|l| l.strip_prefix("### 工单 "))
-        .map(|id| id.replace('\\', ""))
+        .map(|id| id.trim_matches('`').to_string())
         .collect()
 }
 

@@ -3,7 +3,17 @@
 //! starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` so a spreadsheet never runs
 //! transcript text as a formula.
 //!
-//! **agents.csv** — one row per agent, sorted by agent id; unknown figures are empty cells.
+//! **agents.csv** — one row per agent, sorted by agent id; an unknown figure (nothing to
+//! measure) is an empty cell, never 0. Figures are written as the pages write them
+//! (`figures.rs`): a header ending `(%)` holds a percentage with one decimal (`33.1`), `(秒)`
+//! whole seconds, scores are 0–100 with one decimal. Columns: 客服ID, 客服姓名, 工单数,
+//! 综合得分, the six score components (语言规范分项, 服务态度分项, 共情分项, 响应速度分项,
+//! 满意度分项, 合规分项), 参与工单数, 客服消息数, 客服词数; per category `<类>次数`,
+//! `<类>/百词`, `<类>工单占比(%)`; 客户抱怨数, 抱怨后共情率(%), 客户负面工单占比(%),
+//! 情绪升级工单数, 首响中位数(秒), 首响P90(秒), 首响超时数, 回复间隔中位数(秒),
+//! 回复间隔P90(秒), 回复超时数 (a breach count is empty when nothing was timed), 满意度均分
+//! (1–5), 满意度样本数, 解决率(%), 被标记工单数, flagged tickets per reason, 抽检数,
+//! 合规通过率(%), 合规得分均值, 合规评分工单数, 一票否决工单数, per check `<检查项>通过率(%)`.
 //! **review_queue.csv** — one row per sampled ticket, sorted by agent then ticket id: 客服ID,
 //! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template; empty
 //! when no check passed or failed), 一票否决项 (the failed veto checks), then per check
@@ -19,7 +29,7 @@
 
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::{CheckId, Compliance, Finding};
-use crate::report::labels;
+use crate::report::{figures, labels};
 use crate::template::Template;
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -40,29 +50,30 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Vec<u8> {
     writer.into_inner().expect("writing to memory cannot fail")
 }
 
-fn number(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn secs(value: Option<u32>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+/// An unknown figure is an empty cell, never 0.
+fn cell(value: Option<String>) -> String {
+    value.unwrap_or_default()
 }
 
 pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
     let mut w = writer();
     let mut header: Vec<String> =
-        ["客服ID", "客服姓名", "工单数", "参与工单数", "客服消息数", "客服词数"]
-            .map(String::from)
-            .into();
+        ["客服ID", "客服姓名", "工单数", "综合得分"].map(String::from).into();
+    header.extend((0..labels::COMPONENTS.len()).map(labels::component));
+    header.extend(["参与工单数", "客服消息数", "客服词数"].map(String::from));
     for c in REPORTED {
         let name = labels::category(c);
-        header.extend([format!("{name}次数"), format!("{name}/百词"), format!("{name}工单占比")]);
+        header.extend([
+            format!("{name}次数"),
+            format!("{name}/百词"),
+            format!("{name}工单占比(%)"),
+        ]);
     }
     header.extend(
         [
             "客户抱怨数",
-            "抱怨后共情率",
-            "客户负面工单占比",
+            "抱怨后共情率(%)",
+            "客户负面工单占比(%)",
             "情绪升级工单数",
             "首响中位数(秒)",
             "首响P90(秒)",
@@ -72,18 +83,17 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
             "回复超时数",
             "满意度均分",
             "满意度样本数",
-            "解决率",
+            "解决率(%)",
             "被标记工单数",
         ]
         .map(String::from),
     );
     header.extend(crate::score::Reason::ALL.map(|r| labels::reason(r).to_string()));
     header.extend(
-        ["抽检数", "合规通过率", "合规得分均值", "合规评分工单数", "一票否决工单数"]
+        ["抽检数", "合规通过率(%)", "合规得分均值", "合规评分工单数", "一票否决工单数"]
             .map(String::from),
     );
-    header.extend(CheckId::ALL.map(|c| format!("{}通过率", labels::check(c))));
-    header.push("综合得分".into());
+    header.extend(CheckId::ALL.map(|c| format!("{}通过率(%)", labels::check(c))));
     w.write_record(&header).expect("in memory");
 
     for (id, name, m) in rows {
@@ -91,40 +101,43 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
             safe_cell(id).into_owned(),
             safe_cell(name.as_deref().unwrap_or("")).into_owned(),
             m.tickets.to_string(),
-            m.participated.to_string(),
-            m.messages.to_string(),
-            m.words.to_string(),
+            cell(figures::score(m.score)),
         ];
+        row.extend(m.score_components.values().map(|v| cell(figures::score(v))));
+        row.extend([m.participated.to_string(), m.messages.to_string(), m.words.to_string()]);
         for c in REPORTED {
             let cm = &m.categories[c.key()];
-            row.extend([cm.hits.to_string(), number(cm.per_100_words), number(cm.ticket_share)]);
+            row.extend([
+                cm.hits.to_string(),
+                cell(figures::decimal(cm.per_100_words)),
+                cell(figures::percent(cm.ticket_share)),
+            ]);
         }
         row.extend([
             m.complaints.to_string(),
-            number(m.empathy_after_complaint),
-            number(m.customer_negative_share),
+            cell(figures::percent(m.empathy_after_complaint)),
+            cell(figures::percent(m.customer_negative_share)),
             m.escalations.to_string(),
-            secs(m.first_response_median_secs),
-            secs(m.first_response_p90_secs),
-            m.first_response_sla_breaches.to_string(),
-            secs(m.response_median_secs),
-            secs(m.response_p90_secs),
-            m.response_sla_breaches.to_string(),
-            number(m.csat_mean),
+            cell(figures::secs(m.first_response_median_secs)),
+            cell(figures::secs(m.first_response_p90_secs)),
+            cell(figures::count(m.first_response_sla_breaches)),
+            cell(figures::secs(m.response_median_secs)),
+            cell(figures::secs(m.response_p90_secs)),
+            cell(figures::count(m.response_sla_breaches)),
+            cell(figures::decimal(m.csat_mean)),
             m.csat_count.to_string(),
-            number(m.resolved_share),
+            cell(figures::percent(m.resolved_share)),
             m.flagged.to_string(),
         ]);
         row.extend(crate::score::Reason::ALL.map(|r| m.flagged_by_reason[r.key()].to_string()));
         row.extend([
             m.sampled.to_string(),
-            number(m.compliance_pass_rate),
-            number(m.compliance_score),
+            cell(figures::percent(m.compliance_pass_rate)),
+            cell(figures::score(m.compliance_score)),
             m.compliance_scored.to_string(),
-            m.compliance_vetoed.to_string(),
+            cell(figures::count(m.compliance_vetoed)),
         ]);
-        row.extend(CheckId::ALL.map(|c| number(m.compliance[c.key()].pass_rate)));
-        row.push(number(m.score));
+        row.extend(CheckId::ALL.map(|c| cell(figures::percent(m.compliance[c.key()].pass_rate))));
         w.write_record(&row).expect("in memory");
     }
     finish(w)

@@ -3,12 +3,13 @@
 //! offline from a file share. Every piece of text that came from input (transcript, ids,
 //! names, lexicon entries) goes through `html_escape`; personal data is already masked in the
 //! evidence unless `--no-mask`, and evidence whose text hid invisible characters is marked
-//! 〔含隐藏字符〕. The agent page shows the agent beside the team, a radar chart
-//! of the six score components, compliance on the sample and the flagged tickets with each hit
-//! marked inside its context, most serious first (the order `pages` laid out); when it leaves
-//! some off, a table of the agent's flags by reason links to `agents/<stem>/<reason>.html`,
-//! which lists all of them. Agent and reason pages come in parts (head, one fragment per
-//! flagged ticket, tail) so they can be written one ticket at a time.
+//! 〔含隐藏字符〕. The agent page shows the agent beside the team, a radar chart of the six
+//! score components (one without data has no vertex and reads 无数据), compliance on the
+//! sample and the flagged tickets with each hit marked inside its context, most serious first
+//! (the order `pages` laid out); when it leaves some off, a table of the agent's flags by
+//! reason links to `agents/<stem>/<reason>.html`, which lists all of them. Agent and reason
+//! pages come in parts (head, one fragment per flagged ticket, tail) so they can be written
+//! one ticket at a time.
 
 use std::fmt::Write;
 
@@ -26,9 +27,6 @@ margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}\
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}\
 th{background:#f3f3f3}td.n{text-align:right}mark{background:#ffd54f;padding:0 .1rem}\
 .ev{margin:.2rem 0}.muted{color:#777}section{margin-bottom:2rem}svg text{font-size:12px}";
-
-/// The axes of the radar chart, in `ScoreComponents::values` order.
-const AXES: [&str; 6] = ["语言规范", "服务态度", "共情", "响应速度", "满意度", "合规"];
 
 const PAGE_END: &str = "</body></html>\n";
 
@@ -257,55 +255,92 @@ fn highlighted(e: &EvidenceLine) -> String {
     }
 }
 
-/// An inline SVG radar chart of the six score components, the agent over the team. An unknown
-/// component is drawn at the centre and labelled "—".
+/// An inline SVG radar chart of the six score components: the agent's shape filled, the
+/// team's a dashed outline drawn over it, so neither hides the other. A component without data
+/// gets no vertex: the shape skips its axis, the axis is dashed and its label says 无数据 —
+/// never a point at the centre, which would read as 0. Labels sit beyond the outer ring,
+/// anchored by the side they are on (start on the right, end on the left, middle at top and
+/// bottom), so none overlaps a shape.
 fn radar(mine: &ScoreComponents, team: &ScoreComponents) -> String {
-    const CENTRE: f64 = 150.0;
+    const CX: f64 = 210.0;
+    const CY: f64 = 150.0;
     const RADIUS: f64 = 100.0;
+    /// Labels start this far out, past the outer ring (value 100).
+    const LABEL_AT: f64 = 112.0;
+    let angle =
+        |axis: usize| std::f64::consts::TAU * axis as f64 / 6.0 - std::f64::consts::FRAC_PI_2;
     let point = |axis: usize, value: f64| {
-        let angle = std::f64::consts::TAU * axis as f64 / 6.0 - std::f64::consts::FRAC_PI_2;
         let r = RADIUS * value.clamp(0.0, 100.0) / 100.0;
-        (CENTRE + r * angle.cos(), CENTRE + r * angle.sin())
+        (CX + r * angle(axis).cos(), CY + r * angle(axis).sin())
     };
-    let polygon = |values: [Option<f64>; 6]| -> String {
-        values
-            .iter()
-            .enumerate()
-            .map(|(axis, v)| {
-                let (x, y) = point(axis, v.unwrap_or(0.0));
-                format!("{x:.1},{y:.1}")
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+    let points = |values: &[Option<f64>]| -> Vec<(f64, f64)> {
+        values.iter().enumerate().filter_map(|(axis, v)| v.map(|v| point(axis, v))).collect()
+    };
+    let joined = |points: &[(f64, f64)]| -> String {
+        points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")
     };
     let mut svg = String::from(
-        "<svg width=\"300\" height=\"300\" viewBox=\"0 0 300 300\" role=\"img\" \
+        "<svg width=\"420\" height=\"300\" viewBox=\"0 0 420 300\" role=\"img\" \
          aria-label=\"综合得分构成\" style=\"float:right;margin-left:1rem\">",
     );
     for ring in [25.0, 50.0, 75.0, 100.0] {
         let _ = write!(
             svg,
             "<polygon points=\"{}\" fill=\"none\" stroke=\"#ddd\"/>",
-            polygon([Some(ring); 6])
+            joined(&points(&[Some(ring); 6]))
         );
     }
-    for (axis, label) in AXES.iter().enumerate() {
+    let values = mine.values();
+    for (axis, label) in labels::COMPONENTS.iter().enumerate() {
         let (x, y) = point(axis, 100.0);
-        let (lx, ly) = point(axis, 122.0);
-        let value = mine.values()[axis].map_or("—".to_string(), |v| format!("{v:.0}"));
+        let (cos, sin) = (angle(axis).cos(), angle(axis).sin());
+        let (lx, ly) = (CX + LABEL_AT * cos, CY + LABEL_AT * sin);
+        let anchor = match cos {
+            c if c > 0.1 => "start",
+            c if c < -0.1 => "end",
+            _ => "middle",
+        };
+        // Above the top vertex, below the bottom one, centred beside the others.
+        let dy = match sin {
+            s if s < -0.9 => "0",
+            s if s > 0.9 => "0.8em",
+            _ => "0.35em",
+        };
+        let (stroke, value, fill) = match values[axis] {
+            Some(v) => ("stroke=\"#ddd\"", format!("{v:.0}"), ""),
+            None => (
+                "stroke=\"#bbb\" stroke-dasharray=\"2 3\"",
+                labels::NO_DATA.to_string(),
+                " fill=\"#888\"",
+            ),
+        };
         let _ = write!(
             svg,
-            "<line x1=\"{CENTRE}\" y1=\"{CENTRE}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/>\
-             <text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{label} {value}</text>"
+            "<line x1=\"{CX}\" y1=\"{CY}\" x2=\"{x:.1}\" y2=\"{y:.1}\" {stroke}/>\
+             <text x=\"{lx:.1}\" y=\"{ly:.1}\" dy=\"{dy}\" text-anchor=\"{anchor}\"{fill}>{label} {value}</text>"
         );
     }
-    let _ = write!(
-        svg,
-        "<polygon points=\"{}\" fill=\"#90a4ae\" fill-opacity=\"0.25\" stroke=\"#607d8b\" \
-         stroke-dasharray=\"4 3\"/><polygon points=\"{}\" fill=\"#42a5f5\" fill-opacity=\"0.35\" \
-         stroke=\"#1e88e5\"/><text x=\"8\" y=\"292\">蓝: 本人 灰: 团队</text></svg>",
-        polygon(team.values()),
-        polygon(mine.values())
-    );
+    let mine_points = points(&values);
+    if !mine_points.is_empty() {
+        let _ = write!(
+            svg,
+            "<polygon class=\"mine\" points=\"{}\" fill=\"#42a5f5\" fill-opacity=\"0.3\" \
+             stroke=\"#1e88e5\"/>",
+            joined(&mine_points)
+        );
+    }
+    for (x, y) in &mine_points {
+        let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#1e88e5\"/>");
+    }
+    let team_points = points(&team.values());
+    if !team_points.is_empty() {
+        let _ = write!(
+            svg,
+            "<polygon class=\"team\" points=\"{}\" fill=\"none\" stroke=\"#455a64\" \
+             stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
+            joined(&team_points)
+        );
+    }
+    svg.push_str("<text x=\"8\" y=\"292\">蓝: 本人 灰虚线: 团队 (无数据的分项不画点)</text></svg>");
     svg
 }

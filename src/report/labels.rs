@@ -1,5 +1,5 @@
 //! Every Chinese label shown to people, in one place. JSON keys stay English; these are for
-//! CSV headers and Markdown.
+//! CSV headers, Markdown and HTML.
 
 use crate::check::{CheckId, Outcome};
 use crate::lexicon::Category;
@@ -135,3 +135,14 @@ pub const CALIBRATE_ENTRY_HEADER: [&str; 6] =
 
 /// Shown where a figure is unknown (no data), never as 0.
 pub const UNKNOWN: &str = "—";
+
+/// Beside a score component with nothing to measure, on the radar chart.
+pub const NO_DATA: &str = "无数据";
+
+/// The six score components, in `ScoreComponents::values` order (the radar's axes).
+pub const COMPONENTS: [&str; 6] = ["语言规范", "服务态度", "共情", "响应速度", "满意度", "合规"];
+
+/// A score component as a column or row name: `满意度分项`.
+pub fn component(i: usize) -> String {
+    format!("{}分项", COMPONENTS[i])
+}

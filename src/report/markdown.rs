@@ -2,7 +2,8 @@
 //! (all of its flagged tickets with one reason): Markdown for a wiki or a chat paste. Figures
 //! come from `aggregate::Metrics`; flagged tickets from `flagged.jsonl` lines, in the order
 //! `pages` laid out, each rendered on its own between a page's head and tail.
-//! Transcript text is Markdown-escaped and evidence is shown as **【hit】** inside its context;
+//! Agent and ticket ids are inline code, verbatim, so `grep` finds them; names and transcript
+//! text are Markdown-escaped and evidence is shown as **【hit】** inside its context;
 //! personal data arrives masked (unless `--no-mask`) and disguised evidence is marked 〔含隐藏字符〕.
 
 use std::fmt::Write;
@@ -10,6 +11,7 @@ use std::fmt::Write;
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::CheckId;
 use crate::lexicon::Category;
+use crate::report::figures;
 use crate::report::jsonl::EvidenceLine;
 use crate::report::jsonl::FlaggedTicket;
 use crate::report::labels::{self, UNKNOWN};
@@ -17,28 +19,36 @@ use crate::report::{reason_page_path, AgentPage, ReasonPage};
 use crate::score::Reason;
 
 pub(crate) fn share(v: Option<f64>) -> String {
-    v.map_or(UNKNOWN.into(), |v| format!("{:.1}%", v * 100.0))
+    figures::percent(v).map_or(UNKNOWN.into(), |v| format!("{v}%"))
 }
 
 pub(crate) fn num(v: Option<f64>) -> String {
-    v.map_or(UNKNOWN.into(), |v| format!("{v:.2}"))
+    figures::decimal(v).unwrap_or_else(|| UNKNOWN.into())
 }
 
 pub(crate) fn score(v: Option<f64>) -> String {
-    v.map_or(UNKNOWN.into(), |v| format!("{v:.1}"))
+    figures::score(v).unwrap_or_else(|| UNKNOWN.into())
 }
 
 pub(crate) fn secs(v: Option<u32>) -> String {
-    v.map_or(UNKNOWN.into(), |v| format!("{v} 秒"))
+    figures::secs(v).map_or(UNKNOWN.into(), |v| format!("{v} 秒"))
+}
+
+pub(crate) fn count(v: Option<u64>) -> String {
+    figures::count(v).unwrap_or_else(|| UNKNOWN.into())
 }
 
 /// The rows shown for one agent beside the team, as (label, agent, team).
 pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, String)> {
-    let mut rows = vec![
-        ("综合得分".into(), score(m.score), score(team.score)),
+    let mut rows = vec![("综合得分".into(), score(m.score), score(team.score))];
+    let (mine, all) = (m.score_components.values(), team.score_components.values());
+    for (i, (a, t)) in mine.into_iter().zip(all).enumerate() {
+        rows.push((labels::component(i), score(a), score(t)));
+    }
+    rows.extend([
         ("工单数".into(), m.tickets.to_string(), team.tickets.to_string()),
         ("客服消息数".into(), m.messages.to_string(), team.messages.to_string()),
-    ];
+    ]);
     for c in REPORTED {
         let (a, t) = (&m.categories[c.key()], &team.categories[c.key()]);
         rows.push((
@@ -66,10 +76,11 @@ pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, S
         ),
         ("首响P90".into(), secs(m.first_response_p90_secs), secs(team.first_response_p90_secs)),
         (
-            "回复超时数".into(),
-            m.response_sla_breaches.to_string(),
-            team.response_sla_breaches.to_string(),
+            "首响超时数".into(),
+            count(m.first_response_sla_breaches),
+            count(team.first_response_sla_breaches),
         ),
+        ("回复超时数".into(), count(m.response_sla_breaches), count(team.response_sla_breaches)),
         ("满意度均分".into(), num(m.csat_mean), num(team.csat_mean)),
         (
             "合规通过率(抽检)".into(),
@@ -77,11 +88,7 @@ pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, S
             share(team.compliance_pass_rate),
         ),
         ("合规得分均值(抽检)".into(), score(m.compliance_score), score(team.compliance_score)),
-        (
-            "一票否决工单(抽检)".into(),
-            m.compliance_vetoed.to_string(),
-            team.compliance_vetoed.to_string(),
-        ),
+        ("一票否决工单(抽检)".into(), count(m.compliance_vetoed), count(team.compliance_vetoed)),
         ("被标记工单".into(), m.flagged.to_string(), team.flagged.to_string()),
     ]);
     rows
@@ -100,7 +107,7 @@ pub fn team(
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            escape(id),
+            code(id, Cell::Table),
             escape(name.as_deref().unwrap_or("")),
             m.tickets,
             score(m.score),
@@ -131,7 +138,7 @@ pub fn team(
 pub fn agent_head(page: &AgentPage) -> Vec<u8> {
     let AgentPage { metrics: m, team, .. } = *page;
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", escape(&page.title()));
+    let _ = writeln!(out, "# {}\n", title(page));
     let _ = writeln!(out, "| 指标 | 本人 | 团队 |\n|---|---:|---:|");
     for (label, mine, all) in figure_rows(m, team) {
         let _ = writeln!(out, "| {label} | {mine} | {all} |");
@@ -192,9 +199,10 @@ pub fn agent_tail(page: &AgentPage) -> Vec<u8> {
 /// `agents/<agent>/<reason>.md` up to its flagged tickets (it needs no tail).
 pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
     format!(
-        "# {}\n\n[← {}](../{}.md)\n\n## {} ({} 张)\n\n原因等级: {}。按严重程度、工单号排列。\n\n",
-        escape(&page.title()),
-        escape(page.agent.id),
+        "# {} — {}\n\n[← {}](../{}.md)\n\n## {} ({} 张)\n\n原因等级: {}。按严重程度、工单号排列。\n\n",
+        title(page.agent),
+        labels::reason(page.line.reason),
+        code(page.agent.id, Cell::Text),
         page.agent.stem,
         labels::reason(page.line.reason),
         page.line.total,
@@ -210,7 +218,7 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
     let _ = writeln!(
         out,
         "### 工单 {}\n\n原因: {} (等级: {})\n",
-        escape(&ticket.ticket_id),
+        code(&ticket.ticket_id, Cell::Text),
         reasons.join("、"),
         labels::severity(ticket.severity)
     );
@@ -274,14 +282,58 @@ fn highlight(context: &str, text: &str) -> String {
     }
 }
 
-/// Backslash-escapes the ASCII characters Markdown gives meaning to, and turns line breaks
-/// into spaces, so transcript text can neither format the page nor break a table.
+/// An agent page's title, as `AgentPage::title` words it, the id as inline code.
+fn title(page: &AgentPage) -> String {
+    match page.name {
+        Some(name) => format!("客服质检报告: {} ({})", escape(name), code(page.id, Cell::Text)),
+        None => format!("客服质检报告: {}", code(page.id, Cell::Text)),
+    }
+}
+
+/// Where inline code goes: a table cell must also escape `|`, which GFM splits cells on even
+/// inside code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Text,
+    Table,
+}
+
+/// An id (agent, ticket) as inline code, so it stays greppable verbatim (`csds-0390_a.b`) and
+/// nothing in it can format the page: inside code Markdown reads no `*`, `_`, `<` or `[`. The
+/// fence is one backtick longer than the longest run of backticks in the id, and padded with
+/// a space on each side when the id starts or ends with a backtick or a space (CommonMark
+/// strips one such pair); line breaks become spaces. In a table, `|` is written `\|`.
+fn code(id: &str, at: Cell) -> String {
+    let mut body = String::with_capacity(id.len());
+    let (mut run, mut longest) = (0, 0);
+    for c in id.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+        match c {
+            '\n' | '\r' => body.push(' '),
+            '|' if at == Cell::Table => body.push_str("\\|"),
+            _ => body.push(c),
+        }
+    }
+    if body.is_empty() {
+        // `` alone would be two literal backticks.
+        return "` `".into();
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// Backslash-escapes the ASCII characters Markdown reads inside a line (emphasis, code, links,
+/// HTML, entities, tables, strikethrough, a heading's closing `#`s), and turns line breaks into
+/// spaces, so transcript text can neither format the page nor break a table. Text never
+/// starts a line here, so what only matters there (`-`, `+`, `.` of list items) stays as is
+/// and stays greppable.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '+'
-            | '-' | '.' | '!' | '|' | '~' | '&' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -290,4 +342,43 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_inline_code() {
+        let cases = [
+            ("plain", "T1", Cell::Text, "`T1`"),
+            ("dash, underscore, dot", "csds-0390_a.b", Cell::Text, "`csds-0390_a.b`"),
+            ("emphasis and HTML stay literal", "*x*<b>", Cell::Text, "`*x*<b>`"),
+            ("a backtick inside", "a`b", Cell::Text, "``a`b``"),
+            ("a run of two", "a``b`", Cell::Text, "``` a``b` ```"),
+            ("starts with a backtick", "`a", Cell::Text, "`` `a ``"),
+            ("pipe in text", "a|b", Cell::Text, "`a|b`"),
+            ("pipe in a table", "a|b", Cell::Table, "`a\\|b`"),
+            ("line break", "a\nb", Cell::Text, "`a b`"),
+            ("empty", "", Cell::Text, "` `"),
+        ];
+        for (name, id, at, want) in cases {
+            assert_eq!(code(id, at), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn escapes_only_what_formats_inside_a_line() {
+        let cases = [
+            ("ids and numbers stay greppable", "订单 csds-0390_1.2+3", "订单 csds-0390\\_1.2+3"),
+            ("emphasis", "*好*", "\\*好\\*"),
+            ("link", "[x](y)", "\\[x\\](y)"),
+            ("html", "<b>", "\\<b\\>"),
+            ("table", "a|b", "a\\|b"),
+            ("line break", "a\r\nb", "a  b"),
+        ];
+        for (name, text, want) in cases {
+            assert_eq!(escape(text), want, "{name}");
+        }
+    }
 }

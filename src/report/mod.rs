@@ -5,6 +5,7 @@
 //! only a directory zhijian wrote is ever replaced (`marker.rs`).
 
 pub mod csv;
+pub mod figures;
 pub mod html;
 pub mod jsonl;
 pub mod labels;

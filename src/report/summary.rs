@@ -6,12 +6,14 @@
 //!   `hits`, `per_100_words`, `ticket_share`; `complaints`, `empathy_after_complaint`,
 //!   `customer_negative_share`, `escalations`, `escalation_share`;
 //!   `first_response_{median,p90}_secs`, `first_response_sla_breaches`,
-//!   `response_{median,p90}_secs`, `response_sla_breaches`, `timed_responses`; `csat_mean`,
+//!   `response_{median,p90}_secs`, `response_sla_breaches`, `timed_responses` (a breach count
+//!   is null when nothing was timed); `csat_mean`,
 //!   `csat_count`, `resolved_share`; `flagged`, `flagged_by_reason`; `sampled`,
 //!   `compliance.<check>` {pass, fail, not_applicable, unknown, pass_rate},
 //!   `compliance_pass_rate` (weighted by the template's check weights), `compliance_score`
 //!   (mean 0–100 per-ticket compliance score of the sample), `compliance_scored` (sampled
-//!   tickets with a score), `compliance_vetoed` (of those, zeroed by a 一票否决 check);
+//!   tickets with a score), `compliance_vetoed` (of those, zeroed by a 一票否决 check; null
+//!   when none has a score);
 //!   `score_components` {language, conduct, empathy, responsiveness, satisfaction, compliance}
 //!   (0–100 each, null when unmeasured); `score` (0–100, docs/scoring.md, weights from the
 //!   scoring template).

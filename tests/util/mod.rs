@@ -74,6 +74,29 @@ impl Workdir {
             .collect()
     }
 
+    /// `<out>/agents.csv` as its header row and agent id → header → cell (it must start with a
+    /// UTF-8 BOM).
+    pub fn agents_csv(
+        &self,
+        out: &str,
+    ) -> (Vec<String>, std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>)
+    {
+        let bytes = self.read(&format!("{out}/agents.csv"));
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "agents.csv needs a UTF-8 BOM");
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let row: std::collections::BTreeMap<String, String> =
+                    headers.iter().cloned().zip(r.iter().map(String::from)).collect();
+                (row["客服ID"].clone(), row)
+            })
+            .collect();
+        (headers, rows)
+    }
+
     pub fn listing(&self) -> String {
         walk(self.path())
             .iter()
