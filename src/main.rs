@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+// Allocation was a fifth of the audit's CPU under glibc malloc; the output does not depend on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use zhijian::cli::{Cli, Command, LexiconCommand};
 use zhijian::error::{for_terminal, EXIT_FAILURE, EXIT_OK};
 
