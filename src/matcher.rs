@@ -563,15 +563,14 @@ fn a_not_a(text: &str, negation: &Hit) -> bool {
 /// Rule 5: a question is not praise. 这个好用吗？ asks; it does not say 好用. Negative words
 /// in questions still count (怎么这么慢？ is a complaint).
 fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
-    if !text.contains(['?', '吗', '不', '没']) {
+    let praise = |h: &Hit| h.category == Category::Positive && h.effect == Effect::Counted;
+    // Most messages hold no praise: keep the clause scan off them.
+    if !hits.iter().any(praise) || !text.contains(['?', '吗', '不', '没']) {
         return;
     }
     let clause_ends: Vec<usize> =
         text.match_indices(['。', '!', '?', ',', ';', '\n']).map(|(at, _)| at).collect();
-    hits.retain(|h| {
-        let praise = h.category == Category::Positive && h.effect == Effect::Counted;
-        !(praise && in_question(text, &clause_ends, h.end))
-    });
+    hits.retain(|h| !(praise(h) && in_question(text, &clause_ends, h.end)));
 }
 
 /// Rule 6: a condition is not a verdict. 如果坏了怎么办 asks what happens if it breaks; it
@@ -579,11 +578,13 @@ fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
 /// with a conditional word before it does not count.
 fn drop_hypotheticals(text: &str, hits: &mut Vec<Hit>) {
     const CONDITIONALS: [&str; 7] = ["如果", "假如", "假设", "万一", "倘若", "如若", "若是"];
-    if !CONDITIONALS.iter().any(|c| text.contains(c)) {
+    let sentiment = |h: &Hit| matches!(h.category, Category::Positive | Category::Negative);
+    // Seven substring scans only where a sentiment hit could be affected.
+    if !hits.iter().any(sentiment) || !CONDITIONALS.iter().any(|c| text.contains(c)) {
         return;
     }
     hits.retain(|h| {
-        let sentiment = matches!(h.category, Category::Positive | Category::Negative);
+        let sentiment = sentiment(h);
         let clause_start = text[..h.start]
             .rfind(['。', '!', '?', ',', ';', '\n'])
             .map_or(0, |at| at + text[at..].chars().next().map_or(0, char::len_utf8));
