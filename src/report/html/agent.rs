@@ -1,0 +1,172 @@
+//! `agents/<agent>.html` and its reason pages `agents/<agent>/<reason>.html`, in parts (head,
+//! one fragment per flagged ticket, tail) so they are written one ticket at a time.
+
+use std::fmt::Write;
+
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+
+use super::radar::radar;
+use super::{page_head, PAGE_END};
+use crate::check::CheckId;
+use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
+use crate::report::markdown::{describe, figure_rows, share};
+use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
+
+/// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
+/// when the page leaves flagged tickets off, the agent's flags by reason with links.
+pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
+    let AgentPage { metrics: m, team, .. } = *agent;
+    let title = agent.title();
+    let mut body = page_head(&title);
+    let _ = writeln!(
+        body,
+        "<p><a href=\"../index.html\">← 团队汇总</a></p>\n<h1>{}</h1>",
+        text(&title)
+    );
+    body.push_str("<section>");
+    body.push_str(&radar(&m.score_components, &team.score_components));
+    body.push_str("<table><tr><th>指标</th><th>本人</th><th>团队</th></tr>\n");
+    for (label, mine, all) in figure_rows(m, team) {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            text(&label),
+            text(&mine),
+            text(&all)
+        );
+    }
+    body.push_str("</table></section>\n");
+
+    let _ = writeln!(
+        body,
+        "<section><h2>抽检合规 ({} 张工单)</h2>\n<table><tr><th>检查项</th><th>通过</th>\
+         <th>不通过</th><th>未知</th><th>通过率</th></tr>",
+        m.sampled
+    );
+    for c in CheckId::ALL {
+        let cm = &m.compliance[c.key()];
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
+             <td class=n>{}</td></tr>",
+            labels::check(c),
+            cm.pass,
+            cm.fail,
+            cm.unknown,
+            share(cm.pass_rate)
+        );
+    }
+    body.push_str("</table></section>\n");
+
+    let _ = writeln!(body, "<section><h2>被标记工单 ({} 张)</h2>", m.flagged);
+    if agent.flagged_total > agent.flagged_shown {
+        let _ = writeln!(
+            body,
+            "<p>按严重程度、工单号排列。本页列出 {} 张: 违规及一票否决级的全部列出, 其余见各原因的完整列表。</p>\n\
+             <table><tr><th>原因</th><th>等级</th><th>工单数</th><th>本页列出</th><th>完整列表</th></tr>",
+            agent.flagged_shown
+        );
+        for line in agent.reasons {
+            let link = if line.has_page() {
+                format!(
+                    "<a href=\"{}.html\">全部 {} 张</a>",
+                    attr(&reason_page_path(agent.stem, line.reason)),
+                    line.total
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td>\
+                 <td>{link}</td></tr>",
+                labels::reason(line.reason),
+                labels::severity(line.severity),
+                line.total,
+                line.shown
+            );
+        }
+        body.push_str("</table>\n");
+    }
+    body.into_bytes()
+}
+
+/// `agents/<agent>.html` after its flagged tickets.
+pub fn agent_tail(agent: &AgentPage) -> Vec<u8> {
+    let mut body = String::new();
+    if agent.flagged_total > agent.flagged_shown {
+        let more = agent.flagged_total - agent.flagged_shown;
+        let _ = writeln!(
+            body,
+            "<p class=muted>另有 {more} 张较轻的被标记工单未在本页列出, 见上表各原因的完整列表。</p>"
+        );
+    }
+    body.push_str("</section>\n");
+    body.push_str(PAGE_END);
+    body.into_bytes()
+}
+
+/// `agents/<agent>/<reason>.html` up to its flagged tickets.
+pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
+    let title = page.title();
+    let mut body = page_head(&title);
+    let _ = writeln!(
+        body,
+        "<p><a href=\"../{}.html\">← {}</a> · <a href=\"../../index.html\">团队汇总</a></p>\n\
+         <h1>{}</h1>\n<section><h2>{} ({} 张)</h2>\n<p class=muted>原因等级: {}。按严重程度、工单号排列。</p>",
+        attr(page.agent.stem),
+        text(page.agent.id),
+        text(&title),
+        labels::reason(page.line.reason),
+        page.line.total,
+        labels::severity(page.line.severity)
+    );
+    body.into_bytes()
+}
+
+/// `agents/<agent>/<reason>.html` after its flagged tickets.
+pub fn reason_tail() -> Vec<u8> {
+    format!("</section>\n{PAGE_END}").into_bytes()
+}
+
+/// One flagged ticket, as agent and reason pages list it.
+pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
+    let mut body = String::new();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    let _ = writeln!(
+        body,
+        "<h3>工单 {}</h3>\n<p>原因: {} (等级: {})</p>",
+        text(&ticket.ticket_id),
+        text(&reasons.join("、")),
+        labels::severity(ticket.severity)
+    );
+    for e in &ticket.evidence {
+        let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
+        let _ = writeln!(
+            body,
+            "<p class=ev>消息#{} ({role}) {}{}</p>",
+            e.message + 1,
+            text(&describe(e)),
+            highlighted(e)
+        );
+    }
+    if ticket.evidence_omitted > 0 {
+        let _ =
+            writeln!(body, "<p class=muted>另有 {} 处证据未列出。</p>", ticket.evidence_omitted);
+    }
+    body.into_bytes()
+}
+
+/// The hit marked inside its context, every part escaped.
+fn highlighted(e: &EvidenceLine) -> String {
+    let (Some(context), Some(hit)) = (&e.context, &e.text) else { return String::new() };
+    match context.find(hit.as_str()).filter(|_| !hit.is_empty()) {
+        Some(at) => format!(
+            ": {}<mark>{}</mark>{}",
+            text(&context[..at]),
+            text(hit),
+            text(&context[at + hit.len()..])
+        ),
+        None => format!(": {}", text(context)),
+    }
+}
