@@ -4,6 +4,19 @@
 //! list a trainer fixes next. Columns are found by their headers, so reordered or extra columns
 //! are fine; a BOM is optional; a row's verdicts on n/a or unknown results are counted apart,
 //! never as agreement. Every row counts, so a ticket reviewed in two files counts twice.
+//!
+//! With `--cases FILE.tsv`, overruled verdicts also become regression cases for `zhijian
+//! lexicon test` (format in `cases.rs`). A case needs text, and the queue cites text only for
+//! lexicon hits: a failed no_forbidden or no_off_platform, or a passed greeting or closing,
+//! rests on the hits its evidence cell quotes (「entry」, or the written text after `原文:`).
+//! When the reviewer overrules such a result, each quoted hit becomes one case: role 客服 (these
+//! checks read agent turns), the quoted text as the queue shows it (masked if it was), `must`
+//! empty, `must_not` `<category>:*` (forbidden, off_platform, greeting, closing), and a note
+//! naming the queue file, line, ticket, spot and the reviewer's 复核备注. An overruled result
+//! that rests on no hit (a passed no_* check, a failed greeting or closing: a false negative)
+//! quotes nothing to test, so it gives no case and is counted in the stderr line; the time and
+//! personal-data checks are not lexicon checks. The cases are appended to FILE, skipping
+//! those already in it; a FILE that exists but is not a case file is refused.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,9 +24,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::cases::{self, NewCase};
 use crate::check::{CheckId, Outcome};
 use crate::cli::CalibrateArgs;
-use crate::error::{Error, Result};
+use crate::error::{for_terminal, Error, Result};
+use crate::lexicon::Category;
+use crate::parse::Role;
 use crate::report::labels;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +117,19 @@ pub struct Calibration {
 
 /// `zhijian calibrate FILE... [--json]`.
 pub fn run(args: &CalibrateArgs) -> Result<()> {
-    let calibration = calibrate(&args.queues)?;
+    let (calibration, cases) = read_queues(&args.queues)?;
+    if let Some(path) = &args.cases {
+        let (added, already) = cases::append(path, &cases.cases)?;
+        eprintln!(
+            "{}",
+            for_terminal(&format!(
+                "zhijian: {added} regression case(s) added to {} ({already} already there); {} \
+                 overruled verdict(s) quote no hit and gave no case",
+                path.display(),
+                cases.uncited
+            ))
+        );
+    }
     let out = if args.json {
         crate::report::pretty_json(&calibration)
     } else {
@@ -112,12 +140,54 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
 }
 
 pub fn calibrate(paths: &[PathBuf]) -> Result<Calibration> {
+    read_queues(paths).map(|(calibration, _)| calibration)
+}
+
+/// The calibration, and the regression cases the overruled verdicts give.
+pub fn read_queues(paths: &[PathBuf]) -> Result<(Calibration, Overruled)> {
     let mut state = State::default();
     for path in paths {
         let bytes = std::fs::read(path).map_err(Error::read(path))?;
         state.read(path, &bytes)?;
     }
-    Ok(state.finish(paths.len()))
+    let overruled = std::mem::take(&mut state.overruled);
+    Ok((state.finish(paths.len()), overruled))
+}
+
+/// Overruled verdicts as regression cases (see the module header).
+#[derive(Debug, Default)]
+pub struct Overruled {
+    pub cases: Vec<NewCase>,
+    /// Overruled lexicon-check results that quote no hit (false negatives): no case.
+    pub uncited: u64,
+}
+
+/// The category whose hits a check's evidence quotes, and whether `outcome` rests on them.
+fn quoted_hits(check: CheckId, outcome: Outcome) -> Option<(Category, bool)> {
+    let pass = outcome == Outcome::Pass;
+    match check {
+        CheckId::Greeting => Some((Category::Greeting, pass)),
+        CheckId::Closing => Some((Category::Closing, pass)),
+        CheckId::NoForbidden => Some((Category::Forbidden, !pass)),
+        CheckId::NoOffPlatform => Some((Category::OffPlatform, !pass)),
+        CheckId::FirstResponseSla | CheckId::NoPii => None,
+    }
+}
+
+/// The spots of an evidence cell that quote a hit, as (the spot, the text it quotes): the
+/// written text after `原文:` when given, else the entry.
+fn quoted_spots(evidence: &str) -> Vec<(&str, &str)> {
+    evidence
+        .split('；')
+        .filter_map(|spot| {
+            let entry = *quoted_entries(spot).first()?;
+            let text = spot
+                .split_once("(原文: ")
+                .and_then(|(_, rest)| rest.rsplit_once(')'))
+                .map_or(entry, |(text, _)| text);
+            Some((spot.trim(), text))
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -126,6 +196,7 @@ struct State {
     reviewed_rows: u64,
     checks: [(Tally, Tally, u64); CheckId::COUNT],
     entries: BTreeMap<(CheckId, String), Tally>,
+    overruled: Overruled,
 }
 
 /// Where one check's three cells are.
@@ -158,7 +229,8 @@ impl State {
                 format!("no column `{name}`; is this a review_queue.csv written by zhijian audit?"),
             )
         };
-        find(labels::QUEUE_TICKET).ok_or_else(|| missing(labels::QUEUE_TICKET))?;
+        let ticket = find(labels::QUEUE_TICKET).ok_or_else(|| missing(labels::QUEUE_TICKET))?;
+        let comment = find(labels::QUEUE_COMMENT);
         let mut columns = Vec::with_capacity(CheckId::COUNT);
         for check in CheckId::ALL {
             let result = labels::queue_result(check);
@@ -216,6 +288,12 @@ impl State {
                     }
                 }
                 let evidence = col.evidence.map_or("", cell);
+                if verdict == Verdict::Disagree {
+                    let at = format!("{}:{line}", path.display());
+                    let comment = comment.map_or("", cell).trim();
+                    let row = (at.as_str(), cell(ticket), comment);
+                    self.overrule(check, outcome.expect("pass or fail here"), evidence, row);
+                }
                 let mut entries = quoted_entries(evidence);
                 entries.sort_unstable();
                 entries.dedup();
@@ -226,6 +304,41 @@ impl State {
             self.reviewed_rows += u64::from(any);
         }
         Ok(())
+    }
+
+    /// An overruled pass or fail of `check`: its quoted hits as cases, or one uncited verdict.
+    /// `row` is (`path:line`, ticket id, the reviewer's comment).
+    fn overrule(
+        &mut self,
+        check: CheckId,
+        outcome: Outcome,
+        evidence: &str,
+        row: (&str, &str, &str),
+    ) {
+        let Some((category, rests_on_hits)) = quoted_hits(check, outcome) else { return };
+        let spots = if rests_on_hits { quoted_spots(evidence) } else { Vec::new() };
+        if spots.is_empty() {
+            self.overruled.uncited += 1;
+            return;
+        }
+        let (at, ticket, comment) = row;
+        for (spot, text) in spots {
+            let mut note = format!(
+                "{at} {ticket} {spot} {}={} 复核不同意",
+                labels::check(check),
+                labels::outcome(outcome)
+            );
+            if !comment.is_empty() {
+                note.push_str(&format!(": {comment}"));
+            }
+            self.overruled.cases.push(NewCase {
+                role: Role::Agent,
+                text: text.to_string(),
+                must: String::new(),
+                must_not: format!("{}:*", category.key()),
+                note,
+            });
+        }
     }
 
     fn finish(self, files: usize) -> Calibration {
@@ -386,6 +499,25 @@ mod tests {
             [(lf, 2, 2), (lf, 4, 3), (crlf, 2, 2), (crlf, 3, 2), (crlf, 5, 3), (crlf, 6, 3)];
         for (bytes, offset, line) in cases {
             assert_eq!(line_at(bytes, offset), line, "{bytes:?} at {offset}");
+        }
+    }
+
+    #[test]
+    fn quoted_text_of_each_spot() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "消息#2「你自己看」；消息#2「不归我管」",
+                &[("消息#2「你自己看」", "你自己看"), ("消息#2「不归我管」", "不归我管")],
+            ),
+            (
+                "消息#4「加微信」(原文: 加薇信)〔含隐藏字符〕",
+                &[("消息#4「加微信」(原文: 加薇信)〔含隐藏字符〕", "加薇信")],
+            ),
+            ("消息#2「再见」(原文: 再見)；等共 7 处", &[("消息#2「再见」(原文: 再見)", "再見")]),
+            ("消息#2、#4 未见问候语", &[]),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(&quoted_spots(cell), want, "{cell:?}");
         }
     }
 

@@ -42,12 +42,70 @@ pub struct CalibrateArgs {
     /// Print JSON instead of the tables.
     #[arg(long)]
     pub json: bool,
+
+    /// Also turn every overruled verdict that cites a lexicon hit into a regression case
+    /// (`must_not <category>:*`) appended to FILE.tsv, skipping cases already in it; FILE must
+    /// be new or a regression case file (see `zhijian lexicon test`).
+    #[arg(long, value_name = "FILE.tsv")]
+    pub cases: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LexiconCommand {
     /// Find duplicate, cross-category and shadowed entries; exit 1 if there are any.
     Check(LexiconArgs),
+    /// Audit the inputs as `audit` does and show, per entry, what it hits (counts, tickets,
+    /// agents, what cancelled or changed it, examples in context) and which entries never fired.
+    Stats(Box<StatsArgs>),
+    /// Run regression cases (TSV: role, text, must, must_not, note) through the audit's
+    /// matching; print each failing case as file:line and exit 1 if any fails.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Input, as for `audit`: .jsonl, .csv or .tsv files (optionally .gz), directories, or -.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Lexicon directory [default: the built-in lexicons].
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+
+    /// Examples in context shown per entry: the first N hits by ticket id, then message.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub examples: usize,
+
+    /// Print JSON instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+
+    /// Print CSV (UTF-8 with a BOM, for Excel) instead of the table.
+    #[arg(long)]
+    pub csv: bool,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Worker threads [default: one per core]; the output is the same for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Lexicon directory [default: the built-in lexicons].
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+
+    /// Case files (*.tsv) or directories of them [default: DIR/tests/*.tsv with --lexicons,
+    /// else the cases built in with the lexicons].
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

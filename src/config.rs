@@ -103,7 +103,7 @@ impl AuditConfig {
 }
 
 /// The mapping file's pairs, then the flags' (so flags override); `None` if neither is given.
-fn table_mapping(args: &TableArgs) -> Result<Option<TableMapping>> {
+pub fn table_mapping(args: &TableArgs) -> Result<Option<TableMapping>> {
     let mut pairs = match &args.mapping {
         Some(path) => mapping::file_pairs(path)?,
         None => Vec::new(),

@@ -61,6 +61,13 @@ pub enum Error {
     #[error("lexicon check found {problems} problem(s), listed above")]
     LexiconCheck { problems: usize },
 
+    #[error("{failed} of {total} lexicon regression case(s) failed, listed above")]
+    CasesFailed { failed: usize, total: usize },
+
+    /// `at` is `path` or `path:line` of a regression case file (`lexicons/tests/*.tsv`).
+    #[error("regression cases {at}: {problem}")]
+    Cases { at: String, problem: String },
+
     #[error("{flag}: {problem}")]
     Option { flag: &'static str, problem: String },
 

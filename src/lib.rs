@@ -23,6 +23,10 @@ pub mod tools;
 pub mod template;
 // `zhijian calibrate`: reviewers' verdicts → how accurate each check and entry is
 pub mod calibrate;
+// `zhijian lexicon stats`: what each lexicon entry hits in an audit, and what never fires
+pub mod stats;
+// `zhijian lexicon test`: regression cases (lexicons/tests/*.tsv) through the audit's matching
+pub mod cases;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;

@@ -18,6 +18,12 @@ fn main() {
         Command::Lexicon(LexiconCommand::Check(args)) => {
             zhijian::tools::lexicon_check(&args).map(|()| EXIT_OK)
         }
+        Command::Lexicon(LexiconCommand::Stats(args)) => {
+            zhijian::stats::run(&args).map(|()| EXIT_OK)
+        }
+        Command::Lexicon(LexiconCommand::Test(args)) => {
+            zhijian::cases::run(&args).map(|()| EXIT_OK)
+        }
         Command::Synth(args) => zhijian::tools::synth(&args).map(|()| EXIT_OK),
         Command::Calibrate(args) => zhijian::calibrate::run(&args).map(|()| EXIT_OK),
     };

@@ -37,3 +37,5 @@ mod pii_and_evasion;
 mod severity;
 // Issue 10: unknown never drawn or written as 0; agents.csv's layout; greppable Markdown ids.
 mod report_figures;
+// Issue 11: lexicon stats, regression cases (lexicon test) and calibrate --cases for trainers.
+mod lexicon_tools;

@@ -22,6 +22,17 @@ pub const FILES: [(Category, &str); Category::COUNT] = [
     (Category::Degree, include_str!("../../lexicons/degree.txt")),
 ];
 
+/// The regression cases shipped with the lexicons (`lexicons/tests/*.tsv`), which
+/// `zhijian lexicon test` runs when given neither files nor `--lexicons`. The loader never
+/// reads them: they sit in a sub-folder and are not `*.txt`.
+pub const CASES: [(&str, &str); 1] =
+    [("classes.tsv", include_str!("../../lexicons/tests/classes.tsv"))];
+
+/// How failures name one built-in case file.
+pub fn case_path(name: &str) -> PathBuf {
+    PathBuf::from(format!("(built-in) lexicons/tests/{name}"))
+}
+
 /// How the manifest names the built-in set: `builtin v` and the crate version.
 pub fn source() -> String {
     format!("builtin v{}", env!("CARGO_PKG_VERSION"))
@@ -66,6 +77,23 @@ mod tests {
         }
         let order: Vec<Category> = FILES.iter().map(|f| f.0).collect();
         assert_eq!(order, Category::ALL);
+    }
+
+    #[test]
+    fn the_embedded_cases_are_the_files_in_lexicons_tests() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons/tests");
+        let on_disk: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|item| item.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "tsv"))
+            .map(|path| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&path).unwrap())
+            })
+            .collect();
+        let embedded: BTreeMap<String, Vec<u8>> =
+            CASES.iter().map(|(name, text)| (name.to_string(), text.as_bytes().to_vec())).collect();
+        assert_eq!(embedded, on_disk, "add every lexicons/tests/*.tsv to builtin::CASES");
     }
 
     #[test]
