@@ -356,6 +356,8 @@ pub fn append(path: &Path, cases: &[NewCase]) -> Result<(usize, usize)> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::Read { path: path.into(), source: e }),
     };
+    // An empty file (made ready with `touch`) is as good as none.
+    let existing = existing.filter(|text| !text.trim_start_matches('\u{feff}').trim().is_empty());
     let mut known: Vec<[String; 4]> = Vec::new();
     let mut text = match &existing {
         None => format!("{}\n", HEADER.join("\t")),

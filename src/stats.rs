@@ -247,7 +247,11 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         Some(0) => {
             return Err(Error::Option { flag: "--threads", problem: "must be at least 1".into() })
         }
-        Some(n) => n.min(crate::config::MAX_THREADS),
+        Some(n) if n > crate::config::MAX_THREADS => {
+            let problem = format!("{n} is more than {}", crate::config::MAX_THREADS);
+            return Err(Error::Option { flag: "--threads", problem });
+        }
+        Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let lexicon = Lexicon::load(args.lexicons.as_deref())?;

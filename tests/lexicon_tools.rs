@@ -308,3 +308,34 @@ fn calibrate_refuses_to_write_cases_into_a_file_that_is_not_a_case_file() {
     );
     assert_eq!(dir.read("notes.tsv"), "买家反馈\t很多\n".as_bytes());
 }
+
+#[test]
+fn stats_to_a_reader_that_stops_early_is_not_a_failure() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = Workdir::new();
+    dir.zhijian(&["synth", "--tickets", "3000", "-o", "in.jsonl"]).success();
+    // About 260 KB of table, far more than a pipe holds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhijian"))
+        .args(["lexicon", "stats", "in.jsonl", "--examples", "20"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `zhijian lexicon stats in.jsonl | head -c 100`.
+    let mut head = [0; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn calibrate_writes_cases_into_an_empty_file() {
+    let dir = Workdir::new();
+    dir.write("queue.csv", std::fs::read(fixture("reviewed_queue.csv")).unwrap());
+    dir.write("cases.tsv", "");
+    dir.zhijian(&["calibrate", "queue.csv", "--cases", "cases.tsv"]).success();
+    assert_eq!(String::from_utf8(dir.read("cases.tsv")).unwrap(), CASES_FROM_QUEUE);
+}
