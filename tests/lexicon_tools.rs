@@ -139,6 +139,14 @@ fn stats_are_the_same_with_one_thread_or_two() {
         };
         assert_eq!(run("1"), run("2"), "{format:?}");
     }
+    // Enough tickets that two workers split them, and examples compete across workers.
+    dir.zhijian(&["synth", "--tickets", "2000", "-o", "in.jsonl"]).success();
+    let run = |threads: &str| {
+        let args =
+            ["lexicon", "stats", "in.jsonl", "--json", "--examples", "5", "--threads", threads];
+        dir.zhijian(&args).success().stdout()
+    };
+    assert_eq!(run("1"), run("2"), "synthetic tickets");
 }
 
 #[test]
@@ -338,4 +346,28 @@ fn calibrate_writes_cases_into_an_empty_file() {
     dir.write("cases.tsv", "");
     dir.zhijian(&["calibrate", "queue.csv", "--cases", "cases.tsv"]).success();
     assert_eq!(String::from_utf8(dir.read("cases.tsv")).unwrap(), CASES_FROM_QUEUE);
+}
+
+#[test]
+fn stats_count_what_the_audit_counts() {
+    let dir = Workdir::new();
+    dir.zhijian(&["synth", "--tickets", "500", "-o", "in.jsonl"]).success();
+    dir.zhijian(&["audit", "in.jsonl", "--out", "out", "--quiet"]).success();
+    let team = &dir.read_json("out/summary.json")["team"]["categories"];
+    let run = dir.zhijian(&["lexicon", "stats", "in.jsonl", "--json"]).success();
+    let stats: Value = serde_json::from_slice(&run.stdout()).unwrap();
+    // Categories that count on agent turns only, and only as themselves.
+    for category in
+        ["closing", "empathy", "filler", "forbidden", "greeting", "jargon", "off_platform"]
+    {
+        let hits: u64 = stats["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["category"] == category)
+            .map(|e| e["hits"].as_u64().unwrap())
+            .sum();
+        assert_eq!(Some(hits), team[category]["hits"].as_u64(), "{category}");
+    }
+    assert!(team["greeting"]["hits"].as_u64() > Some(0), "the synthetic tickets greet");
 }
