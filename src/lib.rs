@@ -23,6 +23,8 @@ pub mod tools;
 pub mod template;
 // `zhijian calibrate`: reviewers' verdicts → how accurate each check and entry is
 pub mod calibrate;
+// `zhijian diff`: two reports compared, from what each carries.
+pub mod diff;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;

@@ -19,6 +19,7 @@ fn main() {
             zhijian::tools::lexicon_check(&args).map(|()| EXIT_OK)
         }
         Command::Synth(args) => zhijian::tools::synth(&args).map(|()| EXIT_OK),
+        Command::Diff(args) => zhijian::diff::run(&args),
         Command::Calibrate(args) => zhijian::calibrate::run(&args).map(|()| EXIT_OK),
     };
     match result {

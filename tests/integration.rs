@@ -37,3 +37,5 @@ mod pii_and_evasion;
 mod severity;
 // Issue 10: unknown never drawn or written as 0; agents.csv's layout; greppable Markdown ids.
 mod report_figures;
+// Issue 11: `zhijian diff` — a report carries its rules; two reports compared ticket by ticket.
+mod report_diff;
