@@ -161,11 +161,18 @@ pub struct Aggregate {
     pub agents: BTreeMap<String, AgentAggregate>,
     /// Counted hits per lexicon entry (by `EntryId`), for trainers.
     pub entry_hits: Vec<u64>,
+    /// Tickets with at least one counted hit of the entry (by `EntryId`).
+    #[serde(default)]
+    pub entry_tickets: Vec<u64>,
 }
 
 impl Aggregate {
     pub fn with_entries(entries: usize) -> Aggregate {
-        Aggregate { agents: BTreeMap::new(), entry_hits: vec![0; entries] }
+        Aggregate {
+            agents: BTreeMap::new(),
+            entry_hits: vec![0; entries],
+            entry_tickets: vec![0; entries],
+        }
     }
 
     pub fn add_ticket(&mut self, ticket: &Ticket, score: &TicketScore) {
@@ -206,13 +213,20 @@ impl Aggregate {
             }
             self.agent(&part.agent).merge(&agent);
         }
+        let mut hit = Vec::new();
         for evidence in &score.evidence {
             if let crate::score::EvidenceKind::Hit { entry, category, effect, .. } = evidence.kind {
                 let counted = !matches!(effect, crate::matcher::Effect::Excepted(_));
                 if counted && !category.is_modifier() {
                     self.entry_hits[entry as usize] += 1;
+                    hit.push(entry);
                 }
             }
+        }
+        hit.sort_unstable();
+        hit.dedup();
+        for entry in hit {
+            self.entry_tickets[entry as usize] += 1;
         }
     }
 
@@ -233,11 +247,16 @@ impl Aggregate {
                 }
             }
         }
-        if self.entry_hits.len() < other.entry_hits.len() {
-            self.entry_hits.resize(other.entry_hits.len(), 0);
-        }
-        for (a, b) in self.entry_hits.iter_mut().zip(&other.entry_hits) {
-            *a += b;
+        for (mine, theirs) in [
+            (&mut self.entry_hits, other.entry_hits),
+            (&mut self.entry_tickets, other.entry_tickets),
+        ] {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), 0);
+            }
+            for (a, b) in mine.iter_mut().zip(&theirs) {
+                *a += b;
+            }
         }
     }
 

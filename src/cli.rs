@@ -27,9 +27,40 @@ pub enum Command {
     Lexicon(LexiconCommand),
     /// Write N synthetic tickets of realistic shape as JSON Lines (for benchmarks).
     Synth(SynthArgs),
+    /// Compare two report directories: how they were made, every figure, each lexicon entry,
+    /// and (same input) every ticket that changed. Exit 0: no change; 4: something changed.
+    Diff(DiffArgs),
     /// Read filled-in review_queue.csv files: how often reviewers agreed with each check and
     /// each lexicon entry, most-overruled entries first.
     Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report directory (an audit's --out).
+    #[arg(value_name = "OLD_REPORT")]
+    pub old: PathBuf,
+
+    /// The later report directory.
+    #[arg(value_name = "NEW_REPORT")]
+    pub new: PathBuf,
+
+    /// Print JSON (every changed ticket) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write diff.html, diff.md and diff.json into this directory (replaced whole, like
+    /// an audit's --out).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Agents whose overall score moved more than this many points are listed first.
+    #[arg(long, default_value_t = 1.0, value_name = "POINTS")]
+    pub threshold: f64,
+
+    /// Say nothing on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

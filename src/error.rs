@@ -13,6 +13,8 @@ pub const EXIT_USAGE: i32 = 2;
 /// Exit code for a run that finished and wrote its reports, but rejected more than
 /// `--max-reject-rate` of its input lines: the export probably changed shape.
 pub const EXIT_TOO_MANY_REJECTS: i32 = 3;
+/// `zhijian diff`: the two reports differ (0 when they do not).
+pub const EXIT_CHANGED: i32 = 4;
 
 /// A message made safe for a terminal: control characters (and the bidirectional overrides
 /// that reorder what a terminal shows) from file names or input are written as `\u{..}`
@@ -70,6 +72,9 @@ pub enum Error {
 
     #[error("{flag}: {problem}")]
     Option { flag: &'static str, problem: String },
+
+    #[error("{path} is not a zhijian report (no .zhijian-report or zhijian manifest.json): give the --out directory of an audit")]
+    NotAReport { path: PathBuf },
 
     #[error("{path}: {problem}")]
     Input { path: PathBuf, problem: String },

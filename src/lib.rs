@@ -27,6 +27,8 @@ pub mod calibrate;
 pub mod stats;
 // `zhijian lexicon test`: regression cases (lexicons/tests/*.tsv) through the audit's matching
 pub mod cases;
+// `zhijian diff`: two reports compared, from what each carries.
+pub mod diff;
 
 // 1. read: files, directories, stdin → numbered raw lines
 pub mod read;

@@ -25,6 +25,7 @@ fn main() {
             zhijian::cases::run(&args).map(|()| EXIT_OK)
         }
         Command::Synth(args) => zhijian::tools::synth(&args).map(|()| EXIT_OK),
+        Command::Diff(args) => zhijian::diff::run(&args),
         Command::Calibrate(args) => zhijian::calibrate::run(&args).map(|()| EXIT_OK),
     };
     match result {

@@ -9,9 +9,10 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use flate2::bufread::GzDecoder;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::parse::RejectCode;
@@ -33,6 +34,9 @@ pub struct InputFile {
     pub bytes: u64,
     /// Non-blank lines; for a table, non-blank rows after the header.
     pub lines: u64,
+    /// SHA-256 of the bytes as read (compressed for `.gz`), once the whole input is read: the
+    /// fingerprint by which `zhijian diff` knows two reports audited the same input.
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +124,7 @@ pub fn resolve(
             format,
             bytes,
             lines: 0,
+            sha256: None,
         });
     }
     if stdin {
@@ -129,6 +134,7 @@ pub fn resolve(
             format: other,
             bytes: 0,
             lines: 0,
+            sha256: None,
         });
     }
     Ok(files)
@@ -163,6 +169,8 @@ pub struct LineStream {
     line_no: u64,
     /// Raw bytes consumed so far across all inputs, for the progress bar.
     pub bytes_read: Arc<AtomicU64>,
+    /// The open input's digest so far, fed by its [`CountingReader`].
+    digest: Arc<Mutex<Sha256>>,
 }
 
 impl LineStream {
@@ -179,6 +187,7 @@ impl LineStream {
             next_file: 0,
             line_no: 0,
             bytes_read: Arc::new(AtomicU64::new(0)),
+            digest: Arc::default(),
         }
     }
 
@@ -211,7 +220,7 @@ impl LineStream {
                 Source::Table(table) => match table.next_line()? {
                     Some(line) => return Ok(Some(line)),
                     None => {
-                        self.current = None;
+                        self.close_current();
                         continue;
                     }
                 },
@@ -222,7 +231,7 @@ impl LineStream {
             let (read, too_long) = read_line(reader.as_mut(), &mut bytes, LineEnds::AnyOf)
                 .map_err(|source| self.read_error(file, source))?;
             if read == 0 {
-                self.current = None;
+                self.close_current();
                 continue;
             }
             self.line_no += 1;
@@ -253,7 +262,12 @@ impl LineStream {
             Some(path) => Box::new(File::open(path).map_err(Error::read(path))?),
             None => Box::new(io::stdin()),
         };
-        let counting = CountingReader { inner: raw, count: Arc::clone(&self.bytes_read) };
+        self.digest = Arc::default();
+        let counting = CountingReader {
+            inner: raw,
+            count: Arc::clone(&self.bytes_read),
+            digest: Arc::clone(&self.digest),
+        };
         let mut buffered = BufReader::with_capacity(256 << 10, counting);
         let is_gzip = buffered
             .fill_buf()
@@ -309,6 +323,14 @@ impl LineStream {
         };
         self.files[index as usize].lines = table.rows;
         Ok(table)
+    }
+
+    /// The open input is read to its end: record its digest.
+    fn close_current(&mut self) {
+        if let Some((file, _)) = self.current.take() {
+            let digest = std::mem::take(&mut *self.digest.lock().expect("never poisoned"));
+            self.files[file as usize].sha256 = Some(format!("{:x}", digest.finalize()));
+        }
     }
 
     fn read_error(&self, file: u32, source: io::Error) -> Error {
@@ -451,12 +473,14 @@ pub(crate) fn read_line(
 struct CountingReader {
     inner: Box<dyn Read>,
     count: Arc<AtomicU64>,
+    digest: Arc<Mutex<Sha256>>,
 }
 
 impl Read for CountingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.digest.lock().expect("never poisoned").update(&buf[..n]);
         Ok(n)
     }
 }

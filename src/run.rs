@@ -281,6 +281,7 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
     let manifest =
         report::manifest::render(config, &engine.lexicon, &inputs, &counts, &warnings, runtime);
     staging.write("manifest.json", &manifest)?;
+    staging.write_all(report::provenance::files(&engine.lexicon, &config.template))?;
     staging.commit()?;
     Ok(RunSummary { counts, warnings, seconds })
 }

@@ -91,6 +91,8 @@ pub struct Template {
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
     pub source: String,
     pub sha256: String,
+    /// The template as read, so a report can carry an exact copy (`report::provenance`).
+    pub text: String,
 }
 
 /// One sampled ticket's compliance score.
@@ -212,6 +214,7 @@ impl Template {
             severity,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
+            text: text.to_string(),
         })
     }
 

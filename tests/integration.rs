@@ -39,3 +39,5 @@ mod severity;
 mod report_figures;
 // Issue 11: lexicon stats, regression cases (lexicon test) and calibrate --cases for trainers.
 mod lexicon_tools;
+// Issue 11: `zhijian diff` — a report carries its rules; two reports compared ticket by ticket.
+mod report_diff;

@@ -154,6 +154,8 @@ pub struct LexiconFile {
     pub entries: usize,
     /// `!` exceptions.
     pub exceptions: usize,
+    /// The file as read, so a report can carry an exact copy (`report::provenance`).
+    pub bytes: Vec<u8>,
 }
 
 /// All categories' entries. Built once per run (a few thousand entries, well under a
@@ -251,6 +253,7 @@ impl Lexicon {
             sha256: format!("{:x}", Sha256::digest(bytes)),
             entries: 0,
             exceptions: 0,
+            bytes: bytes.to_vec(),
         });
         let mut boundary_default = true;
         for (index, raw) in text.lines().enumerate() {

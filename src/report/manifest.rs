@@ -6,7 +6,8 @@
 //! `template` (path, sha256 of the scoring template; the built-in one is
 //! `(built-in) templates/default.toml`; `severity`: each reason code's level as this run used
 //! it, from the template's `[severity]` or, when it has none, the built-in defaults), `inputs`
-//! (path, format `jsonl` | `table`, bytes, lines: non-blank lines, or a table's rows), `counts`: `lines` (all inputs' lines and rows),
+//! (path, format `jsonl` | `table`, bytes, lines: non-blank lines, or a table's rows, sha256
+//! of the bytes as read: the input's fingerprint), `counts`: `lines` (all inputs' lines and rows),
 //! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
 //! rows in `rejects.jsonl`, the sum of its `rows`), `rejected_by_reason`, `sampled`,
 //! `flagged`. `warnings`: `unread_times` (message times that read neither as RFC 3339 nor
@@ -135,6 +136,7 @@ struct InputLine<'a> {
     format: &'static str,
     bytes: u64,
     lines: u64,
+    sha256: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -193,6 +195,7 @@ pub fn render(
                 format: f.format.key(),
                 bytes: f.bytes,
                 lines: f.lines,
+                sha256: f.sha256.as_deref(),
             })
             .collect(),
         counts,

@@ -11,6 +11,7 @@
 //! before the marker is recognized when every file has a report-set name and `manifest.json`
 //! is zhijian's; such a report cannot show an edit.
 
+use crate::report::provenance::LEXICONS_DIR;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::Path;
@@ -112,8 +113,9 @@ pub fn inspect(dir: &Path, proof: Proof) -> io::Result<Contents> {
 }
 
 /// A directory's entries: files of the top level, of `agents/` and of each `agents/<stem>/`
-/// (an agent's reason pages), those directories (deepest first), and anything else (other
-/// directories, links, sockets) as `odd`.
+/// (an agent's reason pages), of `lexicons/` (the report's copy of its lexicons), those
+/// directories (deepest first), and anything else (other directories, links, sockets) as
+/// `odd`.
 struct Found {
     files: Vec<String>,
     dirs: Vec<String>,
@@ -138,7 +140,9 @@ impl Found {
             let kind = entry.file_type()?;
             if kind.is_file() {
                 self.files.push(name);
-            } else if kind.is_dir() && (name == AGENTS || prefix == "agents/") {
+            } else if kind.is_dir()
+                && (name == AGENTS || name == LEXICONS_DIR || prefix == "agents/")
+            {
                 self.add(&entry.path(), &format!("{name}/"))?;
                 self.dirs.push(name);
             } else if kind.is_dir() {

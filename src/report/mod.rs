@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod marker;
 pub mod markdown;
 pub mod output;
+pub mod provenance;
 pub mod summary;
 
 pub use output::Staging;

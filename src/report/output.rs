@@ -30,11 +30,19 @@ impl Staging {
     /// Cleans up after dead runs, refuses an `--out` holding anything zhijian did not write,
     /// and makes the staging directory. Unless `quiet`, says on stderr what it cleaned up.
     pub fn create(out: &Path, quiet: bool) -> Result<Staging> {
+        let staging = Staging::create_bare(out, quiet)?;
+        let agents = staging.path("agents");
+        std::fs::create_dir_all(&agents).map_err(Error::write(agents))?;
+        Ok(staging)
+    }
+
+    /// As [`Staging::create`], for a report without agent pages (`zhijian diff --out`).
+    pub fn create_bare(out: &Path, quiet: bool) -> Result<Staging> {
         let out = Out::resolve(out)?;
         tell(&recover(&out), quiet);
         out.check()?;
         let dir = out.beside(Kind::Staging, std::process::id());
-        std::fs::create_dir_all(dir.join("agents")).map_err(Error::write(&dir))?;
+        std::fs::create_dir_all(&dir).map_err(Error::write(&dir))?;
         Ok(Staging { dir, out, quiet, committed: false })
     }
 
@@ -45,6 +53,17 @@ impl Staging {
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(name);
         std::fs::write(&path, bytes).map_err(Error::write(path))
+    }
+
+    /// Writes each `(path inside the report, bytes)`, making the folders they need.
+    pub fn write_all(&self, files: Vec<(String, Vec<u8>)>) -> Result<()> {
+        for (name, bytes) in files {
+            if let Some(parent) = self.path(&name).parent() {
+                std::fs::create_dir_all(parent).map_err(Error::write(parent))?;
+            }
+            self.write(&name, &bytes)?;
+        }
+        Ok(())
     }
 
     /// Marks the finished reports as zhijian's and swaps them in. Fails, leaving `--out` as it

@@ -17,7 +17,8 @@
 //!   `score_components` {language, conduct, empathy, responsiveness, satisfaction, compliance}
 //!   (0–100 each, null when unmeasured); `score` (0–100, docs/scoring.md, weights from the
 //!   scoring template).
-//! - `lexicon`: per entry `category`, `entry`, `hits` (counted), sorted by category then
+//! - `lexicon`: per entry `category`, `entry`, `hits` (counted), `tickets` (with a counted
+//!   hit), sorted by category then
 //!   file order; `never_hit`: the entries with no hit in this run, for trainers.
 //!
 //! Shares are 0–1 with four decimals. `null` means unknown (nothing to measure), never 0.
@@ -58,6 +59,7 @@ struct EntryLine<'a> {
     category: &'static str,
     entry: &'a str,
     hits: u64,
+    tickets: u64,
 }
 
 pub fn render(
@@ -85,6 +87,7 @@ pub fn render(
             category: e.category.key(),
             entry: &e.phrase,
             hits: aggregate.entry_hits.get(id).copied().unwrap_or(0),
+            tickets: aggregate.entry_tickets.get(id).copied().unwrap_or(0),
         })
         .collect();
     let never_hit = entries.iter().filter(|e| e.hits == 0).cloned().collect();

@@ -37,6 +37,6 @@ pub(super) fn page_head(title: &str) -> String {
     )
 }
 
-pub(super) fn page(title: &str, body: &str) -> Vec<u8> {
+pub(crate) fn page(title: &str, body: &str) -> Vec<u8> {
     format!("{}{body}{PAGE_END}", page_head(title)).into_bytes()
 }
