@@ -37,3 +37,5 @@ mod pii_and_evasion;
 mod severity;
 // Issue 10: unknown never drawn or written as 0; agents.csv's layout; greppable Markdown ids.
 mod report_figures;
+// Issue 10: the team page: period, inputs, options, team row, flag rates and hints, histogram, CSP.
+mod team_page;
