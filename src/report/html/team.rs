@@ -20,13 +20,15 @@ use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, BINS, COLUMNS};
 const TEAM_STYLE: &str = ".facts{display:grid;grid-template-columns:max-content 1fr;\
 gap:.2rem .8rem;margin:1rem 0}.facts dt{font-weight:600}.facts dd{margin:0;overflow-wrap:anywhere}\
 .hint{border-left:4px solid #e65100;background:#fff3e0;padding:.5rem .8rem;margin:1rem 0}\
-.scroll{overflow-x:auto;max-width:100%}.scroll table{margin:0}\
+.scroll{overflow-x:auto;max-width:100%}.scroll table{margin:0}table.agents th,table.agents td,table.reasons th,table.reasons td{white-space:nowrap}\
+table.reasons td:first-child{white-space:normal}table.reasons code{font-size:.8em;\
+word-break:break-all}\
 table.agents th:first-child,table.agents td:first-child{position:sticky;left:0;z-index:1;\
 background:#fff}table.agents thead th:first-child,table.agents tfoot th{background:#f3f3f3}\
 table.agents tfoot th,table.agents tfoot td{border-top:2px solid #888;font-weight:600}\
 tr.low td,tr.low td:first-child{background:#fff8e1}.lowmark{color:#b71c1c;white-space:nowrap}\
 th[tabindex]{cursor:pointer}th[aria-sort=ascending]::after{content:' ▲'}\
-th[aria-sort=descending]::after{content:' ▼'}svg.hist{width:100%;max-width:32rem;height:auto}\
+th[aria-sort=descending]::after{content:' ▼'}svg.hist{width:100%;max-width:32rem;height:auto}svg.hist text{font-size:14px}\
 .bar{fill:#5c6bc0}.bar.low{fill:#ef8a65}.axis{stroke:#444}.threshold{stroke:#b71c1c;\
 stroke-dasharray:4 3}@media (max-width:30rem){body{margin:1rem auto;padding:0 .5rem}\
 .facts{grid-template-columns:1fr}.facts dd{margin-bottom:.4rem}}";
@@ -167,14 +169,15 @@ fn agent_table(body: &mut String, page: &TeamPage) {
 /// Ten bars of 10 points, counts above them, score ticks below, the low-score line dashed.
 fn histogram(body: &mut String, page: &TeamPage) {
     let bins = &page.bins;
-    let (left, top, width, height) = (50.0, 24.0, 400.0, 150.0);
+    // The low-score line's label sits above the bars' count labels, never on them.
+    let (left, top, width, height) = (50.0, 40.0, 400.0, 150.0);
     let step = width / BINS as f64;
     let most = bins.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let label: Vec<String> =
         (0..BINS).map(|i| format!("{} 分 {} 人", ScoreBins::label(i), bins.counts[i])).collect();
     let _ = writeln!(
         body,
-        "<h2>综合得分分布</h2>\n<svg class=hist viewBox=\"0 0 480 230\" role=img aria-label=\"{}\">\
+        "<h2>综合得分分布</h2>\n<svg class=hist viewBox=\"0 0 480 250\" role=img aria-label=\"{}\">\
          <title>客服综合得分分布</title>",
         attr(&format!(
             "客服综合得分分布 (每 10 分一段): {}; 无综合得分 {} 人未计入",
@@ -222,8 +225,8 @@ fn histogram(body: &mut String, page: &TeamPage) {
          <text x=\"{}\" y=\"{}\" text-anchor=\"middle\">综合得分</text>\
          <text x=\"14\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {})\">客服人数</text>\
          </svg>",
-        top - 8.0,
-        top - 12.0,
+        top - 20.0,
+        top - 26.0,
         page.low_score,
         left + width / 2.0,
         base + 36.0,
@@ -241,7 +244,7 @@ fn reasons(body: &mut String, page: &TeamPage) {
     for r in &page.reasons {
         let _ = writeln!(
             body,
-            "<tr><td>{} <code>{}</code></td><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            "<tr><td>{} <br><code>{}</code></td><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
             labels::reason(r.reason),
             r.reason.key(),
             labels::severity(r.severity),
