@@ -576,20 +576,16 @@ impl RunState {
             inputs,
             self.aggregate.period,
         );
-        let severity = |reason| template.severity(reason);
-        let stem = report::agent_file_stem;
         let page = report::TeamPage::build(
             facts,
             &counts,
             &rows,
             &team,
-            severity,
-            template.low_score,
-            stem,
+            template,
+            report::agent_file_stem,
         );
         staging.write("summary.md", &report::markdown::team(&page))?;
         staging.write("index.html", &report::html::index(&page))?;
-        drop(page);
 
         // One agent at a time, one flagged ticket at a time.
         for (id, name, metrics) in &rows {

@@ -133,9 +133,9 @@ fn the_period_is_the_first_and_last_message_time_and_unknown_without_times() {
     let (html, md) = audit(&dir, "untimed.jsonl", &untimed, &[]);
     assert_eq!(
         line(&html, "<dt>数据期间</dt>"),
-        "<dt>数据期间</dt><dd class=period>无数据 (消息均无时间)</dd>"
+        "<dt>数据期间</dt><dd class=period>无数据 (没有带时间的消息)</dd>"
     );
-    assert_eq!(line(&md, "- 数据期间: "), "- 数据期间: 无数据 (消息均无时间)");
+    assert_eq!(line(&md, "- 数据期间: "), "- 数据期间: 无数据 (没有带时间的消息)");
     assert!(!html.contains("1970") && !md.contains("1970"), "the epoch as a date");
 }
 

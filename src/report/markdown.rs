@@ -99,7 +99,8 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
     let f = &page.facts;
     let mut out = String::new();
     let _ = writeln!(out, "# 质检汇总\n");
-    let period = figures::period(&f.period).unwrap_or_else(|| format!("{NO_DATA} (消息均无时间)"));
+    let period =
+        figures::period(&f.period).unwrap_or_else(|| format!("{NO_DATA} (没有带时间的消息)"));
     let _ = writeln!(out, "- 数据期间: {period}");
     let names: Vec<String> = f.inputs.iter().map(|name| code(name, Cell::Text)).collect();
     let more = page.more_inputs().map_or(String::new(), |m| format!(" {m}"));

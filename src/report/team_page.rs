@@ -23,6 +23,7 @@ use crate::read::InputFile;
 use crate::report::labels;
 use crate::report::manifest::Counts;
 use crate::score::{Reason, Severity};
+use crate::template::Template;
 
 /// Hex digits of a sha256 the page shows: enough to tell runs apart at a glance; the manifest
 /// has the whole digest.
@@ -208,16 +209,17 @@ pub struct TeamPage<'a> {
 }
 
 impl<'a> TeamPage<'a> {
-    /// `rows` in agent id order; `severity` is the template's for each reason.
+    /// `rows` in agent id order; the template gives each reason's severity and the low-score
+    /// line; `stem` names an agent's page.
     pub fn build(
         facts: RunFacts,
         counts: &Counts,
         rows: &'a [(String, Option<String>, Metrics)],
         team: &Metrics,
-        severity: impl Fn(Reason) -> Severity,
-        low_score: f64,
+        template: &Template,
         stem: impl Fn(&str) -> String,
     ) -> TeamPage<'a> {
+        let low_score = template.low_score;
         let audited = team.tickets;
         let mut reasons: Vec<ReasonRate> = Reason::ALL
             .iter()
@@ -225,7 +227,7 @@ impl<'a> TeamPage<'a> {
                 let tickets = team.flagged_by_reason[reason.key()];
                 let share =
                     (audited > 0).then(|| (tickets as f64 / audited as f64 * 1e4).round() / 1e4);
-                ReasonRate { reason, severity: severity(reason), tickets, share }
+                ReasonRate { reason, severity: template.severity(reason), tickets, share }
             })
             .collect();
         // Stable: equal severity and count keep `Reason::ALL` order.

@@ -86,7 +86,8 @@ pub fn index(page: &TeamPage) -> Vec<u8> {
 
 fn facts(body: &mut String, page: &TeamPage) {
     let f = &page.facts;
-    let period = figures::period(&f.period).unwrap_or_else(|| format!("{NO_DATA} (消息均无时间)"));
+    let period =
+        figures::period(&f.period).unwrap_or_else(|| format!("{NO_DATA} (没有带时间的消息)"));
     body.push_str("<dl class=facts>\n");
     let _ = writeln!(body, "<dt>数据期间</dt><dd class=period>{}</dd>", text(&period));
     let names: Vec<String> =
