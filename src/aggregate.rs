@@ -155,6 +155,31 @@ fn add_arrays<const N: usize>(mine: &mut [u64; N], theirs: &[u64; N]) {
     }
 }
 
+/// The data period: the first and the last message time (milliseconds since the Unix epoch)
+/// of the audited tickets. Both are `None` when no message had a time (unknown, never a made-up
+/// date). Merged by min and max, which are associative and commutative, so threads, batches
+/// and shards agree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+impl Period {
+    pub fn add(&mut self, ms: i64) {
+        self.merge(&Period { first_ms: Some(ms), last_ms: Some(ms) });
+    }
+
+    pub fn merge(&mut self, other: &Period) {
+        let pick = |a: Option<i64>, b: Option<i64>, f: fn(i64, i64) -> i64| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        self.first_ms = pick(self.first_ms, other.first_ms, i64::min);
+        self.last_ms = pick(self.last_ms, other.last_ms, i64::max);
+    }
+}
+
 /// Everything a run (or a shard of one) has counted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
@@ -164,6 +189,9 @@ pub struct Aggregate {
     /// Tickets with at least one counted hit of the entry (by `EntryId`).
     #[serde(default)]
     pub entry_tickets: Vec<u64>,
+    /// First and last message time over every audited ticket.
+    #[serde(default)]
+    pub period: Period,
 }
 
 impl Aggregate {
@@ -172,10 +200,12 @@ impl Aggregate {
             agents: BTreeMap::new(),
             entry_hits: vec![0; entries],
             entry_tickets: vec![0; entries],
+            period: Period::default(),
         }
     }
 
     pub fn add_ticket(&mut self, ticket: &Ticket, score: &TicketScore) {
+        ticket.messages.iter().filter_map(|m| m.ts_ms).for_each(|ms| self.period.add(ms));
         let mut owner = AgentAggregate {
             name: ticket.agent_name.clone(),
             tickets: 1,
@@ -258,6 +288,7 @@ impl Aggregate {
                 *a += b;
             }
         }
+        self.period.merge(&other.period);
     }
 
     /// All agents merged: the team.
@@ -479,4 +510,38 @@ pub fn overall_score(components: &ScoreComponents, t: &Template) -> Option<f64> 
         .filter_map(|(value, weight)| value.map(|v| (v * weight, weight)))
         .fold((0.0, 0.0), |(s, w), (v, wt)| (s + v, w + wt));
     (total > 0.0).then(|| round(sum / total, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(first: Option<i64>, last: Option<i64>) -> Period {
+        Period { first_ms: first, last_ms: last }
+    }
+
+    #[test]
+    fn the_period_merges_by_min_and_max_in_any_order_and_grouping() {
+        let parts =
+            [p(None, None), p(Some(50), Some(70)), p(Some(10), Some(20)), p(Some(60), Some(90))];
+        let merged = |order: &[usize]| {
+            let mut all = Period::default();
+            order.iter().for_each(|&i| all.merge(&parts[i]));
+            all
+        };
+        let want = p(Some(10), Some(90));
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [1, 3, 0, 2]] {
+            assert_eq!(merged(&order), want, "{order:?}");
+        }
+        // (a ∪ b) ∪ c = a ∪ (b ∪ c)
+        let (mut left, mut right) = (parts[1], parts[2]);
+        left.merge(&parts[2]);
+        left.merge(&parts[3]);
+        right.merge(&parts[3]);
+        let mut a = parts[1];
+        a.merge(&right);
+        assert_eq!(left, a);
+        // Nothing timed stays unknown, never 0 or the epoch.
+        assert_eq!(merged(&[0, 0]), Period::default());
+    }
 }

@@ -303,9 +303,8 @@ fn run_into(
     }
     progress.finish();
     let inputs = stream.finish();
-    let lines = inputs.iter().map(|f| f.lines).sum();
     let warnings = std::mem::take(&mut run.warnings);
-    let counts = run.finish(config, engine, staging, lines)?;
+    let counts = run.finish(config, engine, staging, &inputs)?;
     Ok((counts, warnings, inputs))
 }
 
@@ -475,8 +474,9 @@ impl RunState {
         config: &AuditConfig,
         engine: &Engine,
         staging: &Staging,
-        lines: u64,
+        inputs: &[read::InputFile],
     ) -> Result<Counts> {
+        let lines = inputs.iter().map(|f| f.lines).sum();
         self.rejects.flush().map_err(Error::write(&self.rejects_path))?;
         self.spill.flush().map_err(Error::write(&self.spill_path))?;
         let mut spill = File::open(&self.spill_path).map_err(Error::read(&self.spill_path))?;
@@ -571,13 +571,22 @@ impl RunState {
             &report::summary::render(&self.aggregate, &engine.lexicon, &counts, sla, template),
         )?;
         staging.write("agents.csv", &report::csv::agents(&rows))?;
-        let counts_line = format!(
-            "{} 行输入: {} 张工单已质检, {} 行被拒绝, {} 张抽检, {} 张被标记。",
-            counts.lines, counts.audited, counts.rejected, counts.sampled, counts.flagged
+        let facts = report::team_page::RunFacts::new(
+            config,
+            &engine.lexicon,
+            inputs,
+            self.aggregate.period,
         );
-        staging.write("summary.md", &report::markdown::team(&rows, &team, &counts_line))?;
-        let index = report::html::index(&rows, &team, &counts_line, report::agent_file_stem);
-        staging.write("index.html", &index)?;
+        let page = report::TeamPage::build(
+            facts,
+            &counts,
+            &rows,
+            &team,
+            template,
+            report::agent_file_stem,
+        );
+        staging.write("summary.md", &report::markdown::team(&page))?;
+        staging.write("index.html", &report::html::index(&page))?;
 
         // One agent at a time, one flagged ticket at a time.
         for (id, name, metrics) in &rows {

@@ -10,6 +10,10 @@
 //! an agent page and which flags it lists in full), and templates written before the table
 //! existed must keep loading; a table that is there must name all seven reasons, so a typo
 //! never falls back silently. The manifest records the severities a run used.
+//!
+//! The `[report]` table may be left out as well: its one key, `low_score` (0–100, default
+//! [`DEFAULT_LOW_SCORE`]), is the overall score below which the team page marks an agent. It
+//! changes no figure either, only a mark; the manifest records the value used.
 
 use std::path::Path;
 
@@ -51,6 +55,12 @@ pub const DEFAULT_SEVERITY: [Severity; Reason::COUNT] = [
     Severity::Service,
 ];
 
+/// The overall score below which the team page marks an agent (⚠ 低于 60) when the template
+/// has no `[report]` table: the pass mark of a 100-point scale, as QA teams read scores.
+pub const DEFAULT_LOW_SCORE: f64 = 60.0;
+/// `low_score` is a score, so 0 to 100 like the score it is compared with.
+pub const MAX_LOW_SCORE: f64 = 100.0;
+
 /// The six components of the overall score, in the order docs/scoring.md lists them: their
 /// weights here (`f64`), their per-agent values in `aggregate::ScoreComponents`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
@@ -88,6 +98,8 @@ pub struct Template {
     pub checks: [CheckRule; CheckId::COUNT],
     /// Indexed by `Reason as usize`.
     pub severity: [Severity; Reason::COUNT],
+    /// The team page marks agents whose overall score is below this (`[report] low_score`).
+    pub low_score: f64,
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
     pub source: String,
     pub sha256: String,
@@ -203,6 +215,12 @@ impl Template {
                 })?;
             }
         }
+        let low_score = match &raw.report {
+            Some(report) => {
+                bounded(&report.low_score, "report.low_score", "a score", MAX_LOW_SCORE)?
+            }
+            None => DEFAULT_LOW_SCORE,
+        };
         Ok(Template {
             overall,
             language_filler: coefficient(&raw.language.filler, "language.filler")?,
@@ -212,6 +230,7 @@ impl Template {
             conduct_off_platform: multiplier(&raw.conduct.off_platform, "conduct.off_platform")?,
             checks,
             severity,
+            low_score,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
             text: text.to_string(),
@@ -280,6 +299,14 @@ struct RawTemplate {
     checks: RawChecks,
     #[serde(default)]
     severity: Option<RawSeverity>,
+    #[serde(default)]
+    report: Option<RawReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    low_score: Spanned<f64>,
 }
 
 #[derive(Deserialize)]
@@ -486,6 +513,16 @@ mod tests {
     }
 
     #[test]
+    fn low_score_defaults_to_60_when_a_template_has_no_report_table() {
+        assert_eq!(Template::builtin().low_score, DEFAULT_LOW_SCORE);
+        let without = &DEFAULT_TOML[..DEFAULT_TOML.find("\n# The team page marks").unwrap()];
+        assert!(!without.contains("[report]"));
+        assert_eq!(Template::parse(without, "old.toml").unwrap().low_score, 60.0);
+        let mine = DEFAULT_TOML.replacen("low_score = 60", "low_score = 72.5", 1);
+        assert_eq!(Template::parse(&mine, "t.toml").unwrap().low_score, 72.5);
+    }
+
+    #[test]
     fn a_severity_table_names_every_reason_with_a_known_level() {
         let line = |key: &str| {
             let at = DEFAULT_TOML.find(&format!("\n{key} = \"")).unwrap() + 1;
@@ -639,6 +676,25 @@ mod tests {
             "`checks.greeting.deduction` is -1, but a deduction is 0 to 100 points",
         ),
         b("deduction at the bound", "deduction = 10", "deduction = 100", ""),
+        b(
+            "low score above 100",
+            "low_score = 60",
+            "low_score = 100.5",
+            "`report.low_score` is 100.5, but a score is a number from 0 to 100",
+        ),
+        b(
+            "low score nan",
+            "low_score = 60",
+            "low_score = nan",
+            "`report.low_score` is nan, but a score is a number from 0 to 100",
+        ),
+        b(
+            "low score negative",
+            "low_score = 60",
+            "low_score = -1",
+            "`report.low_score` is -1, but a score is a number from 0 to 100",
+        ),
+        b("low score at the bound", "low_score = 60", "low_score = 100", ""),
     ];
 
     #[test]

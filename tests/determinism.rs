@@ -1,7 +1,8 @@
 //! Invariant 2: the same inputs, lexicons, options and seed give byte-identical reports,
 //! whatever the thread count, the batches the input is read in, or the order of input lines
 //! and files. Only the manifest's `runtime` may differ; when the input is split differently,
-//! also its `inputs` and the file and line each reject is reported at.
+//! also its `inputs`, the team page's list of input files (`index.html`, `summary.md`) and the
+//! file and line each reject is reported at.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -160,7 +161,19 @@ fn reports_are_identical_across_line_order_and_file_splits() {
     };
     assert_eq!(rejects("first"), rejects("second"));
     assert_eq!(rejects("first").len(), 3);
-    assert_same_but(&dir, "first", "second", &["runtime", "inputs"], &["rejects.jsonl"]);
+    // The team page lists the files read, on one line; everything else on it is the same.
+    for (page, inputs) in [("index.html", "<dt>输入文件</dt>"), ("summary.md", "- 输入文件: ")]
+    {
+        let without_inputs = |out: &str| {
+            let text = String::from_utf8(dir.read(&format!("{out}/{page}"))).unwrap();
+            let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with(inputs)).collect();
+            assert_eq!(kept.len() + 1, text.lines().count(), "{page} lists its inputs once");
+            kept.join("\n")
+        };
+        assert!(without_inputs("first") == without_inputs("second"), "{page} differs");
+    }
+    let skipped = ["rejects.jsonl", "index.html", "summary.md"];
+    assert_same_but(&dir, "first", "second", &["runtime", "inputs"], &skipped);
 }
 
 #[test]

@@ -41,3 +41,7 @@ mod report_figures;
 mod lexicon_tools;
 // Issue 11: `zhijian diff` — a report carries its rules; two reports compared ticket by ticket.
 mod report_diff;
+// Issue 10: the team page: period, inputs, options, team row, flag rates and hints, histogram, CSP.
+mod team_page;
+// Issue 10 (ignored; .ci/run runs it): the pages in headless Chromium: rows, sorting, no payload runs.
+mod browser;

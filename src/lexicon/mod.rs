@@ -170,6 +170,18 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
+    /// One sha256 for the whole set, from the per-file sha256s the manifest records: the digest
+    /// of the lines `<sha256>  <name>\n` (as `sha256sum` writes them) in the manifest's order,
+    /// so an auditor can recompute it from `manifest.json` alone.
+    pub fn fingerprint(&self) -> String {
+        let mut listing = String::new();
+        for file in &self.files {
+            let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+            listing.push_str(&format!("{}  {name}\n", file.sha256));
+        }
+        format!("{:x}", Sha256::digest(listing.as_bytes()))
+    }
+
     /// `--lexicons DIR` when given, else the built-in set. A `./lexicons` in the working
     /// directory is never picked up by itself: which lexicons score a run is said, not guessed.
     pub fn load(dir: Option<&Path>) -> Result<Lexicon> {

@@ -30,6 +30,23 @@ pub fn secs(v: Option<u32>) -> Option<String> {
     v.map(|v| v.to_string())
 }
 
+/// The data period, first and last message time in China Standard Time to the second:
+/// `2026-11-21 09:00:00 — 2026-11-21 11:00:50 (UTC+8)`; `None` when no message had a time.
+/// Times keep no offset once read, so one zone is chosen for all: the one the transcripts are
+/// written in (and `--ts-format` patterns without a zone are read in).
+pub fn period(p: &crate::aggregate::Period) -> Option<String> {
+    let (first, last) = (p.first_ms?, p.last_ms?);
+    Some(format!("{} — {} (UTC+8)", cst(first), cst(last)))
+}
+
+fn cst(ms: i64) -> String {
+    let zone = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => t.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => ms.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +66,14 @@ mod tests {
         for (name, got, want) in cases {
             assert_eq!(got.as_deref(), want, "{name}");
         }
+    }
+
+    #[test]
+    fn periods_read_in_utc_plus_8_and_unknown_stays_unknown() {
+        use crate::aggregate::Period;
+        // 2026-11-21T01:00:00Z = 1 795 222 800 s.
+        let p = Period { first_ms: Some(1_795_222_800_000), last_ms: Some(1_795_226_450_999) };
+        assert_eq!(period(&p).unwrap(), "2026-11-21 09:00:00 — 2026-11-21 10:00:50 (UTC+8)");
+        assert_eq!(period(&Period::default()), None);
     }
 }

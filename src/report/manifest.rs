@@ -5,7 +5,8 @@
 //! `sha256` of its bytes, `entries` (entries that count) and `exceptions` (`!` lines);
 //! `template` (path, sha256 of the scoring template; the built-in one is
 //! `(built-in) templates/default.toml`; `severity`: each reason code's level as this run used
-//! it, from the template's `[severity]` or, when it has none, the built-in defaults), `inputs`
+//! it, from the template's `[severity]` or, when it has none, the built-in defaults;
+//! `low_score`: the overall score below which the team page marks an agent), `inputs`
 //! (path, format `jsonl` | `table`, bytes, lines: non-blank lines, or a table's rows, sha256
 //! of the bytes as read: the input's fingerprint), `counts`: `lines` (all inputs' lines and rows),
 //! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
@@ -112,6 +113,7 @@ struct Options {
 struct Lexicons<'a> {
     source: &'a str,
     files: Vec<LexiconLine<'a>>,
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -128,6 +130,7 @@ struct TemplateLine<'a> {
     path: &'a str,
     sha256: &'a str,
     severity: BTreeMap<&'static str, &'static str>,
+    low_score: f64,
 }
 
 #[derive(Serialize)]
@@ -179,6 +182,7 @@ pub fn render(
                     exceptions: f.exceptions,
                 })
                 .collect(),
+            fingerprint: lexicon.fingerprint(),
         },
         template: TemplateLine {
             path: &config.template.source,
@@ -187,6 +191,7 @@ pub fn render(
                 .iter()
                 .map(|&r| (r.key(), config.template.severity(r).key()))
                 .collect(),
+            low_score: config.template.low_score,
         },
         inputs: inputs
             .iter()

@@ -14,9 +14,9 @@ use crate::lexicon::Category;
 use crate::report::figures;
 use crate::report::jsonl::EvidenceLine;
 use crate::report::jsonl::FlaggedTicket;
-use crate::report::labels::{self, UNKNOWN};
+use crate::report::labels::{self, NO_DATA, UNKNOWN};
+use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
-use crate::score::Reason;
 
 pub(crate) fn share(v: Option<f64>) -> String {
     figures::percent(v).map_or(UNKNOWN.into(), |v| format!("{v}%"))
@@ -94,43 +94,80 @@ pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, S
     rows
 }
 
-pub fn team(
-    rows: &[(String, Option<String>, Metrics)],
-    team: &Metrics,
-    counts_line: &str,
-) -> Vec<u8> {
+/// `summary.md`: the team page (`TeamPage`) as Markdown, the same facts as `index.html`.
+pub fn team(page: &TeamPage) -> Vec<u8> {
+    let f = &page.facts;
     let mut out = String::new();
-    let _ = writeln!(out, "# 质检汇总\n\n{counts_line}\n");
-    let _ = writeln!(out, "| 客服 | 姓名 | 工单数 | 综合得分 | 共情/百词 | 服务禁语 | 首响中位数 | 满意度 | 合规通过率 | 合规得分 | 被标记 |");
+    let _ = writeln!(out, "# 质检汇总\n");
+    let period =
+        figures::period(&f.period).unwrap_or_else(|| format!("{NO_DATA} (没有带时间的消息)"));
+    let _ = writeln!(out, "- 数据期间: {period}");
+    let names: Vec<String> = f.inputs.iter().map(|name| code(name, Cell::Text)).collect();
+    let more = page.more_inputs().map_or(String::new(), |m| format!(" {m}"));
+    let _ = writeln!(out, "- 输入文件: {}{more}", names.join(", "));
+    let _ = writeln!(out, "- 口径: {}", page.options_text());
+    let _ = writeln!(out, "- 运行时刻: 见 manifest.json 的 `runtime.started_at` (不写入本页: 同样的输入与选项, 报告逐字节相同)\n");
+    let _ = writeln!(out, "{}\n", page.counts_line());
+    for hint in &page.hints {
+        let _ = writeln!(out, "> ⚠ {}\n", escape(&hint.text()));
+    }
+    let _ = writeln!(out, "## 客服 ({} 人)\n", page.rows.len());
+    let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (id, name, m) in rows {
+    for row in &page.rows {
+        let low = if row.low { format!(" ⚠ 低于 {}", page.low_score) } else { String::new() };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            code(id, Cell::Table),
-            escape(name.as_deref().unwrap_or("")),
-            m.tickets,
-            score(m.score),
-            num(m.categories[Category::Empathy.key()].per_100_words),
-            m.categories[Category::Forbidden.key()].hits,
-            secs(m.first_response_median_secs),
-            num(m.csat_mean),
-            share(m.compliance_pass_rate),
-            score(m.compliance_score),
-            m.flagged,
+            "| {} | {} | {} |",
+            code(row.id, Cell::Table),
+            escape(row.name.unwrap_or("")),
+            figure_cells(&row.figures, &low)
         );
     }
-    let _ = writeln!(out, "\n## 标记原因\n\n| 原因 | 工单数 |\n|---|---:|");
-    for r in Reason::ALL {
+    let _ = writeln!(out, "| **团队** |  | {} |", figure_cells(&page.team, ""));
+    if page.low_agents > 0 {
         let _ = writeln!(
             out,
-            "| {} (`{}`) | {} |",
-            labels::reason(r),
-            r.key(),
-            team.flagged_by_reason[r.key()]
+            "\n⚠ {} 名客服综合得分低于 {} (评分模板 `[report] low_score`)。",
+            page.low_agents, page.low_score
         );
     }
+    let _ = writeln!(out, "\n## 综合得分分布\n\n| 分数段 | 客服数 |\n|---|---:|");
+    for (i, count) in page.bins.counts.iter().enumerate() {
+        let _ = writeln!(out, "| {} | {count} |", ScoreBins::label(i));
+    }
+    let _ = writeln!(out, "\n{}", page.histogram_note());
+    let _ =
+        writeln!(out, "\n## 标记原因\n\n| 原因 | 等级 | 工单数 | 占已质检 |\n|---|---|---:|---:|");
+    for r in &page.reasons {
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {} | {} |",
+            labels::reason(r.reason),
+            r.reason.key(),
+            labels::severity(r.severity),
+            r.tickets,
+            share(r.share)
+        );
+    }
+    let _ = writeln!(out, "\n按等级 (最严重在前)、占比排列; 一张工单可有多个原因。");
     out.into_bytes()
+}
+
+/// A row's figures as table cells (without the outer pipes); `low` follows the score.
+fn figure_cells(r: &RowFigures, low: &str) -> String {
+    [
+        r.tickets.to_string(),
+        format!("{}{low}", score(r.score)),
+        num(r.empathy_per_100),
+        r.forbidden.to_string(),
+        secs(r.first_response_median_secs),
+        num(r.csat_mean),
+        share(r.compliance_pass_rate),
+        score(r.compliance_score),
+        r.flagged.to_string(),
+    ]
+    .join(" | ")
 }
 
 /// `agents/<agent>.md` up to its flagged tickets; when the page leaves some off, the agent's

@@ -15,8 +15,10 @@ pub mod markdown;
 pub mod output;
 pub mod provenance;
 pub mod summary;
+pub mod team_page;
 
 pub use output::Staging;
+pub use team_page::TeamPage;
 
 /// One agent's page, as the Markdown and the HTML formats both render it: a head from this,
 /// then `flagged_shown` flagged tickets (each rendered on its own, so a page of thousands is

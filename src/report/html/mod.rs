@@ -1,6 +1,8 @@
 //! `index.html` (the team) and `agents/<agent>.html` (one agent): self-contained pages for QA
-//! leads and coaches — inline CSS and SVG, no script, no external resource, so they open
-//! offline from a file share. Every piece of text that came from input (transcript, ids,
+//! leads and coaches — inline CSS and SVG, no external resource, so they open offline from a
+//! file share. Each page carries a Content-Security-Policy that forbids everything else
+//! ([`CSP`]); the team page alone has one inline script (sorting its table), allowed by its
+//! sha256 and nothing more, and reads fully without it. Every piece of text that came from input (transcript, ids,
 //! names, lexicon entries) goes through `html_escape`; personal data is already masked in the
 //! evidence unless `--no-mask`, and evidence whose text hid invisible characters is marked
 //! 〔含隐藏字符〕. The agent page shows the agent beside the team, a radar chart of the six
@@ -28,11 +30,23 @@ th{background:#f3f3f3}td.n{text-align:right}mark{background:#ffd54f;padding:0 .1
 
 pub(super) const PAGE_END: &str = "</body></html>\n";
 
+/// What a page may load: its own inline styles and `data:` images, nothing else (no script,
+/// no request, no form, no `<base>`).
+pub(super) const CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 pub(super) fn page_head(title: &str) -> String {
+    page_head_with(title, CSP, "")
+}
+
+/// A page head with its own policy and CSS added after the shared [`STYLE`].
+pub(super) fn page_head_with(title: &str, csp: &str, css: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head>\n<body>\n",
+         <title>{}</title><style>{STYLE}{css}</style></head>\n<body>\n",
+        html_escape::encode_double_quoted_attribute(csp),
         text(title)
     )
 }

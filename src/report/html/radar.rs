@@ -31,7 +31,7 @@ pub(super) fn radar(mine: &ScoreComponents, team: &ScoreComponents) -> String {
     };
     let mut svg = String::from(
         "<svg width=\"420\" height=\"300\" viewBox=\"0 0 420 300\" role=\"img\" \
-         aria-label=\"综合得分构成\" style=\"float:right;margin-left:1rem\">",
+         aria-label=\"综合得分构成\" style=\"float:right;margin-left:1rem;max-width:100%;height:auto\">",
     );
     for ring in [25.0, 50.0, 75.0, 100.0] {
         let _ = write!(

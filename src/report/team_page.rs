@@ -1,0 +1,334 @@
+//! The team page's model: everything `index.html` (`html::index`) and `summary.md`
+//! (`markdown::team`) show, computed once here from the merged figures, so the two formats
+//! render the same facts and compute nothing.
+//!
+//! - Run facts: the data period (first and last message time of the audited tickets, from
+//!   `Aggregate::period`; unknown when no message had a time), the input files (as given,
+//!   sorted, so their order on the command line changes nothing), and the options that change
+//!   figures: sample rate, SLA, seed, and the template's and lexicons' sha256 (the manifest's,
+//!   shortened). The run's wall-clock time is *not* on the page: invariant 2 keeps reports
+//!   byte-identical for the same inputs, and only `manifest.json`'s `runtime` may differ, so
+//!   the page points there; the data period is what tells one night's page from another's.
+//! - One row per agent and the team's row, with the same figures.
+//! - Flags per reason: tickets, share of audited tickets, severity; most serious first, then
+//!   by share. A hint for each reason that flags more than half of the audited tickets: then
+//!   the rule or its threshold, rather than the agents, may be the story.
+//! - The agents' overall scores in ten 10-point bins (agents without a score left out and
+//!   counted), and the agents below the template's `[report] low_score`.
+
+use crate::aggregate::{Metrics, Period};
+use crate::config::AuditConfig;
+use crate::lexicon::{Category, Lexicon};
+use crate::read::InputFile;
+use crate::report::labels;
+use crate::report::manifest::Counts;
+use crate::score::{Reason, Severity};
+use crate::template::Template;
+
+/// Hex digits of a sha256 the page shows: enough to tell runs apart at a glance; the manifest
+/// has the whole digest.
+pub const SHORT_SHA: usize = 12;
+/// Input files listed by name; past this the page says how many more.
+pub const INPUTS_SHOWN: usize = 20;
+/// The histogram's bins: 0–9, 10–19, …, 90–100 (100 falls in the last).
+pub const BINS: usize = 10;
+
+/// What produced the figures, shown at the top of the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFacts {
+    pub period: Period,
+    /// Input files as given, sorted and without repeats, at most [`INPUTS_SHOWN`].
+    pub inputs: Vec<String>,
+    /// How many distinct input files there were.
+    pub inputs_total: usize,
+    /// The sample rate as a percentage (30 for 0.30).
+    pub sample_percent: f64,
+    pub sla_secs: u32,
+    pub seed: u64,
+    /// The first [`SHORT_SHA`] hex digits of the template's sha256 and of the lexicon set's
+    /// fingerprint, as `manifest.json` records them in full.
+    pub template_sha: String,
+    pub lexicon_sha: String,
+}
+
+impl RunFacts {
+    pub fn new(
+        config: &AuditConfig,
+        lexicon: &Lexicon,
+        inputs: &[InputFile],
+        period: Period,
+    ) -> RunFacts {
+        let mut names: Vec<String> = inputs.iter().map(|f| f.display.clone()).collect();
+        names.sort();
+        names.dedup();
+        let inputs_total = names.len();
+        names.truncate(INPUTS_SHOWN);
+        let short = |sha: &str| sha.chars().take(SHORT_SHA).collect();
+        RunFacts {
+            period,
+            inputs: names,
+            inputs_total,
+            sample_percent: (config.sample_rate.as_f64() * 1e6).round() / 1e4,
+            sla_secs: config.sla_secs,
+            seed: config.seed,
+            template_sha: short(&config.template.sha256),
+            lexicon_sha: short(&lexicon.fingerprint()),
+        }
+    }
+}
+
+/// The figures of one row of the agent table (an agent's or the team's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowFigures {
+    pub tickets: u64,
+    pub score: Option<f64>,
+    pub empathy_per_100: Option<f64>,
+    pub forbidden: u64,
+    pub first_response_median_secs: Option<u32>,
+    pub csat_mean: Option<f64>,
+    pub compliance_pass_rate: Option<f64>,
+    pub compliance_score: Option<f64>,
+    pub flagged: u64,
+}
+
+impl RowFigures {
+    fn of(m: &Metrics) -> RowFigures {
+        RowFigures {
+            tickets: m.tickets,
+            score: m.score,
+            empathy_per_100: m.categories[Category::Empathy.key()].per_100_words,
+            forbidden: m.categories[Category::Forbidden.key()].hits,
+            first_response_median_secs: m.first_response_median_secs,
+            csat_mean: m.csat_mean,
+            compliance_pass_rate: m.compliance_pass_rate,
+            compliance_score: m.compliance_score,
+            flagged: m.flagged,
+        }
+    }
+}
+
+/// The agent table's columns, in order, as both formats head them.
+pub const COLUMNS: [&str; 11] = [
+    "客服",
+    "姓名",
+    "工单数",
+    "综合得分",
+    "共情/百词",
+    "服务禁语",
+    "首响中位数",
+    "满意度",
+    "合规通过率",
+    "合规得分",
+    "被标记",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentRow<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    /// The agent page's file stem (`agents/<stem>.html`).
+    pub stem: String,
+    pub figures: RowFigures,
+    /// Its overall score is below the template's `low_score` (an agent without a score is
+    /// never marked: unknown is not low).
+    pub low: bool,
+}
+
+/// One flag reason over the team.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReasonRate {
+    pub reason: Reason,
+    pub severity: Severity,
+    /// Audited tickets flagged with this reason.
+    pub tickets: u64,
+    /// Of the audited tickets (0–1, four decimals); unknown when none was audited.
+    pub share: Option<f64>,
+}
+
+/// A reason that flags more than half of the audited tickets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hint {
+    pub reason: Reason,
+    pub share: f64,
+    /// For a slow first response: the SLA it was measured against, worth checking first.
+    pub sla_secs: Option<u32>,
+}
+
+impl Hint {
+    /// In words; for a slow first response it asks about the SLA, for any other reason it
+    /// points at the rule.
+    pub fn text(&self) -> String {
+        let share = crate::report::figures::percent(Some(self.share)).unwrap_or_default();
+        let head = format!("{share}% 的工单被标记为「{}」", labels::reason(self.reason));
+        match self.sla_secs {
+            Some(sla) => format!("{head} — SLA {sla} 秒是否符合本渠道？"),
+            None => format!(
+                "{head} — 超过一半: 多半是规则或阈值的问题, 而不是客服的问题, 请先核对规则。"
+            ),
+        }
+    }
+}
+
+/// The agents' overall scores in [`BINS`] bins of 10 points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreBins {
+    pub counts: [u64; BINS],
+    /// Agents without an overall score (nothing to measure): not drawn, counted here.
+    pub unscored: u64,
+}
+
+impl ScoreBins {
+    /// The bin of a score: 0–9.9 → 0, …, 90–100 → 9 (tenths, so 59.95 cannot fall in 6).
+    pub fn bin(score: f64) -> usize {
+        let tenths = (score * 10.0).round().max(0.0) as u64;
+        ((tenths / 100) as usize).min(BINS - 1)
+    }
+
+    /// `0–9`, `10–19`, …, `90–100`.
+    pub fn label(bin: usize) -> String {
+        let low = bin * 10;
+        let high = if bin + 1 == BINS { 100 } else { low + 9 };
+        format!("{low}–{high}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamPage<'a> {
+    pub facts: RunFacts,
+    pub counts: Counts,
+    /// In agent id order.
+    pub rows: Vec<AgentRow<'a>>,
+    pub team: RowFigures,
+    /// Most serious first, then by share, then in `Reason::ALL` order.
+    pub reasons: Vec<ReasonRate>,
+    pub hints: Vec<Hint>,
+    pub bins: ScoreBins,
+    /// The template's `[report] low_score`, and how many agents are below it.
+    pub low_score: f64,
+    pub low_agents: usize,
+}
+
+impl<'a> TeamPage<'a> {
+    /// `rows` in agent id order; the template gives each reason's severity and the low-score
+    /// line; `stem` names an agent's page.
+    pub fn build(
+        facts: RunFacts,
+        counts: &Counts,
+        rows: &'a [(String, Option<String>, Metrics)],
+        team: &Metrics,
+        template: &Template,
+        stem: impl Fn(&str) -> String,
+    ) -> TeamPage<'a> {
+        let low_score = template.low_score;
+        let audited = team.tickets;
+        let mut reasons: Vec<ReasonRate> = Reason::ALL
+            .iter()
+            .map(|&reason| {
+                let tickets = team.flagged_by_reason[reason.key()];
+                let share =
+                    (audited > 0).then(|| (tickets as f64 / audited as f64 * 1e4).round() / 1e4);
+                ReasonRate { reason, severity: template.severity(reason), tickets, share }
+            })
+            .collect();
+        // Stable: equal severity and count keep `Reason::ALL` order.
+        reasons.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.tickets.cmp(&a.tickets)));
+        let hints = reasons
+            .iter()
+            .filter(|r| r.tickets * 2 > audited)
+            .map(|r| Hint {
+                reason: r.reason,
+                share: r.share.expect("more than half of a non-zero count"),
+                sla_secs: (r.reason == Reason::SlowFirstResponse).then_some(facts.sla_secs),
+            })
+            .collect();
+        let mut bins = ScoreBins { counts: [0; BINS], unscored: 0 };
+        let rows: Vec<AgentRow> = rows
+            .iter()
+            .map(|(id, name, m)| {
+                match m.score {
+                    Some(score) => bins.counts[ScoreBins::bin(score)] += 1,
+                    None => bins.unscored += 1,
+                }
+                AgentRow {
+                    id,
+                    name: name.as_deref(),
+                    stem: stem(id),
+                    figures: RowFigures::of(m),
+                    low: m.score.is_some_and(|s| s < low_score),
+                }
+            })
+            .collect();
+        let low_agents = rows.iter().filter(|r| r.low).count();
+        TeamPage {
+            facts,
+            counts: counts.clone(),
+            rows,
+            team: RowFigures::of(team),
+            reasons,
+            hints,
+            bins,
+            low_score,
+            low_agents,
+        }
+    }
+
+    /// The options that change figures, in one line.
+    pub fn options_text(&self) -> String {
+        let f = &self.facts;
+        format!(
+            "抽检率 {}%, SLA {} 秒, 随机种子 {}, 评分模板 sha256 {}, 词库 sha256 {}, 低分线 {}",
+            f.sample_percent, f.sla_secs, f.seed, f.template_sha, f.lexicon_sha, self.low_score
+        )
+    }
+
+    /// `等共 N 个文件` when some input files are left off the list.
+    pub fn more_inputs(&self) -> Option<String> {
+        let f = &self.facts;
+        (f.inputs_total > f.inputs.len()).then(|| format!("等共 {} 个文件", f.inputs_total))
+    }
+
+    /// Under the histogram: how many agents it draws, and how many it cannot.
+    pub fn histogram_note(&self) -> String {
+        let drawn: u64 = self.bins.counts.iter().sum();
+        let mut note = format!("共 {drawn} 名客服有综合得分。");
+        if self.bins.unscored > 0 {
+            note.push_str(&format!(
+                " {} 名客服无综合得分 (没有可计量的数据), 未计入。",
+                self.bins.unscored
+            ));
+        }
+        note
+    }
+
+    /// The counts in one sentence, as both formats print it.
+    pub fn counts_line(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "{} 行输入: {} 张工单已质检, {} 行被拒绝, {} 张抽检, {} 张被标记。",
+            c.lines, c.audited, c.rejected, c.sampled, c.flagged
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_bins() {
+        let cases = [
+            ("zero", 0.0, 0),
+            ("just under ten", 9.9, 0),
+            ("ten", 10.0, 1),
+            ("59.9 is not 60", 59.9, 5),
+            ("sixty", 60.0, 6),
+            ("ninety", 90.0, 9),
+            ("a hundred shares the last bin", 100.0, 9),
+        ];
+        for (name, score, bin) in cases {
+            assert_eq!(ScoreBins::bin(score), bin, "{name}");
+        }
+        assert_eq!(ScoreBins::label(0), "0–9");
+        assert_eq!(ScoreBins::label(9), "90–100");
+    }
+}
