@@ -67,6 +67,9 @@ struct Rendered {
     /// that writing the pages only copies bytes.
     brief_html: Vec<u8>,
     brief_md: Vec<u8>,
+    /// The whole conversation as the agent page shows it (HTML, Markdown), flagged only.
+    conv_html: Vec<u8>,
+    conv_md: Vec<u8>,
 }
 
 /// One ticket after stages 3–8, while its text is in memory.
@@ -74,11 +77,11 @@ pub struct Audited<'t> {
     pub score: TicketScore,
     pub compliance: Compliance,
     /// Each message's text as every report displays it: personal data masked unless
-    /// `--no-mask`. Bot and system turns are never displayed and stay as written.
+    /// `--no-mask`, bot and system turns too (conversations and the review queue show them).
     pub shown: Vec<Cow<'t, str>>,
 }
 
-/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 5 × 4 + 8 = 52 bytes beyond the
+/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 7 × 4 + 8 = 60 bytes beyond the
 /// id.
 struct TicketRecord {
     key: u64,
@@ -93,6 +96,8 @@ struct TicketRecord {
     ticket_len: u32,
     brief_html_len: u32,
     brief_md_len: u32,
+    conv_html_len: u32,
+    conv_md_len: u32,
     /// Where it was first seen, for duplicate reports.
     file: u32,
     line: u32,
@@ -211,6 +216,7 @@ impl Engine {
             .zip(&analyzed)
             .map(|(message, analysis)| match &analysis.norm {
                 Some(norm) if self.mask => pii::mask_original(&message.text, norm, &analysis.pii),
+                None if self.mask => pii::mask_text(&message.text),
                 _ => Cow::Borrowed(message.text.as_str()),
             })
             .collect();
@@ -222,7 +228,7 @@ impl Engine {
     fn render(&self, ticket: &Ticket, audited: &Audited) -> Rendered {
         let Audited { score, compliance, shown } = audited;
         let severity = self.template.ticket_severity(&score.reasons);
-        let (flagged, brief_html, brief_md) = match severity {
+        let (flagged, brief_html, brief_md, conv_html, conv_md) = match severity {
             None => Default::default(),
             Some(severity) => {
                 let flagged =
@@ -232,7 +238,12 @@ impl Engine {
                 let brief = flagged.brief(REASON_PAGE_EVIDENCE);
                 let html = report::html::flagged_ticket(&brief);
                 let md = report::markdown::flagged_ticket(&brief);
-                (report::jsonl::to_line(&flagged), html, md)
+                // Agent pages open each ticket they list to its whole conversation.
+                let conversation =
+                    report::conversation::build(ticket, score, shown, &self.lexicon, self.sla_secs);
+                let conv_html = report::html::conversation(&conversation);
+                let conv_md = report::markdown::conversation(&conversation);
+                (report::jsonl::to_line(&flagged), html, md, conv_html, conv_md)
             }
         };
         let ticket_line =
@@ -248,11 +259,14 @@ impl Engine {
                 &ticket.id,
                 compliance,
                 &self.template,
+                &report::conversation::transcript(ticket, shown),
             ),
             flagged,
             ticket_line,
             brief_html,
             brief_md,
+            conv_html,
+            conv_md,
         }
     }
 }
@@ -393,6 +407,8 @@ impl RunState {
                             ticket_len: 0,
                             brief_html_len: 0,
                             brief_md_len: 0,
+                            conv_html_len: 0,
+                            conv_md_len: 0,
                             file: line.file,
                             line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         };
@@ -461,7 +477,11 @@ impl RunState {
         record.ticket_len = r.ticket_line.len() as u32;
         record.brief_html_len = r.brief_html.len() as u32;
         record.brief_md_len = r.brief_md.len() as u32;
-        for part in [&r.queue_row, &r.flagged, &r.ticket_line, &r.brief_html, &r.brief_md] {
+        record.conv_html_len = r.conv_html.len() as u32;
+        record.conv_md_len = r.conv_md.len() as u32;
+        let parts =
+            [&r.queue_row, &r.flagged, &r.ticket_line, &r.brief_html, &r.brief_md, &r.conv_html];
+        for part in parts.into_iter().chain([&r.conv_md]) {
             self.spill.write_all(part).map_err(Error::write(&self.spill_path))?;
             self.spill_len += part.len() as u64;
         }
@@ -664,6 +684,13 @@ fn write_agent_pages(
             let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
             html.write(&report::html::flagged_ticket(&ticket))?;
             md.write(&report::markdown::flagged_ticket(&ticket))?;
+            let at = at
+                + u64::from(r.flagged_len)
+                + u64::from(r.ticket_len)
+                + u64::from(r.brief_html_len)
+                + u64::from(r.brief_md_len);
+            html.copy(spill, spill_path, at, r.conv_html_len)?;
+            md.copy(spill, spill_path, at + u64::from(r.conv_html_len), r.conv_md_len)?;
         }
         if !its_reason_pages.is_empty() {
             let at = at + u64::from(r.flagged_len) + u64::from(r.ticket_len);

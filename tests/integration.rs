@@ -37,3 +37,5 @@ mod pii_and_evasion;
 mod severity;
 // Issue 10: unknown never drawn or written as 0; agents.csv's layout; greppable Markdown ids.
 mod report_figures;
+// Issue 10: a flagged ticket opens to its conversation as a chat; review_queue.csv's transcript.
+mod conversation_view;
