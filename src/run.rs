@@ -25,7 +25,7 @@ use crate::error::{for_terminal, Error, Result, EXIT_OK, EXIT_TOO_MANY_REJECTS};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Rules};
 use crate::normalize::NormText;
-use crate::pages::{self, Flag};
+use crate::pages::{self, Flag, PageCut};
 use crate::parse::{self, Message, Reject, RejectCode, Role, Ticket};
 use crate::pii;
 use crate::progress::Progress;
@@ -225,7 +225,14 @@ impl Engine {
         Audited { score, compliance, shown }
     }
 
-    fn render(&self, ticket: &Ticket, audited: &Audited) -> Rendered {
+    /// `listable` says whether a flagged ticket of this severity may still be listed on its
+    /// agent page (`pages::PageCut`): only then is its conversation rendered.
+    fn render(
+        &self,
+        ticket: &Ticket,
+        audited: &Audited,
+        listable: impl Fn(Severity) -> bool,
+    ) -> Rendered {
         let Audited { score, compliance, shown } = audited;
         let severity = self.template.ticket_severity(&score.reasons);
         let (flagged, brief_html, brief_md, conv_html, conv_md) = match severity {
@@ -239,10 +246,19 @@ impl Engine {
                 let html = report::html::flagged_ticket(&brief);
                 let md = report::markdown::flagged_ticket(&brief);
                 // Agent pages open each ticket they list to its whole conversation.
-                let conversation =
-                    report::conversation::build(ticket, score, shown, &self.lexicon, self.sla_secs);
-                let conv_html = report::html::conversation(&conversation);
-                let conv_md = report::markdown::conversation(&conversation);
+                let (conv_html, conv_md) = if listable(severity) {
+                    let conversation = report::conversation::build(
+                        ticket,
+                        score,
+                        shown,
+                        &self.lexicon,
+                        self.sla_secs,
+                    );
+                    let html = report::html::conversation(&conversation);
+                    (html, report::markdown::conversation(&conversation))
+                } else {
+                    Default::default()
+                };
                 (report::jsonl::to_line(&flagged), html, md, conv_html, conv_md)
             }
         };
@@ -341,6 +357,9 @@ struct RunState {
     spill: BufWriter<File>,
     spill_path: PathBuf,
     spill_len: u64,
+    /// Which flagged tickets may still be listed on their agent page: only theirs are
+    /// conversations rendered and spilled.
+    page_cut: PageCut,
 }
 
 impl RunState {
@@ -368,6 +387,7 @@ impl RunState {
             spill,
             spill_path,
             spill_len: 0,
+            page_cut: PageCut::default(),
         })
     }
 
@@ -423,6 +443,7 @@ impl RunState {
         }
         drop(batch);
         let entries = engine.lexicon.entries.len();
+        let (cut, registry) = (&self.page_cut, &self.registry);
         let (aggregate, rendered) = tickets
             .par_iter()
             .fold(
@@ -430,7 +451,9 @@ impl RunState {
                 |(mut aggregate, mut rendered), ticket| {
                     let audited = engine.audit_ticket(ticket);
                     aggregate.add_ticket(ticket, &audited.score);
-                    rendered.push(engine.render(ticket, &audited));
+                    let owner = registry[ticket.id.as_str()].owner;
+                    let listable = |s: Severity| cut.may_list(owner, s, &ticket.id);
+                    rendered.push(engine.render(ticket, &audited, listable));
                     (aggregate, rendered)
                 },
             )
@@ -466,8 +489,14 @@ impl RunState {
         self.rejects.write_all(&line).map_err(Error::write(&self.rejects_path))
     }
 
-    fn spill_rendered(&mut self, r: Rendered) -> Result<()> {
+    fn spill_rendered(&mut self, mut r: Rendered) -> Result<()> {
         let record = self.registry.get_mut(r.id.as_str()).expect("registered before auditing");
+        if let Some(severity) = r.severity {
+            // Rendered against the previous batches: this batch may have pushed it off.
+            if !self.page_cut.add(record.owner, severity, &r.id) {
+                (r.conv_html, r.conv_md) = Default::default();
+            }
+        }
         record.checks = r.checks;
         record.severity = r.severity;
         record.reasons = r.reasons;

@@ -297,6 +297,8 @@ fn calibrate_reads_a_reviewed_queue_with_the_transcript_column() {
     let bytes = dir.read("out/review_queue.csv");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let headers = reader.headers().unwrap().clone();
+    // The reviewer's file holds the new column, last, and its cells span lines.
+    assert_eq!(headers.iter().next_back(), Some("对话摘录"));
     let verdict = headers.iter().position(|h| h == "无服务禁语-复核(同意/不同意)").unwrap();
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(&headers).unwrap();
