@@ -6,7 +6,9 @@
 //! What outlives a batch, per ticket, is one [`TicketRecord`] (the sampling record of
 //! invariant 4) and that ticket's rendered report lines, spilled to a file in the staging
 //! directory and read back in ticket-id order at the end. Agent pages and their reason pages
-//! are written from the spill one flagged ticket at a time (see [`write_agent_pages`]).
+//! are written from the spill one flagged ticket at a time (see [`write_agent_pages`]); a
+//! flagged ticket that its agent page may still list (`pages::PageCut`) also spills its whole
+//! conversation, which the page copies.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
