@@ -86,13 +86,19 @@ impl Hit {
     /// The sentiment this hit contributes after negation: `Some(Negative)` for 不满意,
     /// `None` for 不生气 or anything an exception cancelled.
     pub fn counts_as(&self) -> Option<Category> {
-        match (self.effect, self.category) {
-            (Effect::Excepted(_) | Effect::Echoed | Effect::Asked, _) => None,
-            (_, c) if c.is_modifier() => None,
-            (Effect::Negated, Category::Positive) => Some(Category::Negative),
-            (Effect::Negated, _) => None,
-            (_, c) => Some(c),
-        }
+        counts_as(self.category, self.effect)
+    }
+}
+
+/// What a hit of `category` with `effect` counts as: `Some(Negative)` for a negated positive,
+/// `None` for anything an exception, a negation, an echo or a question cancelled.
+pub fn counts_as(category: Category, effect: Effect) -> Option<Category> {
+    match (effect, category) {
+        (Effect::Excepted(_) | Effect::Echoed | Effect::Asked, _) => None,
+        (_, c) if c.is_modifier() => None,
+        (Effect::Negated, Category::Positive) => Some(Category::Negative),
+        (Effect::Negated, _) => None,
+        (_, c) => Some(c),
     }
 }
 

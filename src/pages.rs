@@ -11,6 +11,7 @@
 //! agent's page or on the page of each of its reasons.
 
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::score::{Reason, ReasonSet, Severity};
 use crate::template::Template;
@@ -82,6 +83,52 @@ pub fn layout(flags: &[Flag], template: &Template) -> AgentLayout {
     AgentLayout { order, shown, reasons }
 }
 
+/// Which flagged tickets may still be listed on their agent page while tickets arrive (in any
+/// order): per agent, the first [`FLAGGED_SHOWN`] flags seen so far in page order. A flag below
+/// [`Severity::NEVER_OMITTED`] that is not among them now never will be: later tickets only push
+/// it further down. The run renders and keeps a ticket's conversation (bytes a page may copy)
+/// only while this says it may be listed. Memory: at most [`FLAGGED_SHOWN`] ids per agent.
+#[derive(Debug, Default)]
+pub struct PageCut {
+    /// Max-heaps by page order: the last-listed of an agent's first flags on top.
+    first: HashMap<u32, BinaryHeap<PagePlace>>,
+}
+
+/// Where a flag goes in page order: severity, most serious first, then ticket id.
+type PagePlace = (Reverse<Severity>, Box<str>);
+
+impl PageCut {
+    /// Whether a flag of `agent` may still be listed, given the flags recorded so far.
+    pub fn may_list(&self, agent: u32, severity: Severity, id: &str) -> bool {
+        if severity >= Severity::NEVER_OMITTED {
+            return true;
+        }
+        match self.first.get(&agent).filter(|h| h.len() >= FLAGGED_SHOWN) {
+            Some(first) => {
+                let (last_severity, last_id) = first.peek().expect("full");
+                (Reverse(severity), id) < (*last_severity, &**last_id)
+            }
+            None => true,
+        }
+    }
+
+    /// Records a flag; returns whether it may still be listed.
+    pub fn add(&mut self, agent: u32, severity: Severity, id: &str) -> bool {
+        let listed = self.may_list(agent, severity, id);
+        let first = self.first.entry(agent).or_default();
+        if first.len() < FLAGGED_SHOWN {
+            first.push((Reverse(severity), id.into()));
+            return true;
+        }
+        let last = first.peek().expect("full");
+        if (Reverse(severity), id) < (last.0, &*last.1) {
+            first.pop();
+            first.push((Reverse(severity), id.into()));
+        }
+        listed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +149,35 @@ mod tests {
     /// `n` copies of `reasons`.
     fn many(n: usize, reasons: &[Reason]) -> Vec<Flag> {
         vec![flag(reasons); n]
+    }
+
+    #[test]
+    fn the_page_cut_keeps_every_ticket_the_page_lists_whatever_the_arrival_order() {
+        // 120 tickets T000–T119: slow replies, low CSAT, and a forbidden phrase every 7th.
+        let flags: Vec<Flag> = (0..120)
+            .map(|i| match i % 7 {
+                0 => flag(&[F]),
+                1 | 2 => flag(&[C]),
+                _ => flag(&[S]),
+            })
+            .collect();
+        let listed = layout(&flags, &Template::builtin());
+        for step in [1, 37, 83] {
+            let mut cut = PageCut::default();
+            let mut kept = vec![false; flags.len()];
+            for k in 0..flags.len() {
+                let i = k * step % flags.len();
+                kept[i] = cut.add(0, flags[i].severity, &format!("T{i:03}"));
+            }
+            for &i in &listed.order[..listed.shown] {
+                assert!(kept[i as usize], "step {step}: T{i:03} is listed but was dropped");
+            }
+            if step == 1 {
+                // In id order: the first 50 (8 of them forbidden), then the 10 later forbidden
+                // ones; every later slow or low-CSAT ticket is dropped.
+                assert_eq!(kept.iter().filter(|&&k| k).count(), 50 + 10);
+            }
+        }
     }
 
     #[test]

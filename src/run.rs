@@ -6,7 +6,9 @@
 //! What outlives a batch, per ticket, is one [`TicketRecord`] (the sampling record of
 //! invariant 4) and that ticket's rendered report lines, spilled to a file in the staging
 //! directory and read back in ticket-id order at the end. Agent pages and their reason pages
-//! are written from the spill one flagged ticket at a time (see [`write_agent_pages`]).
+//! are written from the spill one flagged ticket at a time (see [`write_agent_pages`]); a
+//! flagged ticket that its agent page may still list (`pages::PageCut`) also spills its whole
+//! conversation, which the page copies.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -25,7 +27,7 @@ use crate::error::{for_terminal, Error, Result, EXIT_OK, EXIT_TOO_MANY_REJECTS};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Rules};
 use crate::normalize::NormText;
-use crate::pages::{self, Flag};
+use crate::pages::{self, Flag, PageCut};
 use crate::parse::{self, Message, Reject, RejectCode, Role, Ticket};
 use crate::pii;
 use crate::progress::Progress;
@@ -67,6 +69,9 @@ struct Rendered {
     /// that writing the pages only copies bytes.
     brief_html: Vec<u8>,
     brief_md: Vec<u8>,
+    /// The whole conversation as the agent page shows it (HTML, Markdown), flagged only.
+    conv_html: Vec<u8>,
+    conv_md: Vec<u8>,
 }
 
 /// One ticket after stages 3–8, while its text is in memory.
@@ -74,11 +79,11 @@ pub struct Audited<'t> {
     pub score: TicketScore,
     pub compliance: Compliance,
     /// Each message's text as every report displays it: personal data masked unless
-    /// `--no-mask`. Bot and system turns are never displayed and stay as written.
+    /// `--no-mask`, bot and system turns too (conversations and the review queue show them).
     pub shown: Vec<Cow<'t, str>>,
 }
 
-/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 5 × 4 + 8 = 52 bytes beyond the
+/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 7 × 4 + 8 = 60 bytes beyond the
 /// id.
 struct TicketRecord {
     key: u64,
@@ -93,6 +98,8 @@ struct TicketRecord {
     ticket_len: u32,
     brief_html_len: u32,
     brief_md_len: u32,
+    conv_html_len: u32,
+    conv_md_len: u32,
     /// Where it was first seen, for duplicate reports.
     file: u32,
     line: u32,
@@ -211,6 +218,7 @@ impl Engine {
             .zip(&analyzed)
             .map(|(message, analysis)| match &analysis.norm {
                 Some(norm) if self.mask => pii::mask_original(&message.text, norm, &analysis.pii),
+                None if self.mask => pii::mask_text(&message.text),
                 _ => Cow::Borrowed(message.text.as_str()),
             })
             .collect();
@@ -219,10 +227,17 @@ impl Engine {
         Audited { score, compliance, shown }
     }
 
-    fn render(&self, ticket: &Ticket, audited: &Audited) -> Rendered {
+    /// `listable` says whether a flagged ticket of this severity may still be listed on its
+    /// agent page (`pages::PageCut`): only then is its conversation rendered.
+    fn render(
+        &self,
+        ticket: &Ticket,
+        audited: &Audited,
+        listable: impl Fn(Severity) -> bool,
+    ) -> Rendered {
         let Audited { score, compliance, shown } = audited;
         let severity = self.template.ticket_severity(&score.reasons);
-        let (flagged, brief_html, brief_md) = match severity {
+        let (flagged, brief_html, brief_md, conv_html, conv_md) = match severity {
             None => Default::default(),
             Some(severity) => {
                 let flagged =
@@ -232,7 +247,21 @@ impl Engine {
                 let brief = flagged.brief(REASON_PAGE_EVIDENCE);
                 let html = report::html::flagged_ticket(&brief);
                 let md = report::markdown::flagged_ticket(&brief);
-                (report::jsonl::to_line(&flagged), html, md)
+                // Agent pages open each ticket they list to its whole conversation.
+                let (conv_html, conv_md) = if listable(severity) {
+                    let conversation = report::conversation::build(
+                        ticket,
+                        score,
+                        shown,
+                        &self.lexicon,
+                        self.sla_secs,
+                    );
+                    let html = report::html::conversation(&conversation);
+                    (html, report::markdown::conversation(&conversation))
+                } else {
+                    Default::default()
+                };
+                (report::jsonl::to_line(&flagged), html, md, conv_html, conv_md)
             }
         };
         let ticket_line =
@@ -248,11 +277,14 @@ impl Engine {
                 &ticket.id,
                 compliance,
                 &self.template,
+                &report::conversation::transcript(ticket, shown),
             ),
             flagged,
             ticket_line,
             brief_html,
             brief_md,
+            conv_html,
+            conv_md,
         }
     }
 }
@@ -327,6 +359,9 @@ struct RunState {
     spill: BufWriter<File>,
     spill_path: PathBuf,
     spill_len: u64,
+    /// Which flagged tickets may still be listed on their agent page: only theirs are
+    /// conversations rendered and spilled.
+    page_cut: PageCut,
 }
 
 impl RunState {
@@ -354,6 +389,7 @@ impl RunState {
             spill,
             spill_path,
             spill_len: 0,
+            page_cut: PageCut::default(),
         })
     }
 
@@ -393,6 +429,8 @@ impl RunState {
                             ticket_len: 0,
                             brief_html_len: 0,
                             brief_md_len: 0,
+                            conv_html_len: 0,
+                            conv_md_len: 0,
                             file: line.file,
                             line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         };
@@ -407,6 +445,7 @@ impl RunState {
         }
         drop(batch);
         let entries = engine.lexicon.entries.len();
+        let (cut, registry) = (&self.page_cut, &self.registry);
         let (aggregate, rendered) = tickets
             .par_iter()
             .fold(
@@ -414,7 +453,9 @@ impl RunState {
                 |(mut aggregate, mut rendered), ticket| {
                     let audited = engine.audit_ticket(ticket);
                     aggregate.add_ticket(ticket, &audited.score);
-                    rendered.push(engine.render(ticket, &audited));
+                    let owner = registry[ticket.id.as_str()].owner;
+                    let listable = |s: Severity| cut.may_list(owner, s, &ticket.id);
+                    rendered.push(engine.render(ticket, &audited, listable));
                     (aggregate, rendered)
                 },
             )
@@ -450,8 +491,14 @@ impl RunState {
         self.rejects.write_all(&line).map_err(Error::write(&self.rejects_path))
     }
 
-    fn spill_rendered(&mut self, r: Rendered) -> Result<()> {
+    fn spill_rendered(&mut self, mut r: Rendered) -> Result<()> {
         let record = self.registry.get_mut(r.id.as_str()).expect("registered before auditing");
+        if let Some(severity) = r.severity {
+            // Rendered against the previous batches: this batch may have pushed it off.
+            if !self.page_cut.add(record.owner, severity, &r.id) {
+                (r.conv_html, r.conv_md) = Default::default();
+            }
+        }
         record.checks = r.checks;
         record.severity = r.severity;
         record.reasons = r.reasons;
@@ -461,7 +508,11 @@ impl RunState {
         record.ticket_len = r.ticket_line.len() as u32;
         record.brief_html_len = r.brief_html.len() as u32;
         record.brief_md_len = r.brief_md.len() as u32;
-        for part in [&r.queue_row, &r.flagged, &r.ticket_line, &r.brief_html, &r.brief_md] {
+        record.conv_html_len = r.conv_html.len() as u32;
+        record.conv_md_len = r.conv_md.len() as u32;
+        let parts =
+            [&r.queue_row, &r.flagged, &r.ticket_line, &r.brief_html, &r.brief_md, &r.conv_html];
+        for part in parts.into_iter().chain([&r.conv_md]) {
             self.spill.write_all(part).map_err(Error::write(&self.spill_path))?;
             self.spill_len += part.len() as u64;
         }
@@ -674,6 +725,13 @@ fn write_agent_pages(
             let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
             html.write(&report::html::flagged_ticket(&ticket))?;
             md.write(&report::markdown::flagged_ticket(&ticket))?;
+            let at = at
+                + u64::from(r.flagged_len)
+                + u64::from(r.ticket_len)
+                + u64::from(r.brief_html_len)
+                + u64::from(r.brief_md_len);
+            html.copy(spill, spill_path, at, r.conv_html_len)?;
+            md.copy(spill, spill_path, at + u64::from(r.conv_html_len), r.conv_md_len)?;
         }
         if !its_reason_pages.is_empty() {
             let at = at + u64::from(r.flagged_len) + u64::from(r.ticket_len);

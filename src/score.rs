@@ -190,6 +190,20 @@ pub struct TicketScore {
     pub timed: bool,
     pub reasons: Vec<Reason>,
     pub evidence: Vec<Evidence>,
+    /// Every agent message that answered a waiting customer, in message order: the response
+    /// times the metrics and the first-response check count.
+    pub replies: Vec<Reply>,
+}
+
+/// An agent message that answered a waiting customer (the wait starts at the first unanswered
+/// customer message).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reply {
+    pub message: u32,
+    /// Seconds waited; `None` when either end has no timestamp.
+    pub secs: Option<u32>,
+    /// The ticket's first response.
+    pub first: bool,
 }
 
 impl TicketScore {
@@ -200,6 +214,29 @@ impl TicketScore {
 
     /// The customer side is net negative: some negative weight, at least as much as positive
     /// (politeness such as 谢谢 must not cancel an equal complaint).
+    /// The reason of this ticket that `e` (one of its evidence) backs, if any: a counted
+    /// forbidden or off-platform hit on an agent turn, the agent's personal data, a customer's
+    /// negative hit when the customer escalated or a complaint went without empathy, the slow
+    /// first response, the low CSAT.
+    pub fn reason_behind(&self, e: &Evidence) -> Option<Reason> {
+        let has = |r: Reason| self.reasons.contains(&r).then_some(r);
+        match (e.kind, e.role) {
+            (EvidenceKind::Hit { category, effect, .. }, role) => {
+                match (matcher::counts_as(category, effect)?, role) {
+                    (Category::Forbidden, Role::Agent) => has(Reason::ForbiddenPhrase),
+                    (Category::OffPlatform, Role::Agent) => has(Reason::OffPlatform),
+                    (Category::Negative, Role::Customer) => {
+                        has(Reason::Escalation).or_else(|| has(Reason::ComplaintWithoutEmpathy))
+                    }
+                    _ => None,
+                }
+            }
+            (EvidenceKind::Pii(_), _) => has(Reason::PiiExposed),
+            (EvidenceKind::SlowResponse { .. }, _) => has(Reason::SlowFirstResponse),
+            (EvidenceKind::LowCsat(_), _) => has(Reason::LowCsat),
+        }
+    }
+
     pub fn customer_negative(&self) -> bool {
         self.customer_negative_milli > 0
             && self.customer_negative_milli >= self.customer_positive_milli
@@ -332,6 +369,11 @@ pub fn score_ticket(
                         agent.response_secs.push(secs);
                         score.timed = true;
                     }
+                    score.replies.push(Reply {
+                        message: index as u32,
+                        secs,
+                        first: !first_reply_seen,
+                    });
                     if !first_reply_seen {
                         first_reply_seen = true;
                         agent.first_response_secs = secs;

@@ -45,3 +45,5 @@ mod report_diff;
 mod team_page;
 // Issue 10 (ignored; .ci/run runs it): the pages in headless Chromium: rows, sorting, no payload runs.
 mod browser;
+// Issue 10: a flagged ticket opens to its conversation as a chat; review_queue.csv's transcript.
+mod conversation_view;

@@ -251,9 +251,11 @@ fn invisible_characters_cannot_hide_a_phrase_or_a_number() {
     assert_eq!(row["合规得分"], "0");
     assert_eq!(row["一票否决项"], "无站外引流、无隐私泄露");
 
-    for page in ["out/agents/A1.html", "out/agents/A1.md"] {
+    // Each evidence line says it; on the HTML page so does each hit's tooltip in the
+    // conversation.
+    for (page, marked) in [("out/agents/A1.html", 6), ("out/agents/A1.md", 3)] {
         let page = String::from_utf8(dir.read(page)).unwrap();
-        assert_eq!(page.matches("〔含隐藏字符〕").count(), 3, "{page}");
+        assert_eq!(page.matches("〔含隐藏字符〕").count(), marked, "{page}");
     }
     assert_no_file_shows(&dir, &["1381234"]);
 }

@@ -18,7 +18,10 @@
 //! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template; empty
 //! when no check passed or failed), 一票否决项 (the failed veto checks), then per check
 //! `<check>-结果` (通过/不通过/不适用/未知), `<check>-证据` and an empty
-//! `<check>-复核(同意/不同意)` for the reviewer's verdict, and a last 复核备注 column.
+//! `<check>-复核(同意/不同意)` for the reviewer's verdict, a 复核备注 column for the reviewer, and
+//! last 对话摘录: the conversation, one line per message (`客户: …`, `客服: …`, bot and system
+//! turns labelled 机器人/系统), personal data masked unless `--no-mask`, control characters made
+//! spaces, cut after 1,000 characters with `…(共 N 条消息)` (`conversation::transcript`).
 //! Evidence points at the spot, messages counted from 1 (flagged.jsonl counts from 0), spots
 //! separated by `；`: `消息#3「你自己看」` (a lexicon entry, then `(原文: …)` when the text
 //! was written differently), `消息#4 手机号 138****5678` (masked unless `--no-mask`, from the
@@ -162,6 +165,7 @@ pub fn review_queue_header() -> Vec<u8> {
         ]);
     }
     header.push(labels::QUEUE_COMMENT.into());
+    header.push(labels::QUEUE_TRANSCRIPT.into());
     w.write_record(&header).expect("in memory");
     finish(w)
 }
@@ -174,6 +178,7 @@ pub fn review_queue_row(
     ticket: &str,
     compliance: &Compliance,
     template: &Template,
+    transcript: &str,
 ) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let score = template.ticket_compliance(&compliance.outcomes);
@@ -203,6 +208,7 @@ pub fn review_queue_row(
         ]);
     }
     row.push(String::new());
+    row.push(safe_cell(transcript).into_owned());
     w.write_record(&row).expect("in memory");
     w.into_inner().expect("in memory")
 }

@@ -146,3 +146,26 @@ pub const COMPONENTS: [&str; 6] = ["语言规范", "服务态度", "共情", "�
 pub fn component(i: usize) -> String {
     format!("{}分项", COMPONENTS[i])
 }
+
+/// What a matching rule did to a hit, for people; `None` when it counts as written.
+pub fn effect(effect: crate::matcher::Effect, c: Category) -> Option<&'static str> {
+    use crate::matcher::Effect;
+    match effect {
+        Effect::Counted => None,
+        Effect::Negated if c == Category::Positive => Some("被否定, 计为负面"),
+        Effect::Negated => Some("被否定, 不计"),
+        Effect::DoubleNegated => Some("双重否定, 照常计"),
+        Effect::Excepted(_) => Some("例外, 不计"),
+        Effect::Echoed => Some("复述客户用语, 不计"),
+        Effect::Asked => Some("询问客户, 不计"),
+    }
+}
+
+/// Personal data, as a conversation's legend and tooltips name it.
+pub const PII: &str = "隐私信息";
+
+/// Times in conversations are shown in China Standard Time.
+pub const TIME_ZONE: &str = "北京时间";
+
+/// The review queue's transcript column.
+pub const QUEUE_TRANSCRIPT: &str = "对话摘录";

@@ -3,7 +3,8 @@
 //! come from `aggregate::Metrics`; flagged tickets from `flagged.jsonl` lines, in the order
 //! `pages` laid out, each rendered on its own between a page's head and tail.
 //! Agent and ticket ids are inline code, verbatim, so `grep` finds them; names and transcript
-//! text are Markdown-escaped and evidence is shown as **【hit】** inside its context;
+//! text are Markdown-escaped and evidence is shown as **【hit】** inside its context, then on
+//! agent pages the whole conversation as a quoted list ([`conversation`]);
 //! personal data arrives masked (unless `--no-mask`) and disguised evidence is marked 〔含隐藏字符〕.
 
 use std::fmt::Write;
@@ -11,6 +12,7 @@ use std::fmt::Write;
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::CheckId;
 use crate::lexicon::Category;
+use crate::report::conversation::Conversation;
 use crate::report::figures;
 use crate::report::jsonl::EvidenceLine;
 use crate::report::jsonl::FlaggedTicket;
@@ -268,6 +270,58 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
         let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
         // People count messages from 1; flagged.jsonl's index counts from 0.
         let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
+    }
+    out.push('\n');
+    out.into_bytes()
+}
+
+/// A flagged ticket's whole conversation, compact: a line naming the ticket (its id as inline
+/// code, greppable), then one quoted list item per turn, `> - #2 **客服** 09:12:20 首响 17秒:
+/// …`, with hits behind a reason as **【hit】**, other counted hits as 【hit】 and hits that do
+/// not count struck through with the rule beside them (~~hit~~〔例外, 不计〕).
+pub fn conversation(c: &Conversation) -> Vec<u8> {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "对话全文 ({}, {} 条消息, 时间为{}):\n",
+        code(&c.ticket_id, Cell::Text),
+        c.messages,
+        labels::TIME_ZONE
+    );
+    for turn in &c.turns {
+        let _ = write!(out, "> - #{} **{}**", turn.message + 1, labels::role(turn.role));
+        if let Some(author) = &turn.author {
+            let _ = write!(out, " {}", code(author, Cell::Text));
+        }
+        for part in [turn.time.as_deref(), turn.gap.as_ref().map(|g| g.label.as_str())]
+            .into_iter()
+            .flatten()
+        {
+            let _ = write!(out, " {part}");
+        }
+        out.push_str(": ");
+        for piece in &turn.pieces {
+            let text = escape(&piece.text);
+            match &piece.mark {
+                None => out.push_str(&text),
+                Some(m) if !m.counts => {
+                    let _ = write!(out, "~~{text}~~〔{}〕", m.effect.unwrap_or(""));
+                }
+                Some(m) if m.why => {
+                    let _ = write!(out, "**【{text}】**");
+                }
+                Some(_) => {
+                    let _ = write!(out, "【{text}】");
+                }
+            }
+        }
+        if turn.chars_omitted > 0 {
+            let _ = write!(out, "…(另有 {} 字未显示)", turn.chars_omitted);
+        }
+        out.push('\n');
+    }
+    if c.turns_omitted() > 0 {
+        let _ = writeln!(out, ">\n> 另有 {} 条消息未显示。", c.turns_omitted());
     }
     out.push('\n');
     out.into_bytes()

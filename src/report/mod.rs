@@ -4,6 +4,7 @@
 //! fails or is killed leaves the previous reports as they were and no half-written file, and
 //! only a directory zhijian wrote is ever replaced (`marker.rs`).
 
+pub mod conversation;
 pub mod csv;
 pub mod figures;
 pub mod html;

@@ -59,6 +59,9 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
     body.push_str("</table></section>\n");
 
     let _ = writeln!(body, "<section><h2>被标记工单 ({} 张)</h2>", m.flagged);
+    if agent.flagged_shown > 0 {
+        body.push_str(&super::conversation::legend());
+    }
     if agent.flagged_total > agent.flagged_shown {
         let _ = writeln!(
             body,

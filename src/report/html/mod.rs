@@ -8,16 +8,20 @@
 //! 〔含隐藏字符〕. The agent page shows the agent beside the team, a radar chart of the six
 //! score components (one without data has no vertex and reads 无数据), compliance on the
 //! sample and the flagged tickets with each hit marked inside its context, most serious first
-//! (the order `pages` laid out); when it leaves some off, a table of the agent's flags by
-//! reason links to `agents/<stem>/<reason>.html`, which lists all of them. Agent and reason
-//! pages come in parts (head, one fragment per flagged ticket, tail) so they can be written
-//! one ticket at a time.
+//! (the order `pages` laid out), each opening (`<details>`) to its whole conversation as a
+//! chat (`conversation.rs`, with a colour legend once per page); when it leaves some off, a
+//! table of the agent's flags by reason links to `agents/<stem>/<reason>.html`, which lists all
+//! of them with their brief evidence only (no conversation: those pages can list thousands of
+//! tickets). Agent and reason pages come in parts (head, one fragment per flagged ticket,
+//! tail) so they can be written one ticket at a time.
 
 mod agent;
+mod conversation;
 mod radar;
 mod team;
 
 pub use agent::{agent_head, agent_tail, flagged_ticket, reason_head, reason_tail};
+pub use conversation::conversation;
 pub use team::index;
 
 use html_escape::encode_text as text;
@@ -26,7 +30,7 @@ const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',
 margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}\
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}\
 th{background:#f3f3f3}td.n{text-align:right}mark{background:#ffd54f;padding:0 .1rem}\
-.ev{margin:.2rem 0}.muted{color:#777}section{margin-bottom:2rem}svg text{font-size:12px}";
+.ev{margin:.2rem 0}.muted{color:#777}section{margin-bottom:2rem}svg text{font-size:12px}body,td,.ev{overflow-wrap:anywhere}table{max-width:100%}details.conv{margin:.4rem 0 1.4rem}details.conv>summary{cursor:pointer;color:#1565c0}ol.chat{list-style:none;padding:0;margin:.5rem 0;max-width:48rem}.t{display:flex;flex-direction:column;align-items:flex-start;margin:.5rem 0}.t.agent{align-items:flex-end}.t.bot,.t.system{align-items:center}.meta{font-size:.8rem;color:#666;margin:0 .3rem}.bubble{max-width:85%;padding:.4rem .7rem;border-radius:.7rem;background:#f1f1f1;white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.6}.t.agent .bubble{background:#e3f2fd}.t.bot .bubble,.t.system .bubble{background:none;color:#777;font-size:.9rem}.gap.slow{color:#b71c1c}.gap.why{font-weight:bold}mark.why{font-weight:bold;outline:2px solid #b71c1c}mark.x{text-decoration:line-through;opacity:.7}.fx{font-size:.75rem;color:#777}.legend{font-size:.9rem;line-height:2}mark.k-empathy{background:#c8e6c9}mark.k-filler{background:#e0e0e0}mark.k-jargon{background:#e1bee7}mark.k-negative{background:#ffcdd2}mark.k-positive{background:#bbdefb}mark.k-forbidden{background:#ff8a65}mark.k-greeting{background:#b2dfdb}mark.k-closing{background:#dcedc8}mark.k-off_platform{background:#ffb74d}mark.k-pii{background:#b0bec5}";
 
 pub(super) const PAGE_END: &str = "</body></html>\n";
 
