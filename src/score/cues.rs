@@ -9,10 +9,10 @@
 //! - **repeat**: the customer asks again what they asked before an agent's answer (a question
 //!   most of whose character pairs were in one of their last three turns);
 //! - half cues, each half a complaint, two of them a whole one: a run of two or more ? or !
-//!   (到哪了??), **pressing** (到底, 究竟, 快点, 能不能快, 赶紧, 尽快) and **timing questions**
-//!   (什么时候, 多久, 几天, 啥时候, 到哪了); any one of them is a whole complaint after an
-//!   earlier grievance in the same ticket (the customer already complained and is still
-//!   waiting).
+//!   (到哪了??), **pressing** (到底, 究竟, 快点, 能不能快, 赶紧, 尽快), **timing questions**
+//!   (什么时候, 多久, 几天, 啥时候, 到哪了), a bare **why** (为什么要扣运费) and a rhetorical
+//!   **不是…吗** (不是七天无理由吗); any one of them is a whole complaint after an earlier
+//!   grievance in the same ticket (the customer already complained and is still waiting).
 //!
 //! Cost: a few substring scans per customer turn, and for the repeat cue a sorted set of the
 //! turn's character pairs compared with at most three earlier sets: linear in the ticket.
@@ -29,7 +29,9 @@ const REPEAT_MIN_PAIRS: usize = 6;
 /// How many of the customer's earlier turns a repeat is looked for in.
 const REPEAT_LOOKBACK: usize = 3;
 
-const WHY: [&str; 5] = ["为什么", "为啥", "怎么", "咋", "凭啥"];
+const WHY: [&str; 6] = ["为什么", "为啥", "为何", "怎么", "咋", "凭啥"];
+/// A why-question without 还/没/不 still questions what happened (为什么要扣运费): half a cue.
+const WHY_ALONE: [&str; 4] = ["为什么", "为啥", "为何", "怎么会"];
 /// Not a why-question: 怎么办 / 怎么样 / 怎么弄 ask for a way or an opinion.
 const HOW_NOT_WHY: [&str; 7] =
     ["怎么办", "怎么样", "怎么弄", "怎么操作", "怎么处理", "怎么申请", "怎么填"];
@@ -76,7 +78,10 @@ impl Cues {
         }
         let pressing = PRESSING.iter().any(|w| text.contains(w));
         let timing = TIMING.iter().any(|w| text.contains(w));
-        let half_cues = [marks(text), pressing, timing].iter().filter(|&&c| c).count() as u64;
+        let why = weight == 0 && WHY_ALONE.iter().any(|w| text.contains(w));
+        let half_cues =
+            [marks(text), pressing, timing, why, challenges(text)].iter().filter(|&&c| c).count()
+                as u64;
         if half_cues > 0 && self.grievance {
             weight += CUE_MILLI;
         }
@@ -124,6 +129,20 @@ fn why_not_yet(text: &str) -> bool {
                 );
             NOT_YET.iter().any(|w| after[..reach].contains(w))
         })
+    })
+}
+
+/// A rhetorical 不是…吗 in one clause (不是七天无理由吗): the customer disputes what they were
+/// told. The 不是 of an A-not-A question (是不是) asks and does not count.
+fn challenges(text: &str) -> bool {
+    text.match_indices("不是").any(|(at, _)| {
+        if text[..at].ends_with('是') {
+            return false;
+        }
+        let rest = &text[at..];
+        let clause =
+            rest.find(|c: char| is_clause_end(c) && c != '?').map_or(rest, |end| &rest[..end]);
+        clause.trim_end_matches(['?', '啊', '呀', '呢']).ends_with('吗')
     })
 }
 
@@ -211,6 +230,11 @@ mod tests {
         assert_eq!(last_weight(&[("c", "能开发票吗？")]), 0);
         // Where a place is asked, not a time.
         assert_eq!(last_weight(&[("c", "寄回到哪里")]), 0);
+        // A bare why, a rhetorical 不是…吗: half each; 是不是 asks.
+        assert_eq!(last_weight(&[("c", "为什么要扣我运费")]), PRESS_MILLI);
+        assert_eq!(last_weight(&[("c", "这个不是包邮的吗")]), PRESS_MILLI);
+        assert_eq!(last_weight(&[("c", "这个是不是包邮的")]), 0);
+        assert_eq!(last_weight(&[("c", "不是说包邮吗？？")]), CUE_MILLI);
     }
 
     #[test]
