@@ -181,3 +181,19 @@ fn consumer_facing_feature_names_are_not_jargon() {
         ("调度系统备注", "jargon", true),
     ]);
 }
+
+#[test]
+fn reassurance_ritual_and_promises_are_not_empathy() {
+    check(&[
+        // Empathy acknowledges the customer's feeling or trouble.
+        ("让您久等了", "empathy", true),
+        ("您不用着急，明天就能到", "empathy", true),
+        ("给您添麻烦了", "empathy", true),
+        // A reassurance, a ritual line or a promised action acknowledges nothing.
+        ("您放心，已经登记了", "empathy", false),
+        ("感谢您的理解", "empathy", false),
+        ("请您谅解", "empathy", false),
+        ("这边帮您催促一下", "empathy", false),
+        ("尽快为您处理", "empathy", false),
+    ]);
+}
