@@ -331,7 +331,10 @@ pub fn score_ticket(
                 let greets = analysis.hits.iter().any(|h| {
                     h.category == Category::Greeting && h.counts_as() == Some(Category::Greeting)
                 });
-                cues.agent_replied(greets);
+                let refused = analysis.hits.iter().any(|h| {
+                    hit_counts_on(Role::Agent, h) && h.counts_as() == Some(Category::Negative)
+                });
+                cues.agent_replied(greets, refused);
                 let author = message.author.as_deref().unwrap_or(&ticket.owner);
                 let agent = agent_entry(&mut agents, author);
                 agent.messages += 1;

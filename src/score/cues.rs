@@ -11,7 +11,7 @@
 //! - half cues, each half a complaint, two of them a whole one: a run of two or more ? or !
 //!   (到哪了??), **pressing** (到底, 究竟, 快点, 能不能快, 赶紧, 尽快), **timing questions**
 //!   (什么时候, 多久, 几天, 啥时候, 到哪了), a bare **why** (为什么要扣运费) and a rhetorical
-//!   **不是…吗** (不是七天无理由吗); any one of them is a whole complaint after an earlier
+//!   **不是…吗** (不是七天无理由吗), **insisting** after the agent's refusal (我还是要退); any one of them is a whole complaint after an earlier
 //!   grievance in the same ticket (the customer already complained and is still waiting).
 //!
 //! Cost: a few substring scans per customer turn, and for the repeat cue a sorted set of the
@@ -42,6 +42,10 @@ const PRESSING: [&str; 7] = ["到底", "究竟", "快点", "能不能快", "赶�
 const TIMING: [&str; 8] =
     ["什么时候", "啥时候", "多久", "几天", "到哪了", "多长时间", "何时", "哪天"];
 
+/// Pressing the same request after the agent refused it (我还是要退, 必须给我换).
+const INSIST: [&str; 9] =
+    ["还是要", "就要", "必须", "坚持", "我要退", "要退", "要换", "给我退", "给我换"];
+
 /// A repeat is a question asked again (an order card or an address sent twice is not).
 const QUESTION: [&str; 12] =
     ["?", "吗", "呢", "怎么", "什么", "多久", "几", "哪", "能不能", "是不是", "有没有", "啥"];
@@ -54,13 +58,17 @@ pub struct Cues {
     recent: Vec<(Vec<u64>, bool)>,
     /// An earlier customer turn of this ticket was a complaint.
     grievance: bool,
+    /// The last agent turn refused (a counted negative-wording hit: 无法取消的, 已不支持了).
+    refused: bool,
 }
 
 impl Cues {
     /// An agent wrote: the customer's earlier turns have been answered, unless the turn only
     /// greeted (请问有什么可以帮您): a customer restating their question after a greeting is
     /// not asking again.
-    pub fn agent_replied(&mut self, greeting: bool) {
+    /// `refused`: the turn holds a counted negative-wording hit (a refusal, a hand-off).
+    pub fn agent_replied(&mut self, greeting: bool, refused: bool) {
+        self.refused = refused;
         if greeting {
             return;
         }
@@ -79,9 +87,11 @@ impl Cues {
         let pressing = PRESSING.iter().any(|w| text.contains(w));
         let timing = TIMING.iter().any(|w| text.contains(w));
         let why = weight == 0 && WHY_ALONE.iter().any(|w| text.contains(w));
-        let half_cues =
-            [marks(text), pressing, timing, why, challenges(text)].iter().filter(|&&c| c).count()
-                as u64;
+        let insists = self.refused && INSIST.iter().any(|w| text.contains(w));
+        let half_cues = [marks(text), pressing, timing, why, challenges(text), insists]
+            .iter()
+            .filter(|&&c| c)
+            .count() as u64;
         if half_cues > 0 && self.grievance {
             weight += CUE_MILLI;
         }
@@ -186,13 +196,19 @@ fn char_pairs(text: &str) -> Vec<u64> {
 mod tests {
     use super::*;
 
-    /// The cue weight of the last turn of a conversation, written as ("c"|"a", text) turns.
+    /// The cue weight of the last turn of a conversation, written as ("c"|"a", text) turns;
+    /// "r" is an agent turn that refused.
     fn last_weight(turns: &[(&str, &str)]) -> u64 {
         let mut cues = Cues::default();
         let mut weight = 0;
+        let mut role_refused = false;
         for (role, text) in turns {
-            if *role == "a" {
-                cues.agent_replied(false);
+            if *role == "r" {
+                role_refused = true;
+            }
+            if *role == "a" || *role == "r" {
+                cues.agent_replied(false, role_refused);
+                role_refused = false;
                 continue;
             }
             let text = crate::normalize::NormText::new(text).text;
@@ -220,6 +236,26 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn insisting_after_a_refusal_is_half_a_complaint() {
+        assert_eq!(
+            last_weight(&[("c", "帮我退了吧"), ("r", "已经出库无法取消的"), ("c", "我还是要退")]),
+            PRESS_MILLI
+        );
+        assert_eq!(
+            last_weight(&[("c", "帮我退了吧"), ("a", "好的，已提交"), ("c", "我还是要退")]),
+            0
+        );
+        assert_eq!(
+            last_weight(&[
+                ("c", "帮我退了吧"),
+                ("r", "已经出库无法取消的"),
+                ("c", "为什么？我就要退")
+            ]),
+            CUE_MILLI
+        );
     }
 
     #[test]
@@ -251,7 +287,7 @@ mod tests {
         // Restating the question after a mere greeting is not asking again.
         let mut cues = Cues::default();
         cues.weigh("我那台冰箱哪天能送过来");
-        cues.agent_replied(true);
+        cues.agent_replied(true, false);
         assert_eq!(cues.weigh("我那台冰箱哪天能送过来呢"), PRESS_MILLI);
         // Information sent again is not a question asked again.
         let card = [
