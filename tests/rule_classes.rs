@@ -107,7 +107,7 @@ fn implicit_grievance_phrases_are_negative() {
         ("送货太没效率", "negative", true),
         ("买了六个只收到五个", "negative", true),
         ("下单三天了货还没出库", "negative", true),
-        ("耳机没法连接手机", "negative", true),
+        ("蓝牙一直连接不上", "negative", true),
         // Plain status and information are not.
         ("包裹在中转站吗", "negative", false),
         ("收到货了", "negative", false),
