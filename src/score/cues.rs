@@ -7,15 +7,15 @@
 //!   the same clause, a 还/没/不/只/一直 (怎么还没发货, 为什么查不到物流, 怎么只收到一个): a delay or
 //!   a shortfall asked as a question;
 //! - **repeat**: the customer asks again what they asked before an agent's answer (a question
-//!   most of whose character pairs were in one of their last three turns);
+//!   most of whose character pairs were in one of their last three turns, itself a question);
 //! - half cues, each half a complaint, two of them a whole one: a run of two or more ? or !
 //!   (到哪了??), **pressing** (到底, 究竟, 快点, 能不能快, 赶紧, 尽快), **timing questions**
 //!   (什么时候, 多久, 几天, 啥时候, 到哪了), a bare **why** (为什么要扣运费) and a rhetorical
 //!   **不是…吗** (不是七天无理由吗), **insisting** after the agent's refusal (我还是要退); any one of them is a whole complaint after an earlier
 //!   grievance in the same ticket (the customer already complained and is still waiting).
 //!
-//! Cost: a few substring scans per customer turn, and for the repeat cue a sorted set of the
-//! turn's character pairs compared with at most three earlier sets: linear in the ticket.
+//! Cost: a few substring scans per customer turn, and for the repeat cue a sorted set of a
+//! question's character pairs compared with at most three earlier sets: linear in the ticket.
 
 /// A full-weight cue: alone it makes the turn a complaint.
 const CUE_MILLI: u64 = 1000;
@@ -79,9 +79,11 @@ impl Cues {
 
     /// The cue weight of one customer turn (normalized text), in thousandths.
     pub fn weigh(&mut self, text: &str) -> u64 {
-        let pairs = char_pairs(text);
+        // Only a question can repeat a question: other turns keep no pairs (no allocation).
+        let question = QUESTION.iter().any(|q| text.contains(q));
+        let pairs = if question { char_pairs(text) } else { Vec::new() };
         let mut weight = 0;
-        if why_not_yet(text) || self.repeats(text, &pairs) {
+        if why_not_yet(text) || self.repeats(&pairs) {
             weight = CUE_MILLI;
         }
         let pressing = PRESSING.iter().any(|w| text.contains(w));
@@ -108,8 +110,8 @@ impl Cues {
         self.grievance |= complaint;
     }
 
-    fn repeats(&self, text: &str, pairs: &[u64]) -> bool {
-        if pairs.len() < REPEAT_MIN_PAIRS || !QUESTION.iter().any(|q| text.contains(q)) {
+    fn repeats(&self, pairs: &[u64]) -> bool {
+        if pairs.len() < REPEAT_MIN_PAIRS {
             return false;
         }
         self.recent.iter().filter(|(_, answered)| *answered).any(|(earlier, _)| {
