@@ -25,7 +25,6 @@ use std::path::{Path, PathBuf};
 use crate::cli::TestArgs;
 use crate::error::{for_terminal, Error, Result};
 use crate::lexicon::{builtin, Category, Lexicon};
-use crate::matcher::Hit;
 use crate::normalize;
 use crate::parse::{Message, Role, Ticket, UnreadTimes};
 use crate::run::Engine;
@@ -184,11 +183,10 @@ pub fn counted_hits(engine: &Engine, role: Role, text: &str) -> Vec<(Category, S
     let audited = engine.audit_ticket(&ticket);
     let mut hits = Vec::new();
     for evidence in &audited.score.evidence {
-        let EvidenceKind::Hit { entry, category, effect, weight_milli } = evidence.kind else {
+        let EvidenceKind::Hit { entry, category, effect, .. } = evidence.kind else {
             continue;
         };
-        let hit = Hit { entry, category, start: 0, end: 0, effect, weight_milli };
-        if let Some(counts_as) = hit.counts_as() {
+        if let Some(counts_as) = crate::matcher::counts_as(category, effect) {
             let e = engine.lexicon.entry(entry);
             hits.push((counts_as, e.normalized.clone(), e.phrase.clone()));
         }

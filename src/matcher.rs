@@ -80,6 +80,8 @@ pub struct Hit {
     pub effect: Effect,
     /// Entry weight times every degree word before it, in thousandths.
     pub weight_milli: u32,
+    /// The entry counts on customer turns only (`@side customer`).
+    pub customer_only: bool,
 }
 
 impl Hit {
@@ -131,6 +133,7 @@ pub struct Matcher {
     needs_boundary: Vec<bool>,
     is_exception: Vec<bool>,
     needs_degree: Vec<bool>,
+    customer_only: Vec<bool>,
     char_len: Vec<u8>,
     /// The longest pattern in bytes: how far back an overlapping match can start.
     max_pattern_len: usize,
@@ -178,6 +181,7 @@ impl Matcher {
             needs_boundary: entries.iter().map(|e| e.needs_boundary).collect(),
             is_exception: entries.iter().map(|e| e.is_exception).collect(),
             needs_degree: entries.iter().map(|e| e.needs_degree).collect(),
+            customer_only: entries.iter().map(|e| e.customer_only).collect(),
             char_len: entries.iter().map(|e| e.normalized.chars().count().min(255) as u8).collect(),
             max_pattern_len: patterns.iter().map(|p| p.len()).max().unwrap_or(0),
         }
@@ -220,6 +224,7 @@ impl Matcher {
                     .exception_over(&c, &exceptions)
                     .map_or(Effect::Counted, Effect::Excepted),
                 weight_milli: self.weights[c.entry as usize],
+                customer_only: self.customer_only[c.entry as usize],
             })
             .collect();
         if self.rules.boundaries {
@@ -516,8 +521,13 @@ fn apply_modifiers(text: &str, hits: &mut [Hit], needs_degree: &[bool]) -> Vec<(
 /// Between a prohibition and the conduct it forbids only these may stand (不会让您加微信,
 /// 禁止私下交易): a content word ends the prohibition's reach (你别管了加我微信 still invites).
 fn only_function_words(gap: &str) -> bool {
-    // Pronouns, adverbs, prepositions, and the "anyone" a warning names (不要和任何人…).
-    const FUNCTION: [&str; 22] = [
+    // Pronouns, adverbs, prepositions, the "anyone" a warning names (不要和任何人…), and the
+    // believing a warning forbids (请勿相信加微信退款的信息).
+    const FUNCTION: [&str; 26] = [
+        "相信",
+        "轻信",
+        "听信",
+        "理会",
         "让",
         "您",
         "你",
@@ -637,9 +647,14 @@ fn asks_a_not_a(clause: &str) -> bool {
 /// The gap between a modifier and its word is short and inside one clause: it holds only
 /// words in the sense of Unicode's word boundaries (UAX #29, `unicode-segmentation`), so any
 /// punctuation mark or space, in any script, ends the clause.
+///
+/// A conjunction in the gap starts a new clause too: in 没有到货但是没有办法 the first 没有
+/// belongs to 到货, not to what follows 但是.
 fn same_clause_nearby(gap: &str) -> bool {
+    const CONJUNCTIONS: [&str; 7] = ["但", "却", "可是", "不过", "所以", "因为", "然后"];
     gap.chars().count() <= MAX_MODIFIER_GAP
         && gap.unicode_words().map(str::len).sum::<usize>() == gap.len()
+        && !(gap.len() >= 3 && CONJUNCTIONS.iter().any(|c| gap.contains(c)))
 }
 
 #[cfg(test)]

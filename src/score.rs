@@ -11,6 +11,8 @@ use crate::normalize::NormText;
 use crate::parse::{Role, Ticket};
 use crate::pii::{PiiKind, PiiSpan};
 
+mod cues;
+
 pub const CATEGORIES: usize = Category::COUNT;
 
 /// A customer message is a complaint when its negative weight exceeds its positive weight by
@@ -179,10 +181,17 @@ pub struct Evidence {
 pub struct TicketScore {
     /// Every agent who wrote in the ticket, sorted by id.
     pub agents: Vec<AgentTicket>,
-    /// Customer-side sentiment after negation, in thousandths of an entry weight.
+    /// Customer-side sentiment after negation, in thousandths of an entry weight (negative
+    /// includes the implicit complaint cues).
     pub customer_negative_milli: u64,
     pub customer_positive_milli: u64,
+    /// Net customer sentiment, negative minus positive, the customer's last turn weighing
+    /// twice the others (see [`net_negativity`]), in thousandths.
+    pub customer_net_milli: i64,
     pub escalated: bool,
+    /// The customer messages (indexes in the ticket) that are complaints: sentiment words and
+    /// implicit cues together (see `cues`).
+    pub complaints: Vec<u32>,
     /// Counted hits by category over the whole ticket (agent-side categories on agent turns,
     /// sentiment on both).
     pub hits: [u32; CATEGORIES],
@@ -207,13 +216,12 @@ pub struct Reply {
 }
 
 impl TicketScore {
-    /// Higher means angrier; 0 when the customer wrote nothing negative.
+    /// Higher means angrier: the net negativity (negative − positive, the customer's last turn
+    /// weighing twice the others); 0 when the customer ended up no more negative than positive.
     pub fn customer_negativity(&self) -> f64 {
-        self.customer_negative_milli as f64 / 1000.0
+        self.customer_net_milli.max(0) as f64 / 1000.0
     }
 
-    /// The customer side is net negative: some negative weight, at least as much as positive
-    /// (politeness such as 谢谢 must not cancel an equal complaint).
     /// The reason of this ticket that `e` (one of its evidence) backs, if any: a counted
     /// forbidden or off-platform hit on an agent turn, the agent's personal data, a customer's
     /// negative hit when the customer escalated or a complaint went without empathy, the slow
@@ -237,10 +245,17 @@ impl TicketScore {
         }
     }
 
+    /// The customer side is net negative (see [`net_negativity`]): a thanks at the end
+    /// outweighs an equal complaint before it, politeness at the start does not.
     pub fn customer_negative(&self) -> bool {
-        self.customer_negative_milli > 0
-            && self.customer_negative_milli >= self.customer_positive_milli
+        self.customer_net_milli > 0
     }
+}
+
+/// Which hits count on which side: a customer's word (`@side customer`: a defect, a feeling)
+/// in an agent's turn restates the problem and is not the agent's wording.
+fn hit_counts_on(role: Role, hit: &Hit) -> bool {
+    counts_on(role, hit.category) && !(role == Role::Agent && hit.customer_only)
 }
 
 /// Which categories count on which side.
@@ -305,6 +320,7 @@ pub fn score_ticket(
     let mut waiting: Option<Option<i64>> = None;
     let mut open_complaints: Vec<(usize, u8)> = Vec::new(); // (agent replies seen, answered)
     let mut first_reply_seen = false;
+    let mut cues = cues::Cues::default();
 
     for (index, (message, analysis)) in ticket.messages.iter().zip(analyzed).enumerate() {
         let mut negative = 0u64;
@@ -312,7 +328,7 @@ pub fn score_ticket(
         let mut empathy = false;
         let mut cursor = CharCursor::default();
         for hit in &analysis.hits {
-            if !counts_on(message.role, hit.category) {
+            if !hit_counts_on(message.role, hit) {
                 continue;
             }
             score.evidence.push(hit_evidence(index, message.role, analysis, hit, &mut cursor));
@@ -327,10 +343,19 @@ pub fn score_ticket(
         }
         match message.role {
             Role::Customer => {
+                // Chat complaints are rarely sentiment words: the implicit cues (why-not-yet,
+                // ??, asking again, pressing after a grievance) weigh like a negative hit.
+                let text = analysis.norm.as_ref().map_or("", |n| n.text.as_str());
+                let negative = negative + cues.weigh(text);
+                let complaint = is_complaint(negative, positive);
+                cues.complained(complaint);
+                if complaint {
+                    score.complaints.push(index as u32);
+                }
                 score.customer_negative_milli += negative;
                 score.customer_positive_milli += positive;
                 customer_turns.push(negative as i64 - positive as i64);
-                if is_complaint(negative, positive) {
+                if complaint {
                     open_complaints.push((0, 0));
                 }
                 // The wait starts at the first unanswered customer message; `Some(None)` is a
@@ -340,11 +365,18 @@ pub fn score_ticket(
                 }
             }
             Role::Agent => {
+                let greets = analysis.hits.iter().any(|h| {
+                    h.category == Category::Greeting && h.counts_as() == Some(Category::Greeting)
+                });
+                let refused = analysis.hits.iter().any(|h| {
+                    hit_counts_on(Role::Agent, h) && h.counts_as() == Some(Category::Negative)
+                });
+                cues.agent_replied(greets, refused);
                 let author = message.author.as_deref().unwrap_or(&ticket.owner);
                 let agent = agent_entry(&mut agents, author);
                 agent.messages += 1;
                 agent.words += analysis.words;
-                for hit in analysis.hits.iter().filter(|h| counts_on(Role::Agent, h.category)) {
+                for hit in analysis.hits.iter().filter(|h| hit_counts_on(Role::Agent, h)) {
                     if let Some(counted) = hit.counts_as() {
                         agent.hits[counted.index()] += 1;
                     }
@@ -446,6 +478,7 @@ fn ticket_reasons(
     if score.evidence.iter().any(|e| matches!(e.kind, EvidenceKind::Pii(_))) {
         score.reasons.push(Reason::PiiExposed);
     }
+    score.customer_net_milli = net_negativity(customer_turns);
     score.escalated = escalated(customer_turns);
     if score.escalated {
         score.reasons.push(Reason::Escalation);
@@ -456,6 +489,18 @@ fn ticket_reasons(
     let complaints: u32 = agents.iter().map(|a| a.complaints).sum();
     let answered: u32 = agents.iter().map(|a| a.complaints_with_empathy).sum();
     complaints > answered
+}
+
+/// The ticket's net customer negativity from each customer turn's net sentiment (negative −
+/// positive, thousandths, in order): a weighted sum in which the last turn weighs twice each
+/// other turn and the k weights add up to k (so a one-turn ticket, or one whose turns are all
+/// alike, keeps its plain sum). How a chat ends says more than how it began: a complaint
+/// answered and closed with 好的谢谢 nets out, a thanks at the start does not cancel a
+/// complaint at the end.
+pub fn net_negativity(turns: &[i64]) -> i64 {
+    let Some(&last) = turns.last() else { return 0 };
+    let k = turns.len() as i64;
+    (turns.iter().sum::<i64>() + last) * k / (k + 1)
 }
 
 /// A customer escalates when their last turns (up to two) are net negative and more negative,
@@ -535,5 +580,29 @@ impl CharCursor {
         let end_char = start_char + norm.text[start..end].chars().count();
         let (s, e) = norm.original_span(start_char, end_char);
         (s as u32, e as u32, norm.dropped_within(s, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn net_negativity_weighs_the_last_turns_twice() {
+        let cases: &[(&[i64], i64)] = &[
+            (&[], 0),
+            // One turn, or turns all alike: the plain sum.
+            (&[1500], 1500),
+            (&[1000, 1000], 2000),
+            // A complaint, then thanks at the end: nets out.
+            (&[2000, -1000], 0),
+            (&[0, 2000, -1500], -750),
+            // Thanks first, then the complaint: still negative, more so than the plain sum.
+            (&[-1500, 0, 2000], 1875),
+            (&[1000, 0, 0, 0], 800),
+        ];
+        for (turns, want) in cases {
+            assert_eq!(net_negativity(turns), *want, "{turns:?}");
+        }
     }
 }

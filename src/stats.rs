@@ -30,7 +30,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::cli::StatsArgs;
 use crate::error::{for_terminal, Error, Result};
 use crate::lexicon::{Category, EntryId, Lexicon};
-use crate::matcher::{Effect, Hit};
+use crate::matcher::Effect;
 use crate::parse::{self, Reject, RejectCode, Role, Ticket};
 use crate::read::{self, LineStream};
 use crate::report;
@@ -123,7 +123,7 @@ impl Stats {
         self.tickets += 1;
         let mut in_ticket: Vec<EntryId> = Vec::new();
         for evidence in &audited.score.evidence {
-            let EvidenceKind::Hit { entry, category, effect, weight_milli } = evidence.kind else {
+            let EvidenceKind::Hit { entry, category, effect, .. } = evidence.kind else {
                 continue;
             };
             let stats = self.entries.entry(entry).or_default();
@@ -131,8 +131,7 @@ impl Stats {
             if let Some(i) = effect_index(effect) {
                 stats.effects[i] += 1;
             }
-            let hit = Hit { entry, category, start: 0, end: 0, effect, weight_milli };
-            if hit.counts_as().is_none() {
+            if crate::matcher::counts_as(category, effect).is_none() {
                 continue;
             }
             stats.hits += 1;

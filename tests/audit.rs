@@ -139,7 +139,7 @@ fn flagged_evidence_points_at_the_original_text() {
     assert_eq!(flagged.len(), 1);
     let t2 = &flagged[0];
     assert_eq!(t2["ticket_id"], "T2");
-    assert_eq!(t2["customer_negativity"], 5.5);
+    assert_eq!(t2["customer_negativity"], 6.666);
     let forbidden: Vec<&Value> = t2["evidence"]
         .as_array()
         .unwrap()
@@ -177,10 +177,12 @@ fn per_ticket_lines() {
     let tickets = dir.read_jsonl("out/tickets.jsonl");
     let ids: Vec<&str> = tickets.iter().map(|t| t["ticket_id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["T1", "T2", "T3", "T4", "T5"]);
-    // 太生气 (1.5) against 好 + 谢谢 (2): angry at first, net positive by the end.
-    assert_eq!(tickets[0]["customer_negativity"], 1.5);
+    // 太生气 (1.5) against 好 + 谢谢 (2): angry at first, net positive by the end, so the net
+    // negativity is 0.
+    assert_eq!(tickets[0]["customer_negativity"], 0.0);
     assert_eq!(tickets[0]["customer_negative"], false);
-    assert_eq!(tickets[1]["customer_negativity"], 5.5);
+    // 差 (1), then 太垃圾了 + 非常生气 (4.5) last, weighing twice: (1 + 2 × 4.5) × 2/3.
+    assert_eq!(tickets[1]["customer_negativity"], 6.666);
     assert_eq!(tickets[1]["escalated"], true);
     assert_eq!(tickets[3]["customer_negativity"], 0.0);
     assert_eq!(tickets[3]["customer_negative"], false);

@@ -71,6 +71,68 @@ fn a_warning_against_going_off_platform_is_not_going_off_platform() {
 }
 
 #[test]
+fn off_platform_variants_and_warnings_that_name_the_believing() {
+    check(&[
+        // Variants written to slip past a check: a bare V, a homophone, a spaced QQ number.
+        ("方便的话加个V吧", "off_platform", true),
+        ("有事v我", "off_platform", true),
+        ("加我威信发图", "off_platform", true),
+        ("我的q q 80012345", "off_platform", true),
+        ("这是我私人微信", "off_platform", true),
+        // Another platform or payment channel.
+        ("您去淘宝拍能便宜点", "off_platform", true),
+        ("钱用支付宝转给我就行", "off_platform", true),
+        // A warning against believing the violation is not the violation.
+        ("请勿相信加微信退款的信息", "off_platform", false),
+        ("不要轻信加微信返现", "off_platform", false),
+        // Look-alikes: a VIP, the word 威信 (prestige).
+        ("给您加个VIP会员", "off_platform", false),
+        ("品牌威信很重要", "off_platform", false),
+    ]);
+}
+
+#[test]
+fn implicit_grievance_phrases_are_negative() {
+    check(&[
+        // Never this bad: the negation intensifies, it does not deny.
+        ("从来没这么慢过", "negative", true),
+        ("第一次遇到这种事", "negative", true),
+        // Stuck, no progress.
+        ("包裹卡在中转站了", "negative", true),
+        ("物流一直不更新", "negative", true),
+        // Disputing what the system or the agent says; the order not fulfilled.
+        ("显示删了但是并没有删除", "negative", true),
+        ("运费怎么可能这么多", "negative", true),
+        ("订单显示签收但我未收到货", "negative", true),
+        ("送货太没效率", "negative", true),
+        ("买了六个只收到五个", "negative", true),
+        ("下单三天了货还没出库", "negative", true),
+        ("蓝牙一直连接不上", "negative", true),
+        // Plain status and information are not.
+        ("包裹在中转站吗", "negative", false),
+        ("收到货了", "negative", false),
+    ]);
+}
+
+#[test]
+fn buliaotai_intensifies_unless_said_to_someone() {
+    check(&[
+        // 不要太X is "very X", not "not too X".
+        ("这家的蛋糕不要太好吃", "positive", true),
+        ("这家的蛋糕不要太好吃", "negative", false),
+        // Said to someone, 不要太 still advises against: 您不要太担心 is no worry.
+        ("您不要太担心", "negative", false),
+        ("请不要太着急", "negative", false),
+    ]);
+}
+
+#[test]
+fn a_negation_does_not_reach_across_a_conjunction() {
+    // 没有 belongs to 到货; what follows 但是 is a clause of its own.
+    check(&[("没有到货但是没有办法预约", "negative", true)]);
+}
+
+#[test]
 fn greeting_and_closing_paraphrases_are_recognized() {
     check(&[
         ("小妹为您服务", "greeting", true),
@@ -94,6 +156,11 @@ fn agent_refusals_and_brush_offs_are_negative_wording() {
         ("小妹这边不清楚呢", "negative", true),
         ("您联系商家吧", "negative", true),
         ("已经帮您联系商家处理了", "negative", false),
+        // Polite refusals without an alternative, admitting not knowing, pushing it back.
+        ("这个是无法取消的哦", "negative", true),
+        ("已不支持价保了", "negative", true),
+        ("小妹这边不晓得呢", "negative", true),
+        ("这个需要您自己查看的", "negative", true),
     ]);
 }
 
@@ -104,5 +171,29 @@ fn consumer_facing_feature_names_are_not_jargon() {
         ("支持七天无理由退货", "jargon", false),
         ("可以用白条分期", "jargon", false),
         ("已给您提交工单", "jargon", true),
+        // Customers ask for a 专员 themselves; 库房 is an ordinary word.
+        ("帮您升级到专员处理", "jargon", false),
+        ("商品从商家的库房发出", "jargon", false),
+        // Internal terms a customer would not say.
+        ("外呼号码会显示为", "jargon", true),
+        ("您不用再进线咨询了", "jargon", true),
+        ("采销正在补货", "jargon", true),
+        ("调度系统备注", "jargon", true),
+    ]);
+}
+
+#[test]
+fn reassurance_ritual_and_promises_are_not_empathy() {
+    check(&[
+        // Empathy acknowledges the customer's feeling or trouble.
+        ("让您久等了", "empathy", true),
+        ("您不用着急，明天就能到", "empathy", true),
+        ("给您添麻烦了", "empathy", true),
+        // A reassurance, a ritual line or a promised action acknowledges nothing.
+        ("您放心，已经登记了", "empathy", false),
+        ("感谢您的理解", "empathy", false),
+        ("请您谅解", "empathy", false),
+        ("这边帮您催促一下", "empathy", false),
+        ("尽快为您处理", "empathy", false),
     ]);
 }

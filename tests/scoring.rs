@@ -128,3 +128,96 @@ fn an_agent_asking_about_the_problem_is_not_negative_wording() {
     assert_eq!((&tickets[0]["ticket_id"], negative(0)), (&"Q".into(), 0), "{}", tickets[0]);
     assert_eq!((&tickets[1]["ticket_id"], negative(1)), (&"S".into(), 1), "{}", tickets[1]);
 }
+
+/// tickets.jsonl lines, audited with the built-in (shipped) lexicons.
+/// tickets.jsonl is sorted by id: the lines are returned in input order.
+fn audit_builtin(dir: &Workdir, lines: &[String]) -> Vec<Value> {
+    dir.write("in.jsonl", lines.join("\n"));
+    dir.zhijian(&["audit", "in.jsonl", "--out", "out", "--quiet", "--per-ticket"]).success();
+    let tickets = dir.read_jsonl("out/tickets.jsonl");
+    let id = |line: &String| serde_json::from_str::<Value>(line).unwrap()["ticket_id"].clone();
+    lines
+        .iter()
+        .map(|line| tickets.iter().find(|t| t["ticket_id"] == id(line)).unwrap().clone())
+        .collect()
+}
+
+/// A ticket of (role, text) turns.
+fn conversation(id: &str, turns: &[(&str, &str)]) -> String {
+    let messages: Vec<Value> =
+        turns.iter().map(|(role, text)| serde_json::json!({"role": role, "text": text})).collect();
+    serde_json::json!({"ticket_id": id, "agent_id": "A1", "messages": messages}).to_string()
+}
+
+#[test]
+fn a_customers_word_in_an_agents_turn_is_not_negative_wording() {
+    let dir = Workdir::new();
+    let tickets = audit_builtin(
+        &dir,
+        &[
+            // Defects, feelings and threats are the customer's words (`@side customer`): an
+            // agent naming them explains or restates, even unprompted.
+            ticket("D", "在吗", "商品有破损或者质量问题的话可以申请售后，您别着急"),
+            // A refusal with no alternative is the agent's own negative wording.
+            ticket("R", "在吗", "这个是无法取消的哦"),
+        ],
+    );
+    assert_eq!(tickets[0]["hits"]["negative"], 0, "{}", tickets[0]);
+    assert_eq!(tickets[1]["hits"]["negative"], 1, "{}", tickets[1]);
+}
+
+#[test]
+fn implicit_complaints_wait_for_empathy() {
+    let dir = Workdir::new();
+    let unanswered = |id: &str, turns: &[(&str, &str)]| conversation(id, turns);
+    let tickets = audit_builtin(
+        &dir,
+        &[
+            // A why-not-yet question with no sentiment word.
+            unanswered("W", &[("customer", "为啥一直显示待出库"), ("agent", "您好，这边查询一下")]),
+            // Two half cues: a timing question and ??.
+            unanswered("M", &[("customer", "大概多久能到？？"), ("agent", "明天到")]),
+            // The same question asked again after an answer.
+            unanswered(
+                "R",
+                &[
+                    ("customer", "我买的那台冰箱哪天能送过来"),
+                    ("agent", "请您稍等"),
+                    ("customer", "我就想知道那台冰箱哪天能送过来"),
+                    ("agent", "明天"),
+                ],
+            ),
+            // A plain question is not a complaint.
+            unanswered("P", &[("customer", "这个要怎么办理退货"), ("agent", "在订单页申请")]),
+        ],
+    );
+    let reasons = |t: &Value| t["reasons"].to_string();
+    for t in &tickets[..3] {
+        assert!(reasons(t).contains("complaint_without_empathy"), "{t}");
+    }
+    assert!(!reasons(&tickets[3]).contains("complaint_without_empathy"), "{}", tickets[3]);
+}
+
+#[test]
+fn customer_negativity_is_net_and_weighs_the_last_turn_twice() {
+    let dir = Workdir::new();
+    let tickets = audit_builtin(
+        &dir,
+        &[
+            // 非常生气 (1.5 × 1.5 = 2.25), then 好的谢谢 (0.5 + 1) last: (2.25 − 3) · 2/3 < 0.
+            conversation(
+                "T",
+                &[("customer", "非常生气"), ("agent", "抱歉"), ("customer", "好的谢谢")],
+            ),
+            // Thanks first, the complaint last: (−1.5 + 2 × 2.25) · 2/3 = 2.
+            conversation(
+                "C",
+                &[("customer", "好的谢谢"), ("agent", "您说"), ("customer", "非常生气")],
+            ),
+        ],
+    );
+    assert_eq!(tickets[0]["customer_negative"], false);
+    assert_eq!(tickets[0]["customer_negativity"], 0.0);
+    assert_eq!(tickets[1]["customer_negative"], true);
+    assert_eq!(tickets[1]["customer_negativity"], 2.0);
+}

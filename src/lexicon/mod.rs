@@ -130,6 +130,9 @@ pub struct Entry {
     /// A context word (少, 凉, 旧): it counts only when a degree word before it (太少) or a 了
     /// after it (凉了) says it is a complaint, not a description (少量, 小号).
     pub needs_degree: bool,
+    /// Under `@side customer`: a customer's word (a defect, a feeling, a threat) that an agent
+    /// only ever restates; it never counts on agent turns.
+    pub customer_only: bool,
     pub file: usize,
     pub line: usize,
 }
@@ -268,6 +271,7 @@ impl Lexicon {
             bytes: bytes.to_vec(),
         });
         let mut boundary_default = true;
+        let mut customer_only = false;
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
             let parsed = syntax::parse_line(raw).map_err(|p| at(line, p))?;
@@ -275,6 +279,10 @@ impl Lexicon {
                 None => continue,
                 Some(Line::BoundaryDefault(b)) => {
                     boundary_default = b;
+                    continue;
+                }
+                Some(Line::CustomerOnly(c)) => {
+                    customer_only = c;
                     continue;
                 }
                 Some(Line::Exception(p)) => (p, 0, None, Some(false), true, false),
@@ -309,6 +317,7 @@ impl Lexicon {
                 needs_boundary: boundary.unwrap_or(boundary_default),
                 is_exception,
                 needs_degree,
+                customer_only,
                 file,
                 line,
             });

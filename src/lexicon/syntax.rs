@@ -4,6 +4,8 @@
 //! ```text
 //! # a comment line                     blank lines are ignored too
 //! @boundary none                       file-wide default: hits need not sit on token boundaries
+//! @side customer                       the entries below count on customer turns only (until
+//!                                      the next `@side both`): a customer's word, not an agent's
 //! 理解您的心情                         an entry, weight 1
 //! 非常抱歉给您带来不便 | w=2           a weight (a positive number)
 //! 揽收 | alt=快递员上门取件            a plain-language alternative (jargon only)
@@ -20,6 +22,8 @@ pub enum Line {
     Entry(EntrySpec),
     Exception(String),
     BoundaryDefault(bool),
+    /// `@side customer` (true) or `@side both` (false), for the entries below it.
+    CustomerOnly(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +102,14 @@ fn parse_directive(directive: &str) -> Result<Line, String> {
     let mut words = directive.split_whitespace();
     match (words.next(), words.next(), words.next()) {
         (Some("boundary"), Some(v), None) => Ok(Line::BoundaryDefault(parse_boundary(v)?)),
-        _ => Err(format!("unknown directive `@{directive}` (known: @boundary token|none)")),
+        (Some("side"), Some("customer"), None) => Ok(Line::CustomerOnly(true)),
+        (Some("side"), Some("both"), None) => Ok(Line::CustomerOnly(false)),
+        (Some("side"), Some(v), None) => {
+            Err(format!("side must be `customer` or `both`, not `{v}`"))
+        }
+        _ => Err(format!(
+            "unknown directive `@{directive}` (known: @boundary token|none, @side customer|both)"
+        )),
     }
 }
 
@@ -152,6 +163,8 @@ mod tests {
                 })),
             ),
             ("@boundary none", Some(Line::BoundaryDefault(false))),
+            ("@side customer", Some(Line::CustomerOnly(true))),
+            ("@side both", Some(Line::CustomerOnly(false))),
         ];
         for (raw, want) in cases {
             assert_eq!(&parse_line(raw).unwrap(), want, "line {raw:?}");
@@ -166,7 +179,8 @@ mod tests {
             ("差 | weight=2", "unknown field `weight`"),
             ("差 | 2", "not key=value"),
             ("!", "needs a phrase"),
-            ("@side agent", "unknown directive"),
+            ("@side agent", "side must be `customer` or `both`"),
+            ("@tone calm", "unknown directive"),
             ("x | boundary=maybe", "boundary must be"),
             (" | w=2", "empty"),
             ("少 | needs=adverb", "needs= takes `degree`"),

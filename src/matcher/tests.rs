@@ -19,8 +19,11 @@ fn lexicon() -> Lexicon {
             "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n难喝\n难受\n陈旧\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
-        (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n禁止\n"),
-        (Category::Degree, "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n好 | w=1.5\n"),
+        (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n禁止\n您不要太\n"),
+        (
+            Category::Degree,
+            "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n好 | w=1.5\n不要太 | w=1.5\n",
+        ),
         (Category::OffPlatform, "vx | boundary=none\n加微信 | boundary=none\n线下交易\n!参加微信\n"),
     ];
     let mut lexicon = Lexicon::default();
@@ -79,6 +82,12 @@ fn negation_flips_or_cancels() {
         ("如果质量差怎么办", &[]),
         ("万一不满意呢", &[]),
         ("如果可以的话,质量太差了", &["差@negative"]),
+        // A conjunction ends a negation's reach: 没有 belongs to 货, not to 差.
+        ("没有货但是很差", &["差@negative"]),
+        ("没有货可是很差", &["差@negative"]),
+        // 不要太 intensifies (the longer modifier wins over 不要); said to someone, it advises.
+        ("这个不要太满意", &["满意@positive"]),
+        ("您不要太生气", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
