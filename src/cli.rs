@@ -165,6 +165,21 @@ pub struct AuditArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
+    /// An earlier report (last night's --out): show each agent's and the team's change since
+    /// it (▲/▼) on the pages, in agents.csv and summary.json.
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+
+    /// A folder of earlier reports (one per night): a trend of the last 30 runs per agent, and
+    /// repeat offenders (the same conduct reason on 3 of the last 7 runs) marked.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+
+    /// Where the team opens this report (a share or intranet address), for digest.md's last
+    /// line; without it the digest points to index.html beside it.
+    #[arg(long, value_name = "URL")]
+    pub report_url: Option<String>,
+
     /// Directory to write the reports to (replaced whole, atomically, at the end of the run).
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,

@@ -33,6 +33,11 @@ pub struct AuditConfig {
     pub per_ticket: bool,
     pub mask: bool,
     pub quiet: bool,
+    /// `--baseline REPORT` and `--history DIR`: earlier reports to compare with.
+    pub baseline: Option<PathBuf>,
+    pub history: Option<PathBuf>,
+    /// `--report-url`: where readers of `digest.md` open the report.
+    pub report_url: Option<String>,
 }
 
 /// More worker threads than this buys nothing on any machine zhijian runs on and only costs
@@ -98,6 +103,9 @@ impl AuditConfig {
             per_ticket: args.per_ticket,
             mask: !args.no_mask,
             quiet: args.quiet,
+            baseline: args.baseline,
+            history: args.history,
+            report_url: args.report_url,
         })
     }
 }

@@ -60,3 +60,5 @@ pub mod aggregate;
 pub mod pages;
 // 10. report: formats return bytes; one place writes, atomically
 pub mod report;
+// --baseline / --history: earlier reports read back for the nightly trend
+pub mod trend;

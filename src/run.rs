@@ -39,6 +39,7 @@ use crate::sample;
 use crate::score::{self, AnalyzedMessage, ReasonSet, Severity, TicketScore};
 use crate::template::Template;
 use crate::tokenize::Tokenizer;
+use crate::trend::Trend;
 
 /// Lines per batch: enough to keep every core busy, few enough that a batch's text is small.
 const BATCH_LINES: usize = 4096;
@@ -301,9 +302,12 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
         .map_err(|e| Error::Option { flag: "--threads", problem: e.to_string() })?;
     let engine = Engine::new(lexicon, config.sla_secs, config.mask, config.per_ticket)
         .with_template(config.template.clone());
+    // Read before the run, so `--baseline` may name the `--out` it replaces.
+    let trend = Trend::load(config.baseline.as_deref(), config.history.as_deref())?;
     // Dropped unless committed: a failed run leaves no staging directory.
     let staging = Staging::create(&config.out, config.quiet)?;
-    let (counts, warnings, inputs) = pool.install(|| run_into(config, &engine, files, &staging))?;
+    let (counts, warnings, inputs) =
+        pool.install(|| run_into(config, &engine, &trend, files, &staging))?;
     let seconds = started.elapsed().as_secs_f64();
     let runtime = Runtime {
         started_at,
@@ -322,6 +326,7 @@ pub fn audit(config: &AuditConfig) -> Result<RunSummary> {
 fn run_into(
     config: &AuditConfig,
     engine: &Engine,
+    trend: &Trend,
     files: Vec<read::InputFile>,
     staging: &Staging,
 ) -> Result<(Counts, Warnings, Vec<read::InputFile>)> {
@@ -336,7 +341,7 @@ fn run_into(
     progress.finish();
     let inputs = stream.finish();
     let warnings = std::mem::take(&mut run.warnings);
-    let counts = run.finish(config, engine, staging, &inputs)?;
+    let counts = run.finish(config, engine, trend, staging, &inputs)?;
     Ok((counts, warnings, inputs))
 }
 
@@ -524,6 +529,7 @@ impl RunState {
         mut self,
         config: &AuditConfig,
         engine: &Engine,
+        trend: &Trend,
         staging: &Staging,
         inputs: &[read::InputFile],
     ) -> Result<Counts> {
@@ -617,11 +623,17 @@ impl RunState {
             .iter()
             .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla, template)))
             .collect();
-        staging.write(
-            "summary.json",
-            &report::summary::render(&self.aggregate, &engine.lexicon, &counts, sla, template),
-        )?;
-        staging.write("agents.csv", &report::csv::agents(&rows))?;
+        let trend = trend.view(&team, &rows, template);
+        let summary = report::summary::render(
+            &self.aggregate,
+            &engine.lexicon,
+            &counts,
+            sla,
+            template,
+            trend.as_ref(),
+        );
+        staging.write("summary.json", &summary)?;
+        staging.write("agents.csv", &report::csv::agents(&rows, trend.as_ref()))?;
         let facts = report::team_page::RunFacts::new(
             config,
             &engine.lexicon,
@@ -634,10 +646,12 @@ impl RunState {
             &rows,
             &team,
             template,
+            trend.as_ref(),
             report::agent_file_stem,
         );
         staging.write("summary.md", &report::markdown::team(&page))?;
         staging.write("index.html", &report::html::index(&page))?;
+        staging.write("digest.md", &report::digest::render(&page, config.report_url.as_deref()))?;
 
         // One agent at a time, one flagged ticket at a time.
         for (id, name, metrics) in &rows {
@@ -654,6 +668,7 @@ impl RunState {
                 flagged_shown: 0,
                 flagged_total: flagged.len(),
                 reasons: &[],
+                change: trend.as_ref().map(|t| &t.agents[id]),
             };
             let spill = (&mut spill, &self.spill_path);
             write_agent_pages(staging, spill, &flagged, template, agent)?;

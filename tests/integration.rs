@@ -47,3 +47,5 @@ mod team_page;
 mod browser;
 // Issue 10: a flagged ticket opens to its conversation as a chat; review_queue.csv's transcript.
 mod conversation_view;
+// Issue 11: the nightly trend (--baseline, --history) and the morning digest.
+mod trend;

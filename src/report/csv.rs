@@ -34,6 +34,7 @@ use crate::aggregate::{Metrics, REPORTED};
 use crate::check::{CheckId, Compliance, Finding};
 use crate::report::{figures, labels};
 use crate::template::Template;
+use crate::trend;
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -58,7 +59,13 @@ fn cell(value: Option<String>) -> String {
     value.unwrap_or_default()
 }
 
-pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
+/// With `--baseline` / `--history`, the last columns: the change of the overall score since the
+/// baseline (`▲1.2`, `新` for an agent not in it), of the flagged share in percentage points,
+/// and the conduct reasons repeated on 3 of the last 7 runs.
+const TREND_HEADER: [&str; 3] =
+    ["综合得分变化(较基线)", "被标记占比变化(百分点)", "屡犯原因(近7次≥3次)"];
+
+pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::View>) -> Vec<u8> {
     let mut w = writer();
     let mut header: Vec<String> =
         ["客服ID", "客服姓名", "工单数", "综合得分"].map(String::from).into();
@@ -97,6 +104,9 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
             .map(String::from),
     );
     header.extend(CheckId::ALL.map(|c| format!("{}通过率(%)", labels::check(c))));
+    if trend.is_some() {
+        header.extend(TREND_HEADER.map(String::from));
+    }
     w.write_record(&header).expect("in memory");
 
     for (id, name, m) in rows {
@@ -141,6 +151,18 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)]) -> Vec<u8> {
             cell(figures::count(m.compliance_vetoed)),
         ]);
         row.extend(CheckId::ALL.map(|c| cell(figures::percent(m.compliance[c.key()].pass_rate))));
+        if let Some(change) = trend.map(|t| &t.agents[id]) {
+            let repeated: Vec<&str> = change
+                .repeated
+                .iter()
+                .filter_map(|key| crate::score::Reason::from_key(key).map(labels::reason))
+                .collect();
+            row.extend([
+                cell(figures::score_change(change)),
+                cell(figures::change(change.flagged_share_delta)),
+                repeated.join("、"),
+            ]);
+        }
         w.write_record(&row).expect("in memory");
     }
     finish(w)

@@ -30,6 +30,25 @@ pub fn secs(v: Option<u32>) -> Option<String> {
     v.map(|v| v.to_string())
 }
 
+/// A change in points or percentage points, one decimal, with its direction: `▲1.2`,
+/// `▼0.8`, `±0.0`; `None` when unknown.
+pub fn change(v: Option<f64>) -> Option<String> {
+    v.map(|v| match v {
+        v if v > 0.0 => format!("▲{v:.1}"),
+        v if v < 0.0 => format!("▼{:.1}", -v),
+        _ => "±0.0".to_string(),
+    })
+}
+
+/// A trend's change of overall score as one short text: `▲1.2`, `新` for an agent not in the
+/// baseline, `None` without a baseline or when a score is unknown.
+pub fn score_change(c: &crate::trend::Change) -> Option<String> {
+    if c.new {
+        return Some("新".to_string());
+    }
+    change(c.score_delta)
+}
+
 /// The data period, first and last message time in China Standard Time to the second:
 /// `2026-11-21 09:00:00 — 2026-11-21 11:00:50 (UTC+8)`; `None` when no message had a time.
 /// Times keep no offset once read, so one zone is chosen for all: the one the transcripts are

@@ -117,7 +117,11 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
     let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in &page.rows {
-        let low = if row.low { format!(" ⚠ 低于 {}", page.low_score) } else { String::new() };
+        let mut low =
+            if row.low { format!(" ⚠ 低于 {}", page.low_score) } else { String::new() };
+        if let Some(change) = row.change.and_then(figures::score_change) {
+            low.push_str(&format!(" {change}"));
+        }
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
@@ -126,7 +130,9 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
             figure_cells(&row.figures, &low)
         );
     }
-    let _ = writeln!(out, "| **团队** |  | {} |", figure_cells(&page.team, ""));
+    let team_change = page.trend.and_then(|t| figures::change(t.team.score_delta));
+    let team_change = team_change.map_or(String::new(), |c| format!(" {c}"));
+    let _ = writeln!(out, "| **团队** |  | {} |", figure_cells(&page.team, &team_change));
     if page.low_agents > 0 {
         let _ = writeln!(
             out,
@@ -139,6 +145,7 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
         let _ = writeln!(out, "| {} | {count} |", ScoreBins::label(i));
     }
     let _ = writeln!(out, "\n{}", page.histogram_note());
+    trend(&mut out, page);
     let _ =
         writeln!(out, "\n## 标记原因\n\n| 原因 | 等级 | 工单数 | 占已质检 |\n|---|---|---:|---:|");
     for r in &page.reasons {
@@ -154,6 +161,40 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
     }
     let _ = writeln!(out, "\n按等级 (最严重在前)、占比排列; 一张工单可有多个原因。");
     out.into_bytes()
+}
+
+/// With `--baseline` / `--history`: each agent's change, recent scores and repeats.
+fn trend(out: &mut String, page: &TeamPage) {
+    let Some(view) = page.trend else { return };
+    let baseline = view
+        .baseline
+        .as_deref()
+        .map_or(String::new(), |b| format!(" (基线: {})", code(b, Cell::Text)));
+    let _ = writeln!(
+        out,
+        "\n## 趋势{baseline}\n\n| 客服 | 综合得分变化 | 被标记占比变化 (百分点) | 近 {} 次综合得分 | 屡犯 (近 7 次中 ≥ 3 次) |\n|---|---:|---:|---|---|",
+        view.history.len() + 1
+    );
+    let dash = || UNKNOWN.to_string();
+    for row in &page.rows {
+        let Some(change) = row.change else { continue };
+        let scores: Vec<String> =
+            change.scores.iter().map(|s| figures::score(*s).unwrap_or_else(dash)).collect();
+        let repeated: Vec<&str> = change
+            .repeated
+            .iter()
+            .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            code(row.id, Cell::Table),
+            figures::score_change(change).unwrap_or_else(dash),
+            figures::change(change.flagged_share_delta).unwrap_or_else(dash),
+            scores.join(" → "),
+            repeated.join("、")
+        );
+    }
 }
 
 /// A row's figures as table cells (without the outer pipes); `low` follows the score.
@@ -181,6 +222,28 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
     let _ = writeln!(out, "| 指标 | 本人 | 团队 |\n|---|---:|---:|");
     for (label, mine, all) in figure_rows(m, team) {
         let _ = writeln!(out, "| {label} | {mine} | {all} |");
+    }
+    if let Some(change) = page.change {
+        let dash = || UNKNOWN.to_string();
+        if change.new {
+            let _ = writeln!(out, "\n较基线: 新客服 (基线报告中没有)");
+        } else if let Some(score) = figures::score_change(change) {
+            let flagged = figures::change(change.flagged_share_delta).unwrap_or_else(dash);
+            let _ = writeln!(out, "\n较基线: 综合得分 {score}, 被标记占比 {flagged} 个百分点");
+        }
+        if !change.scores.is_empty() {
+            let scores: Vec<String> =
+                change.scores.iter().map(|s| figures::score(*s).unwrap_or_else(dash)).collect();
+            let _ = writeln!(out, "\n近 {} 次综合得分: {}", scores.len(), scores.join(" → "));
+        }
+        let repeated: Vec<&str> = change
+            .repeated
+            .iter()
+            .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
+            .collect();
+        if !repeated.is_empty() {
+            let _ = writeln!(out, "\n⚠ 屡犯 (近 7 次中 ≥ 3 次): {}", repeated.join("、"));
+        }
     }
     let _ = writeln!(out, "\n## 抽检合规 ({} 张工单)\n\n| 检查项 | 通过 | 不通过 | 未知 | 通过率 |\n|---|---:|---:|---:|---:|", m.sampled);
     for c in CheckId::ALL {

@@ -6,6 +6,7 @@
 
 pub mod conversation;
 pub mod csv;
+pub mod digest;
 pub mod figures;
 pub mod html;
 pub mod jsonl;
@@ -38,6 +39,8 @@ pub struct AgentPage<'a> {
     /// The agent's flags by reason, most serious first (see `pages`); a table of them heads the
     /// flagged tickets when the page leaves some off.
     pub reasons: &'a [crate::pages::ReasonLine],
+    /// With `--baseline` / `--history`: the change since then, the recent scores, repeats.
+    pub change: Option<&'a crate::trend::Change>,
 }
 
 /// All of one agent's flagged tickets with one reason, `agents/<stem>/<reason>.html|.md`: a

@@ -21,6 +21,13 @@
 //!   hit), sorted by category then
 //!   file order; `never_hit`: the entries with no hit in this run, for trainers.
 //!
+//! - `trend` (only with `--baseline` or `--history`): `baseline` (the report compared with),
+//!   `history` (the earlier reports used, oldest first), `team` and `agents.<agent_id>`, each
+//!   with `score_delta` (points), `flagged_share_delta` (percentage points; both null when
+//!   unknown), `new` (true for an agent not in the baseline), `scores` (the overall scores of the
+//!   history's runs and this one, oldest first, null where unknown or absent) and `repeated`
+//!   (conduct and veto reason codes flagged on at least 3 of the last 7 runs).
+//!
 //! Shares are 0–1 with four decimals. `null` means unknown (nothing to measure), never 0.
 
 use serde::Serialize;
@@ -38,6 +45,8 @@ struct Summary<'a> {
     team: Metrics,
     agents: Vec<AgentLine<'a>>,
     lexicon: LexiconSummary<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trend: Option<&'a crate::trend::View>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +77,7 @@ pub fn render(
     counts: &Counts,
     sla_secs: u32,
     template: &Template,
+    trend: Option<&crate::trend::View>,
 ) -> Vec<u8> {
     let agents = aggregate
         .agents
@@ -98,6 +108,7 @@ pub fn render(
         team: aggregate.team().metrics(sla_secs, template),
         agents,
         lexicon: LexiconSummary { entries, never_hit },
+        trend,
     };
     super::pretty_json(&summary)
 }

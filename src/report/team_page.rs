@@ -129,6 +129,8 @@ pub struct AgentRow<'a> {
     /// The agent page's file stem (`agents/<stem>.html`).
     pub stem: String,
     pub figures: RowFigures,
+    /// With `--baseline` / `--history`.
+    pub change: Option<&'a crate::trend::Change>,
     /// Its overall score is below the template's `low_score` (an agent without a score is
     /// never marked: unknown is not low).
     pub low: bool,
@@ -206,6 +208,11 @@ pub struct TeamPage<'a> {
     /// The template's `[report] low_score`, and how many agents are below it.
     pub low_score: f64,
     pub low_agents: usize,
+    /// With `--baseline` / `--history`: the team's and every agent's change.
+    pub trend: Option<&'a crate::trend::View>,
+    /// Each conduct or veto reason that flagged a ticket, most serious first: the agents
+    /// flagged with it, most tickets first (ties by id), with their ticket counts.
+    pub conduct: Vec<(ReasonRate, Vec<(&'a str, u64)>)>,
 }
 
 impl<'a> TeamPage<'a> {
@@ -217,6 +224,7 @@ impl<'a> TeamPage<'a> {
         rows: &'a [(String, Option<String>, Metrics)],
         team: &Metrics,
         template: &Template,
+        trend: Option<&'a crate::trend::View>,
         stem: impl Fn(&str) -> String,
     ) -> TeamPage<'a> {
         let low_score = template.low_score;
@@ -242,6 +250,7 @@ impl<'a> TeamPage<'a> {
             })
             .collect();
         let mut bins = ScoreBins { counts: [0; BINS], unscored: 0 };
+        let by_agent = rows;
         let rows: Vec<AgentRow> = rows
             .iter()
             .map(|(id, name, m)| {
@@ -254,11 +263,25 @@ impl<'a> TeamPage<'a> {
                     name: name.as_deref(),
                     stem: stem(id),
                     figures: RowFigures::of(m),
+                    change: trend.map(|t| &t.agents[id]),
                     low: m.score.is_some_and(|s| s < low_score),
                 }
             })
             .collect();
         let low_agents = rows.iter().filter(|r| r.low).count();
+        let conduct = reasons
+            .iter()
+            .filter(|r| r.severity >= Severity::Conduct && r.tickets > 0)
+            .map(|r| {
+                let mut agents: Vec<(&str, u64)> = by_agent
+                    .iter()
+                    .map(|(id, _, m)| (id.as_str(), m.flagged_by_reason[r.reason.key()]))
+                    .filter(|(_, n)| *n > 0)
+                    .collect();
+                agents.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                (*r, agents)
+            })
+            .collect();
         TeamPage {
             facts,
             counts: counts.clone(),
@@ -269,7 +292,23 @@ impl<'a> TeamPage<'a> {
             bins,
             low_score,
             low_agents,
+            trend,
+            conduct,
         }
+    }
+
+    /// Agents by how far their overall score moved since the baseline, largest first (ties by
+    /// id), with the team's change; empty without `--baseline`.
+    pub fn movers(&self) -> Vec<&AgentRow<'a>> {
+        let moved = |r: &AgentRow| r.change.and_then(|c| c.score_delta).map(f64::abs);
+        let mut rows: Vec<&AgentRow> = self.rows.iter().filter(|r| moved(r).is_some()).collect();
+        rows.sort_by(|a, b| moved(b).unwrap_or(0.0).total_cmp(&moved(a).unwrap_or(0.0)));
+        rows
+    }
+
+    /// Agents with a repeated conduct or veto reason, in id order.
+    pub fn repeat_offenders(&self) -> Vec<&AgentRow<'a>> {
+        self.rows.iter().filter(|r| r.change.is_some_and(|c| !c.repeated.is_empty())).collect()
     }
 
     /// The options that change figures, in one line.

@@ -35,7 +35,11 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
             text(&all)
         );
     }
-    body.push_str("</table></section>\n");
+    body.push_str("</table>");
+    if let Some(change) = agent.change {
+        body.push_str(&trend_line(change));
+    }
+    body.push_str("</section>\n");
 
     let _ = writeln!(
         body,
@@ -172,4 +176,36 @@ fn highlighted(e: &EvidenceLine) -> String {
         ),
         None => format!(": {}", text(context)),
     }
+}
+
+/// The agent's change since the baseline, recent scores and repeated conduct reasons.
+fn trend_line(change: &crate::trend::Change) -> String {
+    let dash = || crate::report::labels::UNKNOWN.to_string();
+    let mut parts = Vec::new();
+    if change.new {
+        parts.push("较基线: 新客服 (基线报告中没有)".to_string());
+    } else if let Some(score) = crate::report::figures::score_change(change) {
+        let flagged =
+            crate::report::figures::change(change.flagged_share_delta).unwrap_or_else(dash);
+        parts.push(format!("较基线: 综合得分 {score}, 被标记占比 {flagged} 个百分点"));
+    }
+    let mut html = format!("<p class=trend>{}", text(&parts.join(" · ")));
+    if !change.scores.is_empty() {
+        let _ =
+            write!(html, " 近 {} 次: {}", change.scores.len(), super::sparkline(&change.scores));
+    }
+    let repeated: Vec<&str> = change
+        .repeated
+        .iter()
+        .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
+        .collect();
+    if !repeated.is_empty() {
+        let _ = write!(
+            html,
+            " <span class=lowmark>⚠ 屡犯 (近 7 次中 ≥ 3 次): {}</span>",
+            text(&repeated.join("、"))
+        );
+    }
+    html.push_str("</p>");
+    html
 }

@@ -58,3 +58,53 @@ pub(super) fn page_head_with(title: &str, csp: &str, css: &str) -> String {
 pub(crate) fn page(title: &str, body: &str) -> Vec<u8> {
     format!("{}{body}{PAGE_END}", page_head(title)).into_bytes()
 }
+
+/// The overall scores of the last runs as a small inline SVG line (0–100 bottom to top), the
+/// last point (tonight) marked; an unknown score breaks the line. Empty without scores.
+pub(super) fn sparkline(scores: &[Option<f64>]) -> String {
+    use std::fmt::Write;
+    const W: f64 = 120.0;
+    const H: f64 = 24.0;
+    if scores.iter().all(Option::is_none) {
+        return String::new();
+    }
+    let step = if scores.len() > 1 { W / (scores.len() - 1) as f64 } else { 0.0 };
+    let at = |i: usize, v: f64| (i as f64 * step, H - H * v.clamp(0.0, 100.0) / 100.0);
+    let mut svg = format!(
+        "<svg class=spark width=\"{W}\" height=\"{H}\" viewBox=\"-2 -2 {} {}\" role=img aria-label=\"近 {} 次综合得分\">",
+        W + 4.0,
+        H + 4.0,
+        scores.len()
+    );
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, svg: &mut String| {
+        if run.len() > 1 {
+            let _ = write!(
+                svg,
+                "<polyline points=\"{}\" fill=none stroke=\"#1e88e5\"/>",
+                run.join(" ")
+            );
+        }
+        run.clear();
+    };
+    for (i, score) in scores.iter().enumerate() {
+        match score {
+            Some(v) => {
+                let (x, y) = at(i, *v);
+                run.push(format!("{x:.1},{y:.1}"));
+            }
+            None => flush(&mut run, &mut svg),
+        }
+    }
+    flush(&mut run, &mut svg);
+    if let Some(Some(v)) = scores.last() {
+        let (x, y) = at(scores.len() - 1, *v);
+        let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2\" fill=\"#1e88e5\"/>");
+    }
+    let shown: Vec<String> = scores
+        .iter()
+        .map(|s| s.map_or(crate::report::labels::UNKNOWN.to_string(), |v| format!("{v:.1}")))
+        .collect();
+    let _ = write!(svg, "<title>{}</title></svg>", text(&shown.join(" → ")));
+    svg
+}

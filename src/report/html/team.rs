@@ -76,6 +76,7 @@ pub fn index(page: &TeamPage) -> Vec<u8> {
     }
     agent_table(&mut body, page);
     histogram(&mut body, page);
+    trend(&mut body, page);
     reasons(&mut body, page);
     let _ = writeln!(body, "<script>{SORT_SCRIPT}</script>");
     let mut out = page_head_with("质检汇总", &policy(), TEAM_STYLE);
@@ -108,11 +109,14 @@ fn cell(value: Option<String>, shown: &str) -> String {
     format!("<td class=n data-v=\"{}\">{}</td>", attr(value.as_deref().unwrap_or("")), text(shown))
 }
 
-fn figure_cells(r: &RowFigures, low: Option<f64>) -> String {
-    let low_mark = match low {
+fn figure_cells(r: &RowFigures, low: Option<f64>, change: Option<String>) -> String {
+    let mut low_mark = match low {
         Some(line) => format!(" <span class=lowmark>⚠ 低于 {line}</span>"),
         None => String::new(),
     };
+    if let Some(change) = change {
+        let _ = write!(low_mark, " <span class=delta title=\"较基线\">{}</span>", text(&change));
+    }
     let score_cell = format!(
         "<td class=n data-v=\"{}\">{}{low_mark}</td>",
         r.score.map_or(String::new(), |s| s.to_string()),
@@ -150,13 +154,17 @@ fn agent_table(body: &mut String, page: &TeamPage) {
             attr(&row.stem),
             text(row.id),
             text(row.name.unwrap_or("")),
-            figure_cells(&row.figures, row.low.then_some(page.low_score)),
+            figure_cells(
+                &row.figures,
+                row.low.then_some(page.low_score),
+                row.change.and_then(figures::score_change)
+            ),
         );
     }
     let _ = writeln!(
         body,
         "</tbody>\n<tfoot><tr class=team><th scope=row>团队</th><td></td>{}</tr></tfoot>\n</table></div>",
-        figure_cells(&page.team, None)
+        figure_cells(&page.team, None, page.trend.and_then(|t| figures::change(t.team.score_delta)))
     );
     if page.low_agents > 0 {
         let _ = writeln!(
@@ -165,6 +173,42 @@ fn agent_table(body: &mut String, page: &TeamPage) {
             page.low_agents, page.low_score
         );
     }
+}
+
+/// With `--baseline` / `--history`: each agent's change, recent scores and repeats.
+fn trend(body: &mut String, page: &TeamPage) {
+    let Some(view) = page.trend else { return };
+    let baseline = view
+        .baseline
+        .as_deref()
+        .map_or(String::new(), |b| format!(" (基线: <code>{}</code>)", text(b)));
+    let _ = writeln!(
+        body,
+        "<h2>趋势{baseline}</h2>\n<div class=scroll><table class=trend>\n<thead><tr><th>客服</th>\
+         <th>综合得分变化</th><th>被标记占比变化 (百分点)</th><th>近 {} 次综合得分</th><th>屡犯 (近 7 次中 ≥ 3 次)</th></tr></thead>\n<tbody>",
+        view.history.len() + 1
+    );
+    let dash = || labels::UNKNOWN.to_string();
+    for row in &page.rows {
+        let Some(change) = row.change else { continue };
+        let repeated: Vec<&str> = change
+            .repeated
+            .iter()
+            .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
+            .collect();
+        let _ = writeln!(
+            body,
+            "<tr{}><td><a href=\"agents/{}.html\">{}</a></td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            if repeated.is_empty() { "" } else { " class=repeat" },
+            attr(&row.stem),
+            text(row.id),
+            text(&figures::score_change(change).unwrap_or_else(dash)),
+            text(&figures::change(change.flagged_share_delta).unwrap_or_else(dash)),
+            super::sparkline(&change.scores),
+            text(&repeated.join("、"))
+        );
+    }
+    body.push_str("</tbody></table></div>\n");
 }
 
 /// Ten bars of 10 points, counts above them, score ticks below, the low-score line dashed.
