@@ -116,7 +116,7 @@ fn the_refusal_names_the_first_unknown_files_and_how_many() {
 }
 
 /// A report as the previous release wrote it: the same files, without the marker and the
-/// copies of the lexicons and template it did not yet carry.
+/// copies of the lexicons and template and the digest it did not yet write.
 fn previous_release_report(dir: &Workdir, extra: &[&str]) {
     input(dir, "in.jsonl", "A1");
     let lexicons = fixture("lexicons");
@@ -127,6 +127,7 @@ fn previous_release_report(dir: &Workdir, extra: &[&str]) {
     let _ = std::fs::remove_file(dir.join("out/.zhijian-report"));
     std::fs::remove_dir_all(dir.join("out/lexicons")).unwrap();
     std::fs::remove_file(dir.join("out/template.toml")).unwrap();
+    std::fs::remove_file(dir.join("out/digest.md")).unwrap();
 }
 
 #[test]
