@@ -235,6 +235,16 @@ fn pages_render_sort_and_never_run_input_in_a_real_browser() {
         assert!(conduct < slow, "the forbidden-phrase ticket comes after T-A02-0{i}");
     }
     assert!(dom.contains("你自己看"), "the conduct ticket's evidence is missing");
+    // The conversation view: each listed ticket opens to its chat; the hit behind the conduct
+    // reason is emphasized in its category's colour, with a tooltip naming entry and category;
+    // one legend per page.
+    assert_eq!(dom.matches("<details class=\"conv\">").count(), 8, "one chat per listed ticket");
+    let why = dom
+        .find("<mark class=\"k-forbidden why\" title=\"")
+        .unwrap_or_else(|| panic!("the forbidden hit is not emphasized in\n{dom}"));
+    let hit = &dom[why..why + dom[why..].find("</mark>").unwrap()];
+    assert!(hit.contains("服务禁语") && hit.ends_with(">你自己看"), "{hit}");
+    assert_eq!(dom.matches("<p class=\"legend\">").count(), 1, "one legend");
 
     // Screenshots: always into the temp dir; into the repository when asked.
     let shots = dir.join("screenshots");
