@@ -92,6 +92,12 @@ pub struct Change {
     /// absent that night). Empty without `--history`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scores: Vec<Option<f64>>,
+    /// The mean of the known overall scores of the last 7 and the last 30 runs, tonight's
+    /// included (one decimal); `None` without `--history` or without a known score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_7: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_30: Option<f64>,
     /// Conduct and veto reasons flagged on at least [`REPEAT_NIGHTS`] of the last
     /// [`REPEAT_WINDOW`] runs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -164,6 +170,8 @@ impl Trend {
             let mut nights: Vec<Option<&Point>> = self.history.iter().map(&find).collect();
             nights.push(Some(&tonight));
             change.scores = nights.iter().map(|p| p.and_then(|p| p.score)).collect();
+            change.mean_7 = mean_of_last(&change.scores, REPEAT_WINDOW);
+            change.mean_30 = mean_of_last(&change.scores, SERIES);
             let recent = &nights[nights.len().saturating_sub(REPEAT_WINDOW)..];
             change.repeated = Reason::ALL
                 .iter()
@@ -179,6 +187,14 @@ impl Trend {
         }
         change
     }
+}
+
+/// The mean of the known scores among the last `runs`, one decimal.
+fn mean_of_last(scores: &[Option<f64>], runs: usize) -> Option<f64> {
+    let known: Vec<f64> =
+        scores[scores.len().saturating_sub(runs)..].iter().flatten().copied().collect();
+    (!known.is_empty())
+        .then(|| (known.iter().sum::<f64>() / known.len() as f64 * 10.0).round() / 10.0)
 }
 
 /// `now − then`, one decimal (the pages' digits), when both are known.

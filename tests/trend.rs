@@ -113,6 +113,10 @@ fn history_gives_recent_scores_and_marks_the_same_conduct_reason_on_three_nights
     assert_eq!(scores.len(), 3, "two earlier runs and tonight");
     assert_eq!(scores[2].as_f64(), Some(score(&dir, "tonight", "A1")));
     assert_eq!(scores[0].as_f64(), Some(score(&dir, "history/night1", "A1")));
+    let known: Vec<f64> = scores.iter().map(|s| s.as_f64().unwrap()).collect();
+    let mean = ((known.iter().sum::<f64>() / 3.0) * 10.0).round() / 10.0;
+    assert_eq!(trend["agents"]["A1"]["mean_7"].as_f64(), Some(mean), "three runs, all within 7");
+    assert_eq!(trend["agents"]["A1"]["mean_30"].as_f64(), Some(mean));
 
     let digest = String::from_utf8(dir.read("tonight/digest.md")).unwrap();
     assert!(digest.contains("- 屡犯 (近 7 次中 ≥ 3 次): `A1` (使用服务禁语)"), "{digest}");

@@ -172,7 +172,7 @@ fn trend(out: &mut String, page: &TeamPage) {
         .map_or(String::new(), |b| format!(" (基线: {})", code(b, Cell::Text)));
     let _ = writeln!(
         out,
-        "\n## 趋势{baseline}\n\n| 客服 | 综合得分变化 | 被标记占比变化 (百分点) | 近 {} 次综合得分 | 屡犯 (近 7 次中 ≥ 3 次) |\n|---|---:|---:|---|---|",
+        "\n## 趋势{baseline}\n\n| 客服 | 综合得分变化 | 被标记占比变化 (百分点) | 近 {} 次综合得分 | 近 7 次均分 | 近 30 次均分 | 屡犯 (近 7 次中 ≥ 3 次) |\n|---|---:|---:|---|---:|---:|---|",
         view.history.len() + 1
     );
     let dash = || UNKNOWN.to_string();
@@ -187,11 +187,13 @@ fn trend(out: &mut String, page: &TeamPage) {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             code(row.id, Cell::Table),
             figures::score_change(change).unwrap_or_else(dash),
             figures::change(change.flagged_share_delta).unwrap_or_else(dash),
             scores.join(" → "),
+            figures::score(change.mean_7).unwrap_or_else(dash),
+            figures::score(change.mean_30).unwrap_or_else(dash),
             repeated.join("、")
         );
     }
@@ -235,6 +237,13 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
             let scores: Vec<String> =
                 change.scores.iter().map(|s| figures::score(*s).unwrap_or_else(dash)).collect();
             let _ = writeln!(out, "\n近 {} 次综合得分: {}", scores.len(), scores.join(" → "));
+            let mean = |m: Option<f64>| figures::score(m).unwrap_or_else(dash);
+            let _ = writeln!(
+                out,
+                "\n近 7 次均分 {} · 近 30 次均分 {}",
+                mean(change.mean_7),
+                mean(change.mean_30)
+            );
         }
         let repeated: Vec<&str> = change
             .repeated

@@ -193,6 +193,13 @@ fn trend_line(change: &crate::trend::Change) -> String {
     if !change.scores.is_empty() {
         let _ =
             write!(html, " 近 {} 次: {}", change.scores.len(), super::sparkline(&change.scores));
+        let mean = |m: Option<f64>| crate::report::figures::score(m).unwrap_or_else(dash);
+        let _ = write!(
+            html,
+            " 近 7 次均分 {} · 近 30 次均分 {}",
+            mean(change.mean_7),
+            mean(change.mean_30)
+        );
     }
     let repeated: Vec<&str> = change
         .repeated

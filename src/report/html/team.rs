@@ -185,7 +185,7 @@ fn trend(body: &mut String, page: &TeamPage) {
     let _ = writeln!(
         body,
         "<h2>趋势{baseline}</h2>\n<div class=scroll><table class=trend>\n<thead><tr><th>客服</th>\
-         <th>综合得分变化</th><th>被标记占比变化 (百分点)</th><th>近 {} 次综合得分</th><th>屡犯 (近 7 次中 ≥ 3 次)</th></tr></thead>\n<tbody>",
+         <th>综合得分变化</th><th>被标记占比变化 (百分点)</th><th>近 {} 次综合得分</th><th>近 7 次均分</th><th>近 30 次均分</th><th>屡犯 (近 7 次中 ≥ 3 次)</th></tr></thead>\n<tbody>",
         view.history.len() + 1
     );
     let dash = || labels::UNKNOWN.to_string();
@@ -198,13 +198,15 @@ fn trend(body: &mut String, page: &TeamPage) {
             .collect();
         let _ = writeln!(
             body,
-            "<tr{}><td><a href=\"agents/{}.html\">{}</a></td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td><a href=\"agents/{}.html\">{}</a></td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
             if repeated.is_empty() { "" } else { " class=repeat" },
             attr(&row.stem),
             text(row.id),
             text(&figures::score_change(change).unwrap_or_else(dash)),
             text(&figures::change(change.flagged_share_delta).unwrap_or_else(dash)),
             super::sparkline(&change.scores),
+            figures::score(change.mean_7).unwrap_or_else(dash),
+            figures::score(change.mean_30).unwrap_or_else(dash),
             text(&repeated.join("、"))
         );
     }
