@@ -3,7 +3,8 @@
 //! (message, matched entry and original text as displayed, PII kind, seconds, whether the text
 //! was disguised with invisible characters). Checks run on every
 //! ticket (they are cheap next to tokenizing) so the sample can be chosen at the end without a
-//! second pass; only the sampled tickets' results are reported.
+//! second pass; only the sampled tickets' results are reported. The checks and outcomes are
+//! `vocab`'s words; what a ticket's outcomes score is the template's (`Template::ticket_compliance`).
 
 use std::borrow::Cow;
 

@@ -3,6 +3,7 @@
 //! contract (DESIGN §2) or a [`Reject`] saying why not. Pure: duplicates across lines are the
 //! spine's to detect, since only it sees every line.
 //!
+//! [`Role`] and [`RejectCode`] are `vocab`'s words; the input's spellings of a role are here.
 //! Role aliases accepted (case-insensitive): customer = 客户, 顾客, 买家, 用户, buyer, user,
 //! client; agent = 客服, 人工, 卖家, 商家, seller, staff, waiter, support; bot = 机器人,
 //! 智能客服, robot; system = 系统, sys.

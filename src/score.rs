@@ -3,7 +3,9 @@
 //! the reasons the ticket is flagged and the evidence behind every hit. Pure: no I/O, no shared
 //! state. Role rules: empathy, filler, jargon, forbidden, off-platform, greeting and closing
 //! count on agent turns; sentiment counts on both sides, kept apart; bot and system turns are
-//! context only.
+//! context only. The reasons and severities are `vocab`'s words; which evidence backs which
+//! reason ([`TicketScore::reason_behind`]) and which a cut keeps ([`TicketScore::evidence_shown`])
+//! is decided here, never in `report/`.
 
 use crate::lexicon::Category;
 use crate::matcher::{self, Effect, Hit};
@@ -102,6 +104,22 @@ pub struct Evidence {
     pub disguised: bool,
 }
 
+impl Evidence {
+    /// Evidence that is kept when a ticket's evidence is cut: a forbidden or off-platform hit
+    /// (whatever a rule did to it), personal data, the slow first response, the low CSAT — each
+    /// the whole story of a reason. Wider and narrower than [`TicketScore::reason_behind`] on
+    /// purpose: a customer's negative words back a complaint reason by the hundred (差，差，…),
+    /// and a cut must still keep the agent's one forbidden phrase.
+    pub fn stands_out(&self) -> bool {
+        match self.kind {
+            EvidenceKind::Hit { category, .. } => {
+                matches!(category, Category::Forbidden | Category::OffPlatform)
+            }
+            _ => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TicketScore {
     /// Every agent who wrote in the ticket, sorted by id.
@@ -162,6 +180,17 @@ impl TicketScore {
             (EvidenceKind::SlowResponse { .. }, _) => has(Reason::SlowFirstResponse),
             (EvidenceKind::LowCsat(_), _) => has(Reason::LowCsat),
         }
+    }
+
+    /// Indices of at most `max` evidence items, in evidence order, the [`Evidence::stands_out`]
+    /// ones kept first: what flagged.jsonl lists when a ticket has more evidence than it shows.
+    pub fn evidence_shown(&self, max: usize) -> Vec<usize> {
+        let (mut first, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.evidence.len()).partition(|&i| self.evidence[i].stands_out());
+        first.truncate(max);
+        first.extend(rest.into_iter().take(max - first.len()));
+        first.sort_unstable();
+        first
     }
 
     pub fn customer_negative(&self) -> bool {

@@ -4,7 +4,8 @@
 //! read-only by every worker. Every category is required and must hold at least one entry
 //! (each feeds a check or a score; see [`Category::read_by`]). The manifest records the source
 //! and each file's sha256 and entry count, so a report can be traced to the exact lexicon that
-//! produced it.
+//! produced it. [`Category`] is `vocab`'s word; what the lexicons and the matching rules know
+//! of one (modifier, negatable, conduct, who reads it) is here.
 
 pub mod builtin;
 pub mod check;

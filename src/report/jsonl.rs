@@ -17,8 +17,8 @@
 //! the original span holds characters normalization dropped before matching (zero-width and
 //! other format characters, variation selectors, combining marks on Han: see
 //! `normalize.rs`): the text was written to slip past the checks, and `text` still holds those
-//! invisible characters. At most 200 items per ticket (those behind a reason code first);
-//! `evidence_omitted` counts the rest.
+//! invisible characters. At most 200 items per ticket (those that stand for a reason on their
+//! own first, as `TicketScore::evidence_shown` chose them); `evidence_omitted` counts the rest.
 //!
 //! Masking (unless `--no-mask`): personal data in `text` and `context` is masked from the spans
 //! detection found (`pii::mask_original`) — customers' as well as agents' — keeping its shape
@@ -41,11 +41,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{Category, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::matcher::Effect;
 use crate::parse::{Reject, Ticket};
 use crate::pii;
-use crate::score::{EvidenceKind, Severity, TicketScore};
+use crate::score::{EvidenceKind, TicketScore};
+use crate::vocab::{Category, Severity};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FlaggedTicket {
@@ -113,18 +114,19 @@ pub const MAX_EVIDENCE: usize = 200;
 
 /// `shown` is each message's text as displayed (masked unless `--no-mask`, see
 /// `run::Audited`). Masking keeps character counts, so the evidence offsets hold in it.
-/// `severity` is the ticket's, from the scoring template.
+/// `severity` is the ticket's, from the scoring template; `chosen` the indices of the evidence
+/// to write, in evidence order (`TicketScore::evidence_shown`, at most [`MAX_EVIDENCE`]).
 pub fn flagged_ticket(
     ticket: &Ticket,
     score: &TicketScore,
     severity: Severity,
+    chosen: &[usize],
     shown: &[Cow<'_, str>],
     lexicon: &Lexicon,
 ) -> FlaggedTicket {
-    let chosen = choose_evidence(score);
     // Each message's needed offsets are found in one pass over it.
     let mut texts: BTreeMap<u32, ShownText> = BTreeMap::new();
-    for &i in &chosen {
+    for &i in chosen {
         let e = &score.evidence[i];
         if e.end > e.start {
             let offsets = texts.entry(e.message).or_default();
@@ -203,22 +205,6 @@ pub fn flagged_ticket(
         evidence,
         evidence_omitted: score.evidence.len() - chosen.len(),
     }
-}
-
-/// Indices of the evidence shown, in evidence order: what backs a reason code first.
-fn choose_evidence(score: &TicketScore) -> Vec<usize> {
-    let backs_a_reason = |e: &crate::score::Evidence| match e.kind {
-        EvidenceKind::Hit { category, .. } => {
-            matches!(category, Category::Forbidden | Category::OffPlatform)
-        }
-        _ => true,
-    };
-    let (mut first, rest): (Vec<usize>, Vec<usize>) =
-        (0..score.evidence.len()).partition(|&i| backs_a_reason(&score.evidence[i]));
-    first.truncate(MAX_EVIDENCE);
-    first.extend(rest.into_iter().take(MAX_EVIDENCE - first.len()));
-    first.sort_unstable();
-    first
 }
 
 /// A message's displayed text and the byte offsets of the character offsets evidence needs.
