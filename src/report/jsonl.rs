@@ -46,14 +46,14 @@ use crate::matcher::Effect;
 use crate::parse::{Reject, Ticket};
 use crate::pii;
 use crate::score::{EvidenceKind, TicketScore};
-use crate::vocab::{Category, Severity};
+use crate::vocab::{Category, Reason, Role, Severity};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FlaggedTicket {
     pub ticket_id: String,
     pub agent_id: String,
     pub agent_name: Option<String>,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
     pub severity: Severity,
     pub customer_negativity: f64,
     pub csat: Option<u8>,
@@ -79,7 +79,7 @@ impl FlaggedTicket {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EvidenceLine {
     pub message: u32,
-    pub role: String,
+    pub role: Role,
     pub start: u32,
     pub end: u32,
     pub category: String,
@@ -148,7 +148,7 @@ pub fn flagged_ticket(
             let e = &score.evidence[i];
             let mut line = EvidenceLine {
                 message: e.message,
-                role: e.role.key().into(),
+                role: e.role,
                 start: e.start,
                 end: e.end,
                 category: String::new(),
@@ -198,7 +198,7 @@ pub fn flagged_ticket(
         ticket_id: ticket.id.clone(),
         agent_id: ticket.owner.clone(),
         agent_name: ticket.agent_name.clone(),
-        reasons: score.reasons.iter().map(|r| r.key().to_string()).collect(),
+        reasons: score.reasons.clone(),
         severity,
         customer_negativity: score.customer_negativity(),
         csat: ticket.csat,

@@ -43,11 +43,6 @@ pub fn severity(s: Severity) -> &'static str {
     }
 }
 
-/// The label of a reason code as written in flagged.jsonl; an unknown code is shown as is.
-pub fn reason_key(key: &str) -> &str {
-    Reason::from_key(key).map_or(key, |r| reason(r))
-}
-
 pub fn check(c: CheckId) -> &'static str {
     match c {
         CheckId::Greeting => "开场问候",

@@ -17,7 +17,7 @@ use crate::report::jsonl::FlaggedTicket;
 use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
-use crate::vocab::{Category, CheckId, Role};
+use crate::vocab::{Category, CheckId};
 
 pub(crate) fn share(v: Option<f64>) -> String {
     figures::percent(v).map_or(UNKNOWN.into(), |v| format!("{v}%"))
@@ -252,7 +252,7 @@ pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
 /// One flagged ticket, as agent and reason pages list it.
 pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
     let mut out = String::new();
-    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
     let _ = writeln!(
         out,
         "### 工单 {}\n\n原因: {} (等级: {})\n",
@@ -266,7 +266,7 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
             (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
             _ => String::new(),
         };
-        let role = Role::from_key(&e.role).map_or("", labels::role);
+        let role = labels::role(e.role);
         // People count messages from 1; flagged.jsonl's index counts from 0.
         let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
     }

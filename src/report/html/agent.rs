@@ -10,7 +10,7 @@ use super::{page_head, PAGE_END};
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
 use crate::report::markdown::{describe, figure_rows, share};
 use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
-use crate::vocab::{CheckId, Role};
+use crate::vocab::CheckId;
 
 /// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
 /// when the page leaves flagged tickets off, the agent's flags by reason with links.
@@ -135,7 +135,7 @@ pub fn reason_tail() -> Vec<u8> {
 /// One flagged ticket, as agent and reason pages list it.
 pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
     let mut body = String::new();
-    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
     let _ = writeln!(
         body,
         "<h3>工单 {}</h3>\n<p>原因: {} (等级: {})</p>",
@@ -144,7 +144,7 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
         labels::severity(ticket.severity)
     );
     for e in &ticket.evidence {
-        let role = Role::from_key(&e.role).map_or("", labels::role);
+        let role = labels::role(e.role);
         let _ = writeln!(
             body,
             "<p class=ev>消息#{} ({role}) {}{}</p>",
