@@ -3,17 +3,17 @@
 //! seconds) so that [`Aggregate::merge`] is associative and commutative *exactly*: threads,
 //! batches and shards on other machines all meet in that one function, and any merge order
 //! gives the same bytes. Derived figures (rates, medians, the overall score) are computed from
-//! the merged counts only, in [`AgentAggregate::metrics`].
+//! the merged counts only, in [`AgentAggregate::metrics`], whose tables are `vocab::Map`s keyed
+//! by the words (strings only when serialized).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckId, Outcome};
-use crate::lexicon::Category;
 use crate::parse::Ticket;
-use crate::score::{Reason, TicketScore, CATEGORIES};
+use crate::score::{TicketScore, CATEGORIES};
 use crate::template::Template;
+use crate::vocab::{self, Category, CheckId, Map, Outcome, Reason};
 
 /// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
 /// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
@@ -303,13 +303,18 @@ impl Aggregate {
 }
 
 /// Figures derived from the counts. `None` is "unknown" (nothing to measure), never zero.
+/// Tables are keyed by the vocabulary (`m.categories[Category::Empathy]`); `summary.json` writes
+/// their keys in alphabetical order, as it always has.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Metrics {
     pub tickets: u64,
     pub participated: u64,
     pub messages: u64,
     pub words: u64,
-    pub categories: BTreeMap<&'static str, CategoryMetrics>,
+    /// Every category; the [`REPORTED`] ones are shown and serialized (a modifier never counts
+    /// by itself, so its figures are always 0).
+    #[serde(serialize_with = "reported_by_key")]
+    pub categories: Map<Category, CategoryMetrics>,
     pub empathy_after_complaint: Option<f64>,
     pub complaints: u64,
     pub customer_negative_share: Option<f64>,
@@ -328,9 +333,11 @@ pub struct Metrics {
     pub csat_count: u64,
     pub resolved_share: Option<f64>,
     pub flagged: u64,
-    pub flagged_by_reason: BTreeMap<&'static str, u64>,
+    #[serde(serialize_with = "vocab::serialize_by_key")]
+    pub flagged_by_reason: Map<Reason, u64>,
     pub sampled: u64,
-    pub compliance: BTreeMap<&'static str, CheckMetrics>,
+    #[serde(serialize_with = "vocab::serialize_by_key")]
+    pub compliance: Map<CheckId, CheckMetrics>,
     /// Σ weight × pass / Σ weight × (pass + fail), weights from the template.
     pub compliance_pass_rate: Option<f64>,
     /// Mean compliance score (0–100) of the sampled tickets that have one, and how many
@@ -364,7 +371,15 @@ pub struct CheckMetrics {
     pub pass_rate: Option<f64>,
 }
 
-/// The categories reported per agent (modifiers are not).
+fn reported_by_key<S: serde::Serializer>(
+    categories: &Map<Category, CategoryMetrics>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    vocab::serialize_sorted(categories.iter().filter(|(c, _)| REPORTED.contains(c)), s)
+}
+
+/// The categories reported per agent, in the order pages and `agents.csv` list them
+/// (modifiers are not reported).
 pub const REPORTED: [Category; 9] = [
     Category::Empathy,
     Category::Filler,
@@ -379,26 +394,19 @@ pub const REPORTED: [Category; 9] = [
 
 impl AgentAggregate {
     pub fn metrics(&self, sla_secs: u32, template: &Template) -> Metrics {
-        let categories = REPORTED
-            .iter()
-            .map(|&c| {
-                let hits = self.hits[c.index()];
-                let metrics = CategoryMetrics {
-                    hits,
-                    per_100_words: ratio(hits * 100, self.words),
-                    ticket_share: ratio(self.tickets_with[c.index()], self.participated),
-                };
-                (c.key(), metrics)
-            })
-            .collect();
-        let compliance: BTreeMap<_, _> = CheckId::ALL
-            .iter()
-            .map(|&check| {
-                let [pass, fail, not_applicable, unknown] = self.checks[check as usize];
-                let pass_rate = ratio(pass, pass + fail);
-                (check.key(), CheckMetrics { pass, fail, not_applicable, unknown, pass_rate })
-            })
-            .collect();
+        let categories = Map::from_fn(|c: Category| {
+            let hits = self.hits[c.index()];
+            CategoryMetrics {
+                hits,
+                per_100_words: ratio(hits * 100, self.words),
+                ticket_share: ratio(self.tickets_with[c.index()], self.participated),
+            }
+        });
+        let compliance = Map::from_fn(|check: CheckId| {
+            let [pass, fail, not_applicable, unknown] = self.checks[check as usize];
+            let pass_rate = ratio(pass, pass + fail);
+            CheckMetrics { pass, fail, not_applicable, unknown, pass_rate }
+        });
         let (mut passed, mut judged) = (0.0, 0.0);
         for check in CheckId::ALL {
             let [pass, fail, ..] = self.checks[check as usize];
@@ -432,10 +440,7 @@ impl AgentAggregate {
             csat_count,
             resolved_share: ratio(self.resolved, self.resolved_known),
             flagged: self.flagged,
-            flagged_by_reason: Reason::ALL
-                .iter()
-                .map(|&r| (r.key(), self.reasons[r as usize]))
-                .collect(),
+            flagged_by_reason: Map::from_fn(|r: Reason| self.reasons[r as usize]),
             sampled: self.sampled,
             compliance,
             compliance_pass_rate: (judged > 0.0).then(|| round(passed / judged, 4)),
@@ -466,8 +471,8 @@ fn round(value: f64, decimals: i32) -> f64 {
 /// The six components of the overall score (see docs/scoring.md), every coefficient from the
 /// template; a component with nothing to measure is `None`, never 0.
 pub fn score_components(m: &Metrics, t: &Template) -> ScoreComponents {
-    let rate = |c: Category| m.categories[c.key()].per_100_words;
-    let share = |c: Category| m.categories[c.key()].ticket_share;
+    let rate = |c: Category| m.categories[c].per_100_words;
+    let share = |c: Category| m.categories[c].ticket_share;
     let language = match (rate(Category::Filler), rate(Category::Jargon), rate(Category::Negative))
     {
         (Some(f), Some(j), Some(n)) => Some(

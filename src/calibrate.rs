@@ -395,7 +395,7 @@ pub fn render(c: &Calibration) -> String {
     let pct =
         |t: &Tally| t.agreement.map_or(labels::UNKNOWN.into(), |a| format!("{:.1}%", a * 100.0));
     let label = |key: &'static str| -> String {
-        CheckId::ALL.into_iter().find(|c| c.key() == key).map_or(key, labels::check).to_string()
+        CheckId::from_key(key).map_or(key, labels::check).to_string()
     };
     let mut out = format!(
         "复核校准: {} 个文件, {} 张工单, 其中 {} 张有复核意见\n\n按检查项 (同意率 = 复核员认可自动结果的比例)\n",

@@ -3,78 +3,20 @@
 //! (message, matched entry and original text as displayed, PII kind, seconds, whether the text
 //! was disguised with invisible characters). Checks run on every
 //! ticket (they are cheap next to tokenizing) so the sample can be chosen at the end without a
-//! second pass; only the sampled tickets' results are reported.
+//! second pass; only the sampled tickets' results are reported. The checks and outcomes are
+//! `vocab`'s words; what a ticket's outcomes score is the template's (`Template::ticket_compliance`).
 
 use std::borrow::Cow;
 
 use crate::lexicon::Category;
 use crate::matcher::Effect;
 use crate::parse::{Role, Ticket};
-use crate::pii::PiiKind;
 use crate::score::{Evidence, EvidenceKind, TicketScore};
+use crate::vocab::PiiKind;
+pub use crate::vocab::{CheckId, Outcome};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CheckId {
-    /// The agent greets in their opening (first two agent messages).
-    Greeting,
-    /// The agent closes properly (last two agent messages).
-    Closing,
-    /// No 服务禁语 on agent turns.
-    NoForbidden,
-    /// First agent reply within the SLA; unknown without timestamps, never a pass.
-    FirstResponseSla,
-    /// No moving the customer off the platform.
-    NoOffPlatform,
-    /// No unmasked personal data typed by the agent.
-    NoPii,
-}
-
-impl CheckId {
-    pub const ALL: [CheckId; 6] = [
-        CheckId::Greeting,
-        CheckId::Closing,
-        CheckId::NoForbidden,
-        CheckId::FirstResponseSla,
-        CheckId::NoOffPlatform,
-        CheckId::NoPii,
-    ];
-    pub const COUNT: usize = CheckId::ALL.len();
-
-    pub fn key(self) -> &'static str {
-        match self {
-            CheckId::Greeting => "greeting",
-            CheckId::Closing => "closing",
-            CheckId::NoForbidden => "no_forbidden",
-            CheckId::FirstResponseSla => "first_response_sla",
-            CheckId::NoOffPlatform => "no_off_platform",
-            CheckId::NoPii => "no_pii",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Outcome {
-    Pass,
-    Fail,
-    #[default]
-    NotApplicable,
-    /// The data needed is missing (no timestamps): neither pass nor fail.
-    Unknown,
-}
-
+/// How a check's outcome packs into the sampling record's two bits.
 impl Outcome {
-    pub const ALL: [Outcome; 4] =
-        [Outcome::Pass, Outcome::Fail, Outcome::NotApplicable, Outcome::Unknown];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::NotApplicable => "n/a",
-            Outcome::Unknown => "unknown",
-        }
-    }
-
     fn code(self) -> u16 {
         self as u16
     }

@@ -12,6 +12,9 @@
 //! 4. Bounded memory: text lives only as long as its batch.
 //! 5. Safe output: staged then renamed; personal data masked; formulas neutralized.
 
+// the shared words (categories, reasons, checks, roles…) and maps keyed by them, below all
+pub mod vocab;
+
 pub mod cli;
 pub mod config;
 pub mod error;

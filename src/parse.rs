@@ -3,6 +3,7 @@
 //! contract (DESIGN §2) or a [`Reject`] saying why not. Pure: duplicates across lines are the
 //! spine's to detect, since only it sees every line.
 //!
+//! [`Role`] and [`RejectCode`] are `vocab`'s words; the input's spellings of a role are here.
 //! Role aliases accepted (case-insensitive): customer = 客户, 顾客, 买家, 用户, buyer, user,
 //! client; agent = 客服, 人工, 卖家, 商家, seller, staff, waiter, support; bot = 机器人,
 //! 智能客服, robot; system = 系统, sys.
@@ -12,14 +13,9 @@ use serde::Deserialize;
 use crate::read::{InputLine, KEPT_BYTES};
 use crate::timestamp::{self, TsFormat};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    Customer,
-    Agent,
-    Bot,
-    System,
-}
+pub use crate::vocab::{RejectCode, Role};
 
+/// The input contract's role aliases (the module header lists them).
 impl Role {
     pub fn parse(value: &str) -> Option<Role> {
         let lower = value.trim().to_lowercase();
@@ -34,15 +30,6 @@ impl Role {
             _ => return None,
         };
         Some(role)
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Agent => "agent",
-            Role::Bot => "bot",
-            Role::System => "system",
-        }
     }
 }
 
@@ -89,55 +76,6 @@ pub struct Reject {
     pub rows: u64,
     /// The start of the raw line, lossily decoded, cut on a character boundary.
     pub raw: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RejectCode {
-    InvalidUtf8,
-    InvalidJson,
-    LineTooLong,
-    MissingField,
-    WrongType,
-    InvalidValue,
-    UnknownRole,
-    NoAgent,
-    DuplicateTicketId,
-    /// Tables: a row with more or fewer cells than the table has.
-    ColumnCount,
-    /// Tables: a quoted cell still open at the end of the file.
-    UnclosedQuote,
-}
-
-impl RejectCode {
-    pub const ALL: [RejectCode; 11] = [
-        RejectCode::InvalidUtf8,
-        RejectCode::InvalidJson,
-        RejectCode::LineTooLong,
-        RejectCode::MissingField,
-        RejectCode::WrongType,
-        RejectCode::InvalidValue,
-        RejectCode::UnknownRole,
-        RejectCode::NoAgent,
-        RejectCode::DuplicateTicketId,
-        RejectCode::ColumnCount,
-        RejectCode::UnclosedQuote,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            RejectCode::InvalidUtf8 => "invalid_utf8",
-            RejectCode::InvalidJson => "invalid_json",
-            RejectCode::LineTooLong => "line_too_long",
-            RejectCode::MissingField => "missing_field",
-            RejectCode::WrongType => "wrong_type",
-            RejectCode::InvalidValue => "invalid_value",
-            RejectCode::UnknownRole => "unknown_role",
-            RejectCode::NoAgent => "no_agent",
-            RejectCode::DuplicateTicketId => "duplicate_ticket_id",
-            RejectCode::ColumnCount => "column_count",
-            RejectCode::UnclosedQuote => "unclosed_quote",
-        }
-    }
 }
 
 #[derive(Deserialize)]

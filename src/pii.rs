@@ -31,24 +31,10 @@ use regex::Regex;
 
 use crate::normalize::NormText;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PiiKind {
-    Mobile,
-    IdCard,
-    BankCard,
-    Email,
-}
+pub use crate::vocab::PiiKind;
 
+/// How each kind is masked.
 impl PiiKind {
-    pub fn key(self) -> &'static str {
-        match self {
-            PiiKind::Mobile => "mobile",
-            PiiKind::IdCard => "id_card",
-            PiiKind::BankCard => "bank_card",
-            PiiKind::Email => "email",
-        }
-    }
-
     /// How many digits a mask keeps visible at the start and at the end.
     fn kept(self) -> (usize, usize) {
         match self {

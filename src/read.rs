@@ -15,8 +15,8 @@ use flate2::bufread::GzDecoder;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::parse::RejectCode;
 use crate::table::{TableMapping, TableReader};
+use crate::vocab::RejectCode;
 
 /// Lines longer than this are rejected without being held in memory whole.
 pub const MAX_LINE_BYTES: usize = 64 << 20;

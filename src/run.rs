@@ -11,7 +11,7 @@
 //! conversation, which the page copies.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -40,6 +40,7 @@ use crate::score::{self, AnalyzedMessage, ReasonSet, Severity, TicketScore};
 use crate::template::Template;
 use crate::tokenize::Tokenizer;
 use crate::trend::Trend;
+use crate::vocab::Map;
 
 /// Lines per batch: enough to keep every core busy, few enough that a batch's text is small.
 const BATCH_LINES: usize = 4096;
@@ -241,8 +242,15 @@ impl Engine {
         let (flagged, brief_html, brief_md, conv_html, conv_md) = match severity {
             None => Default::default(),
             Some(severity) => {
-                let flagged =
-                    report::jsonl::flagged_ticket(ticket, score, severity, shown, &self.lexicon);
+                let evidence = score.evidence_shown(report::jsonl::MAX_EVIDENCE);
+                let flagged = report::jsonl::flagged_ticket(
+                    ticket,
+                    score,
+                    severity,
+                    &evidence,
+                    shown,
+                    &self.lexicon,
+                );
                 // Reason pages list many tickets: each shows the evidence behind its first
                 // reason (which comes first) and counts the rest.
                 let brief = flagged.brief(REASON_PAGE_EVIDENCE);
@@ -267,6 +275,7 @@ impl Engine {
         };
         let ticket_line =
             if self.per_ticket { report::jsonl::ticket_line(ticket, score) } else { Vec::new() };
+        let compliance_score = self.template.ticket_compliance(&compliance.outcomes);
         Rendered {
             id: ticket.id.clone(),
             checks: compliance.pack(),
@@ -277,7 +286,7 @@ impl Engine {
                 ticket.agent_name.as_deref(),
                 &ticket.id,
                 compliance,
-                &self.template,
+                compliance_score.as_ref(),
                 &report::conversation::transcript(ticket, shown),
             ),
             flagged,
@@ -358,7 +367,7 @@ struct RunState {
     /// Input lines (table rows) inside audited tickets.
     audited_lines: u64,
     /// Rejected input lines (table rows) by reason.
-    rejected: BTreeMap<RejectCode, u64>,
+    rejected: Map<RejectCode, u64>,
     rejects: BufWriter<File>,
     rejects_path: PathBuf,
     spill: BufWriter<File>,
@@ -388,7 +397,7 @@ impl RunState {
             agent_ids: Vec::new(),
             agent_index: HashMap::new(),
             audited_lines: 0,
-            rejected: BTreeMap::new(),
+            rejected: Map::default(),
             rejects,
             rejects_path,
             spill,
@@ -490,7 +499,7 @@ impl RunState {
     }
 
     fn reject(&mut self, reject: &Reject, files: &[read::InputFile]) -> Result<()> {
-        *self.rejected.entry(reject.code).or_default() += reject.rows;
+        self.rejected[reject.code] += reject.rows;
         let file = &files[reject.file as usize].display;
         let line = report::jsonl::reject_line(reject, file, self.mask);
         self.rejects.write_all(&line).map_err(Error::write(&self.rejects_path))
@@ -606,10 +615,7 @@ impl RunState {
             audited_lines: self.audited_lines,
             audited,
             rejected,
-            rejected_by_reason: RejectCode::ALL
-                .iter()
-                .map(|c| (c.key(), self.rejected.get(c).copied().unwrap_or(0)))
-                .collect(),
+            rejected_by_reason: self.rejected,
             sampled: sampled.iter().map(|s| s.len() as u64).sum(),
             flagged,
         };

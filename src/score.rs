@@ -3,13 +3,17 @@
 //! the reasons the ticket is flagged and the evidence behind every hit. Pure: no I/O, no shared
 //! state. Role rules: empathy, filler, jargon, forbidden, off-platform, greeting and closing
 //! count on agent turns; sentiment counts on both sides, kept apart; bot and system turns are
-//! context only.
+//! context only. The reasons and severities are `vocab`'s words; which evidence backs which
+//! reason ([`TicketScore::reason_behind`]) and which a cut keeps ([`TicketScore::evidence_shown`])
+//! is decided here, never in `report/`.
 
 use crate::lexicon::Category;
 use crate::matcher::{self, Effect, Hit};
 use crate::normalize::NormText;
 use crate::parse::{Role, Ticket};
-use crate::pii::{PiiKind, PiiSpan};
+use crate::pii::PiiSpan;
+use crate::vocab::PiiKind;
+pub use crate::vocab::{Reason, Severity};
 
 mod cues;
 
@@ -33,47 +37,6 @@ pub struct AnalyzedMessage {
     /// Personal data, agent and customer turns alike (only the agent's counts as evidence;
     /// everyone's is masked in reports).
     pub pii: Vec<PiiSpan>,
-}
-
-/// Why a ticket is flagged for a coach. The order is the order reports list them in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Reason {
-    ForbiddenPhrase,
-    OffPlatform,
-    PiiExposed,
-    Escalation,
-    ComplaintWithoutEmpathy,
-    SlowFirstResponse,
-    LowCsat,
-}
-
-impl Reason {
-    pub const COUNT: usize = 7;
-    pub const ALL: [Reason; Reason::COUNT] = [
-        Reason::ForbiddenPhrase,
-        Reason::OffPlatform,
-        Reason::PiiExposed,
-        Reason::Escalation,
-        Reason::ComplaintWithoutEmpathy,
-        Reason::SlowFirstResponse,
-        Reason::LowCsat,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Reason::ForbiddenPhrase => "forbidden_phrase",
-            Reason::OffPlatform => "off_platform",
-            Reason::PiiExposed => "pii_exposed",
-            Reason::Escalation => "escalation",
-            Reason::ComplaintWithoutEmpathy => "complaint_without_empathy",
-            Reason::SlowFirstResponse => "slow_first_response",
-            Reason::LowCsat => "low_csat",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.key() == key)
-    }
 }
 
 /// A set of reasons in one byte (bit `Reason as u8`): what the run keeps per flagged ticket to
@@ -100,43 +63,9 @@ impl ReasonSet {
     }
 }
 
-/// How serious a flag is, lowest first. The scoring template's `[severity]` gives each reason
-/// one; a ticket's severity is its most serious reason's. Agent pages list flags by severity
-/// and never leave off a ticket at [`Severity::NEVER_OMITTED`] or above.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Speed and satisfaction: slow replies, low CSAT.
-    Service,
-    /// Complaint handling: escalation, a complaint left without empathy.
-    Complaint,
-    /// Conduct: 服务禁语, 站外引流, 隐私.
-    Conduct,
-    /// As grave as a 一票否决 check: by default, taking a customer off the platform or leaking
-    /// their personal data.
-    Veto,
-}
-
 impl Severity {
-    pub const ALL: [Severity; 4] =
-        [Severity::Service, Severity::Complaint, Severity::Conduct, Severity::Veto];
     /// Tickets at this severity or above are on their agent's page, however many there are.
     pub const NEVER_OMITTED: Severity = Severity::Conduct;
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Severity::Service => "service",
-            Severity::Complaint => "complaint",
-            Severity::Conduct => "conduct",
-            Severity::Veto => "veto",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.key() == key)
-    }
 }
 
 /// What one agent did in one ticket.
@@ -175,6 +104,22 @@ pub struct Evidence {
     /// The original text here holds characters normalization dropped (zero-width, format or
     /// stray combining characters): it was written to slip past the checks.
     pub disguised: bool,
+}
+
+impl Evidence {
+    /// Evidence that is kept when a ticket's evidence is cut: a forbidden or off-platform hit
+    /// (whatever a rule did to it), personal data, the slow first response, the low CSAT — each
+    /// the whole story of a reason. Wider and narrower than [`TicketScore::reason_behind`] on
+    /// purpose: a customer's negative words back a complaint reason by the hundred (差，差，…),
+    /// and a cut must still keep the agent's one forbidden phrase.
+    pub fn stands_out(&self) -> bool {
+        match self.kind {
+            EvidenceKind::Hit { category, .. } => {
+                matches!(category, Category::Forbidden | Category::OffPlatform)
+            }
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -243,6 +188,17 @@ impl TicketScore {
             (EvidenceKind::SlowResponse { .. }, _) => has(Reason::SlowFirstResponse),
             (EvidenceKind::LowCsat(_), _) => has(Reason::LowCsat),
         }
+    }
+
+    /// Indices of at most `max` evidence items, in evidence order, the [`Evidence::stands_out`]
+    /// ones kept first: what flagged.jsonl lists when a ticket has more evidence than it shows.
+    pub fn evidence_shown(&self, max: usize) -> Vec<usize> {
+        let (mut first, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.evidence.len()).partition(|&i| self.evidence[i].stands_out());
+        first.truncate(max);
+        first.extend(rest.into_iter().take(max - first.len()));
+        first.sort_unstable();
+        first
     }
 
     /// The customer side is net negative (see [`net_negativity`]): a thanks at the end

@@ -21,9 +21,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::check::{CheckId, Outcome};
 use crate::error::{Error, Result};
-use crate::score::{Reason, Severity};
+use crate::vocab::{CheckId, Map, Outcome, Reason, Severity};
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -107,13 +106,15 @@ pub struct Template {
     pub text: String,
 }
 
-/// One sampled ticket's compliance score.
+/// One ticket's compliance score, as the review queue shows it and the aggregate sums it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TicketCompliance {
     /// 0–100.
     pub points: u32,
     /// A veto check failed, so `points` is 0.
     pub vetoed: bool,
+    /// Which veto checks failed (the review queue's 一票否决项).
+    pub failed_vetoes: Map<CheckId, bool>,
 }
 
 impl Template {
@@ -261,10 +262,12 @@ impl Template {
             return None;
         }
         let failed = || CheckId::ALL.into_iter().filter(|&c| outcomes[c as usize] == Outcome::Fail);
-        let vetoed = failed().any(|c| self.rule(c).veto);
+        let mut failed_vetoes = Map::default();
+        failed().filter(|&c| self.rule(c).veto).for_each(|c| failed_vetoes[c] = true);
+        let vetoed = failed_vetoes.values().any(|&v| v);
         let deducted: u32 = failed().map(|c| self.rule(c).deduction).sum();
         let points = if vetoed { 0 } else { 100u32.saturating_sub(deducted) };
-        Some(TicketCompliance { points, vetoed })
+        Some(TicketCompliance { points, vetoed, failed_vetoes })
     }
 }
 

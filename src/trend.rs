@@ -58,7 +58,7 @@ impl Point {
             flagged_by_reason: metrics
                 .flagged_by_reason
                 .iter()
-                .map(|(k, v)| (k.to_string(), *v))
+                .map(|(k, v)| (k.key().to_string(), *v))
                 .collect(),
         }
     }

@@ -4,7 +4,8 @@
 //! read-only by every worker. Every category is required and must hold at least one entry
 //! (each feeds a check or a score; see [`Category::read_by`]). The manifest records the source
 //! and each file's sha256 and entry count, so a report can be traced to the exact lexicon that
-//! produced it.
+//! produced it. [`Category`] is `vocab`'s word; what the lexicons and the matching rules know
+//! of one (modifier, negatable, conduct, who reads it) is here.
 
 pub mod builtin;
 pub mod check;
@@ -19,63 +20,10 @@ use crate::error::{Error, Result};
 use crate::normalize;
 use syntax::Line;
 
-/// What a lexicon file is about. The file stem names it (`empathy.txt` → `Empathy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Category {
-    Empathy,
-    Filler,
-    Jargon,
-    Negative,
-    Positive,
-    Forbidden,
-    Greeting,
-    Closing,
-    OffPlatform,
-    Negation,
-    Degree,
-}
+pub use crate::vocab::Category;
 
+/// What the lexicons and the matching rules know of a category (its words are `vocab`'s).
 impl Category {
-    pub const ALL: [Category; 11] = [
-        Category::Empathy,
-        Category::Filler,
-        Category::Jargon,
-        Category::Negative,
-        Category::Positive,
-        Category::Forbidden,
-        Category::Greeting,
-        Category::Closing,
-        Category::OffPlatform,
-        Category::Negation,
-        Category::Degree,
-    ];
-    pub const COUNT: usize = Category::ALL.len();
-
-    /// The file stem and the JSON key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Category::Empathy => "empathy",
-            Category::Filler => "filler",
-            Category::Jargon => "jargon",
-            Category::Negative => "negative",
-            Category::Positive => "positive",
-            Category::Forbidden => "forbidden",
-            Category::Greeting => "greeting",
-            Category::Closing => "closing",
-            Category::OffPlatform => "off_platform",
-            Category::Negation => "negation",
-            Category::Degree => "degree",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.key() == key)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
     /// Modifiers never count by themselves; they change the sentiment hits that follow them.
     pub fn is_modifier(self) -> bool {
         matches!(self, Category::Negation | Category::Degree)

@@ -19,11 +19,12 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::lexicon::{Category, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::matcher::{self, Effect};
-use crate::parse::{Role, Ticket};
+use crate::parse::Ticket;
 use crate::report::labels;
 use crate::score::{Evidence, EvidenceKind, TicketScore};
+use crate::vocab::{Category, Role};
 
 /// Messages a conversation shows; the rest are counted.
 pub const MAX_TURNS: usize = 200;

@@ -15,8 +15,9 @@
 //! (1–5), 满意度样本数, 解决率(%), 被标记工单数, flagged tickets per reason, 抽检数,
 //! 合规通过率(%), 合规得分均值, 合规评分工单数, 一票否决工单数, per check `<检查项>通过率(%)`.
 //! **review_queue.csv** — one row per sampled ticket, sorted by agent then ticket id: 客服ID,
-//! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template; empty
-//! when no check passed or failed), 一票否决项 (the failed veto checks), then per check
+//! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template,
+//! `Template::ticket_compliance`, judged once in `run`; empty when no check passed or failed),
+//! 一票否决项 (the failed veto checks), then per check
 //! `<check>-结果` (通过/不通过/不适用/未知), `<check>-证据` and an empty
 //! `<check>-复核(同意/不同意)` for the reviewer's verdict, a 复核备注 column for the reviewer, and
 //! last 对话摘录: the conversation, one line per message (`客户: …`, `客服: …`, bot and system
@@ -31,10 +32,11 @@
 //! `zhijian calibrate` reads the filled-in file back by these headers and the 「」 entries.
 
 use crate::aggregate::{Metrics, REPORTED};
-use crate::check::{CheckId, Compliance, Finding};
+use crate::check::{Compliance, Finding};
 use crate::report::{figures, labels};
-use crate::template::Template;
+use crate::template::TicketCompliance;
 use crate::trend;
+use crate::vocab::{CheckId, Reason};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -98,7 +100,7 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
         ]
         .map(String::from),
     );
-    header.extend(crate::score::Reason::ALL.map(|r| labels::reason(r).to_string()));
+    header.extend(Reason::ALL.map(|r| labels::reason(r).to_string()));
     header.extend(
         ["抽检数", "合规通过率(%)", "合规得分均值", "合规评分工单数", "一票否决工单数"]
             .map(String::from),
@@ -119,7 +121,7 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
         row.extend(m.score_components.values().map(|v| cell(figures::score(v))));
         row.extend([m.participated.to_string(), m.messages.to_string(), m.words.to_string()]);
         for c in REPORTED {
-            let cm = &m.categories[c.key()];
+            let cm = &m.categories[c];
             row.extend([
                 cm.hits.to_string(),
                 cell(figures::decimal(cm.per_100_words)),
@@ -142,7 +144,7 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
             cell(figures::percent(m.resolved_share)),
             m.flagged.to_string(),
         ]);
-        row.extend(crate::score::Reason::ALL.map(|r| m.flagged_by_reason[r.key()].to_string()));
+        row.extend(Reason::ALL.map(|r| m.flagged_by_reason[r].to_string()));
         row.extend([
             m.sampled.to_string(),
             cell(figures::percent(m.compliance_pass_rate)),
@@ -150,12 +152,12 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
             m.compliance_scored.to_string(),
             cell(figures::count(m.compliance_vetoed)),
         ]);
-        row.extend(CheckId::ALL.map(|c| cell(figures::percent(m.compliance[c.key()].pass_rate))));
+        row.extend(CheckId::ALL.map(|c| cell(figures::percent(m.compliance[c].pass_rate))));
         if let Some(change) = trend.map(|t| &t.agents[id]) {
             let repeated: Vec<&str> = change
                 .repeated
                 .iter()
-                .filter_map(|key| crate::score::Reason::from_key(key).map(labels::reason))
+                .filter_map(|key| Reason::from_key(key).map(labels::reason))
                 .collect();
             row.extend([
                 cell(figures::score_change(change)),
@@ -193,20 +195,20 @@ pub fn review_queue_header() -> Vec<u8> {
 }
 
 /// One review-queue row (no BOM), rendered for every ticket while its text is at hand;
-/// only the sampled ones are written out.
+/// only the sampled ones are written out. `score` is the ticket's compliance score as the
+/// scoring template judged it (`Template::ticket_compliance`).
 pub fn review_queue_row(
     agent: &str,
     agent_name: Option<&str>,
     ticket: &str,
     compliance: &Compliance,
-    template: &Template,
+    score: Option<&TicketCompliance>,
     transcript: &str,
 ) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let score = template.ticket_compliance(&compliance.outcomes);
     let vetoes: Vec<&str> = CheckId::ALL
         .into_iter()
-        .filter(|&c| template.rule(c).veto && compliance.outcome(c) == crate::check::Outcome::Fail)
+        .filter(|&c| score.is_some_and(|s| s.failed_vetoes[c]))
         .map(labels::check)
         .collect();
     let mut row: Vec<String> = vec![

@@ -17,8 +17,8 @@
 //! the original span holds characters normalization dropped before matching (zero-width and
 //! other format characters, variation selectors, combining marks on Han: see
 //! `normalize.rs`): the text was written to slip past the checks, and `text` still holds those
-//! invisible characters. At most 200 items per ticket (those behind a reason code first);
-//! `evidence_omitted` counts the rest.
+//! invisible characters. At most 200 items per ticket (those that stand for a reason on their
+//! own first, as `TicketScore::evidence_shown` chose them); `evidence_omitted` counts the rest.
 //!
 //! Masking (unless `--no-mask`): personal data in `text` and `context` is masked from the spans
 //! detection found (`pii::mask_original`) — customers' as well as agents' — keeping its shape
@@ -41,18 +41,19 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{Category, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::matcher::Effect;
 use crate::parse::{Reject, Ticket};
 use crate::pii;
-use crate::score::{EvidenceKind, Severity, TicketScore};
+use crate::score::{EvidenceKind, TicketScore};
+use crate::vocab::{Category, Reason, Role, Severity};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FlaggedTicket {
     pub ticket_id: String,
     pub agent_id: String,
     pub agent_name: Option<String>,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
     pub severity: Severity,
     pub customer_negativity: f64,
     pub csat: Option<u8>,
@@ -78,7 +79,7 @@ impl FlaggedTicket {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EvidenceLine {
     pub message: u32,
-    pub role: String,
+    pub role: Role,
     pub start: u32,
     pub end: u32,
     pub category: String,
@@ -113,18 +114,19 @@ pub const MAX_EVIDENCE: usize = 200;
 
 /// `shown` is each message's text as displayed (masked unless `--no-mask`, see
 /// `run::Audited`). Masking keeps character counts, so the evidence offsets hold in it.
-/// `severity` is the ticket's, from the scoring template.
+/// `severity` is the ticket's, from the scoring template; `chosen` the indices of the evidence
+/// to write, in evidence order (`TicketScore::evidence_shown`, at most [`MAX_EVIDENCE`]).
 pub fn flagged_ticket(
     ticket: &Ticket,
     score: &TicketScore,
     severity: Severity,
+    chosen: &[usize],
     shown: &[Cow<'_, str>],
     lexicon: &Lexicon,
 ) -> FlaggedTicket {
-    let chosen = choose_evidence(score);
     // Each message's needed offsets are found in one pass over it.
     let mut texts: BTreeMap<u32, ShownText> = BTreeMap::new();
-    for &i in &chosen {
+    for &i in chosen {
         let e = &score.evidence[i];
         if e.end > e.start {
             let offsets = texts.entry(e.message).or_default();
@@ -146,7 +148,7 @@ pub fn flagged_ticket(
             let e = &score.evidence[i];
             let mut line = EvidenceLine {
                 message: e.message,
-                role: e.role.key().into(),
+                role: e.role,
                 start: e.start,
                 end: e.end,
                 category: String::new(),
@@ -196,29 +198,13 @@ pub fn flagged_ticket(
         ticket_id: ticket.id.clone(),
         agent_id: ticket.owner.clone(),
         agent_name: ticket.agent_name.clone(),
-        reasons: score.reasons.iter().map(|r| r.key().to_string()).collect(),
+        reasons: score.reasons.clone(),
         severity,
         customer_negativity: score.customer_negativity(),
         csat: ticket.csat,
         evidence,
         evidence_omitted: score.evidence.len() - chosen.len(),
     }
-}
-
-/// Indices of the evidence shown, in evidence order: what backs a reason code first.
-fn choose_evidence(score: &TicketScore) -> Vec<usize> {
-    let backs_a_reason = |e: &crate::score::Evidence| match e.kind {
-        EvidenceKind::Hit { category, .. } => {
-            matches!(category, Category::Forbidden | Category::OffPlatform)
-        }
-        _ => true,
-    };
-    let (mut first, rest): (Vec<usize>, Vec<usize>) =
-        (0..score.evidence.len()).partition(|&i| backs_a_reason(&score.evidence[i]));
-    first.truncate(MAX_EVIDENCE);
-    first.extend(rest.into_iter().take(MAX_EVIDENCE - first.len()));
-    first.sort_unstable();
-    first
 }
 
 /// A message's displayed text and the byte offsets of the character offsets evidence needs.

@@ -1,9 +1,10 @@
-//! Every Chinese label shown to people, in one place. JSON keys stay English; these are for
-//! CSV headers, Markdown and HTML.
+//! Every Chinese label shown to people, in one place: the vocabulary's words (`vocab`, whose
+//! English keys are for machines) and every other header and phrase the formats share. For
+//! CSV headers, Markdown and HTML; `zhijian calibrate` and `zhijian diff` read the queue's
+//! headers back by these names. Kept apart from `vocab` so the words stay below everything
+//! while what people read stays in the one table a reviewer edits.
 
-use crate::check::{CheckId, Outcome};
-use crate::lexicon::Category;
-use crate::score::{Reason, Severity};
+use crate::vocab::{Category, CheckId, Outcome, PiiKind, Reason, Role, Severity};
 
 pub fn category(c: Category) -> &'static str {
     match c {
@@ -42,11 +43,6 @@ pub fn severity(s: Severity) -> &'static str {
     }
 }
 
-/// The label of a reason code as written in flagged.jsonl; an unknown code is shown as is.
-pub fn reason_key(key: &str) -> &str {
-    Reason::from_key(key).map_or(key, |r| reason(r))
-}
-
 pub fn check(c: CheckId) -> &'static str {
     match c {
         CheckId::Greeting => "开场问候",
@@ -70,12 +66,12 @@ pub fn outcome(o: Outcome) -> &'static str {
 /// After evidence whose original text hid invisible characters to slip past the checks.
 pub const DISGUISED: &str = "〔含隐藏字符〕";
 
-pub fn pii(kind: crate::pii::PiiKind) -> &'static str {
+pub fn pii(kind: PiiKind) -> &'static str {
     match kind {
-        crate::pii::PiiKind::Mobile => "手机号",
-        crate::pii::PiiKind::IdCard => "身份证号",
-        crate::pii::PiiKind::BankCard => "银行卡号",
-        crate::pii::PiiKind::Email => "邮箱",
+        PiiKind::Mobile => "手机号",
+        PiiKind::IdCard => "身份证号",
+        PiiKind::BankCard => "银行卡号",
+        PiiKind::Email => "邮箱",
     }
 }
 
@@ -88,12 +84,12 @@ pub fn not_found(c: CheckId) -> &'static str {
     }
 }
 
-pub fn role(r: crate::parse::Role) -> &'static str {
+pub fn role(r: Role) -> &'static str {
     match r {
-        crate::parse::Role::Customer => "客户",
-        crate::parse::Role::Agent => "客服",
-        crate::parse::Role::Bot => "机器人",
-        crate::parse::Role::System => "系统",
+        Role::Customer => "客户",
+        Role::Agent => "客服",
+        Role::Bot => "机器人",
+        Role::System => "系统",
     }
 }
 

@@ -17,15 +17,13 @@
 //! one ticket and `audited_lines = audited`. `runtime` (started_at, elapsed_seconds, threads) is
 //! the one part that differs between otherwise identical runs.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::config::AuditConfig;
 use crate::lexicon::Lexicon;
 use crate::parse::Ticket;
 use crate::read::InputFile;
-use crate::score::Reason;
+use crate::vocab::{self, Map, Reason, RejectCode, Severity};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Counts {
@@ -33,7 +31,9 @@ pub struct Counts {
     pub audited_lines: u64,
     pub audited: u64,
     pub rejected: u64,
-    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    /// Keys in alphabetical order, as the manifest has always written them.
+    #[serde(serialize_with = "vocab::serialize_by_key")]
+    pub rejected_by_reason: Map<RejectCode, u64>,
     pub sampled: u64,
     pub flagged: u64,
 }
@@ -129,7 +129,8 @@ struct LexiconLine<'a> {
 struct TemplateLine<'a> {
     path: &'a str,
     sha256: &'a str,
-    severity: BTreeMap<&'static str, &'static str>,
+    #[serde(serialize_with = "vocab::serialize_by_key")]
+    severity: Map<Reason, Severity>,
     low_score: f64,
 }
 
@@ -187,10 +188,7 @@ pub fn render(
         template: TemplateLine {
             path: &config.template.source,
             sha256: &config.template.sha256,
-            severity: Reason::ALL
-                .iter()
-                .map(|&r| (r.key(), config.template.severity(r).key()))
-                .collect(),
+            severity: Map::from_fn(|r| config.template.severity(r)),
             low_score: config.template.low_score,
         },
         inputs: inputs

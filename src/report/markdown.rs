@@ -10,8 +10,6 @@
 use std::fmt::Write;
 
 use crate::aggregate::{Metrics, REPORTED};
-use crate::check::CheckId;
-use crate::lexicon::Category;
 use crate::report::conversation::Conversation;
 use crate::report::figures;
 use crate::report::jsonl::EvidenceLine;
@@ -19,6 +17,7 @@ use crate::report::jsonl::FlaggedTicket;
 use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
+use crate::vocab::{Category, CheckId};
 
 pub(crate) fn share(v: Option<f64>) -> String {
     figures::percent(v).map_or(UNKNOWN.into(), |v| format!("{v}%"))
@@ -52,7 +51,7 @@ pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, S
         ("客服消息数".into(), m.messages.to_string(), team.messages.to_string()),
     ]);
     for c in REPORTED {
-        let (a, t) = (&m.categories[c.key()], &team.categories[c.key()]);
+        let (a, t) = (&m.categories[c], &team.categories[c]);
         rows.push((
             format!("{}/百词", labels::category(c)),
             num(a.per_100_words),
@@ -256,7 +255,7 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
     }
     let _ = writeln!(out, "\n## 抽检合规 ({} 张工单)\n\n| 检查项 | 通过 | 不通过 | 未知 | 通过率 |\n|---|---:|---:|---:|---:|", m.sampled);
     for c in CheckId::ALL {
-        let cm = &m.compliance[c.key()];
+        let cm = &m.compliance[c];
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
@@ -268,7 +267,7 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
         );
     }
     let _ = writeln!(out, "\n## 被标记工单 ({} 张)\n", m.flagged);
-    if page.flagged_total > page.flagged_shown {
+    if page.flagged_left_off() > 0 {
         let _ = writeln!(
             out,
             "按严重程度、工单号排列。本页列出 {} 张: 违规及一票否决级的全部列出, 其余见各原因的完整列表。\n\n\
@@ -298,8 +297,8 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
 
 /// `agents/<agent>.md` after its flagged tickets.
 pub fn agent_tail(page: &AgentPage) -> Vec<u8> {
-    if page.flagged_total > page.flagged_shown {
-        let more = page.flagged_total - page.flagged_shown;
+    if page.flagged_left_off() > 0 {
+        let more = page.flagged_left_off();
         format!("另有 {more} 张较轻的被标记工单未在本页列出, 见上表各原因的完整列表。\n")
             .into_bytes()
     } else {
@@ -325,7 +324,7 @@ pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
 /// One flagged ticket, as agent and reason pages list it.
 pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
     let mut out = String::new();
-    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
     let _ = writeln!(
         out,
         "### 工单 {}\n\n原因: {} (等级: {})\n",
@@ -339,7 +338,7 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
             (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
             _ => String::new(),
         };
-        let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
+        let role = labels::role(e.role);
         // People count messages from 1; flagged.jsonl's index counts from 0.
         let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
     }

@@ -3,6 +3,11 @@
 //! `--out`, which replaces `--out` by rename only once every file is complete: a run that
 //! fails or is killed leaves the previous reports as they were and no half-written file, and
 //! only a directory zhijian wrote is ever replaced (`marker.rs`).
+//!
+//! Formats compute nothing: they take page models built upstream (`aggregate::Metrics`,
+//! `pages`, [`TeamPage`], [`AgentPage`], `conversation::Conversation`, the compliance score
+//! and the evidence chosen in `run`), import words from `vocab`, and take their Chinese from
+//! `labels`.
 
 pub mod conversation;
 pub mod csv;
@@ -60,11 +65,16 @@ impl ReasonPage<'_> {
 
 /// An agent's page for one reason, relative to `agents/`, without the extension: its flagged
 /// tickets with that reason, in a directory named after the agent's page.
-pub fn reason_page_path(stem: &str, reason: crate::score::Reason) -> String {
+pub fn reason_page_path(stem: &str, reason: crate::vocab::Reason) -> String {
     format!("{stem}/{}", reason.key())
 }
 
 impl AgentPage<'_> {
+    /// Flagged tickets the page leaves off (to its reason pages).
+    pub fn flagged_left_off(&self) -> usize {
+        self.flagged_total - self.flagged_shown
+    }
+
     /// Plain text; each format escapes it its own way.
     pub fn title(&self) -> String {
         match self.name {

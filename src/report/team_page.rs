@@ -18,12 +18,12 @@
 
 use crate::aggregate::{Metrics, Period};
 use crate::config::AuditConfig;
-use crate::lexicon::{Category, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::read::InputFile;
 use crate::report::labels;
 use crate::report::manifest::Counts;
-use crate::score::{Reason, Severity};
 use crate::template::Template;
+use crate::vocab::{Category, Reason, Severity};
 
 /// Hex digits of a sha256 the page shows: enough to tell runs apart at a glance; the manifest
 /// has the whole digest.
@@ -96,8 +96,8 @@ impl RowFigures {
         RowFigures {
             tickets: m.tickets,
             score: m.score,
-            empathy_per_100: m.categories[Category::Empathy.key()].per_100_words,
-            forbidden: m.categories[Category::Forbidden.key()].hits,
+            empathy_per_100: m.categories[Category::Empathy].per_100_words,
+            forbidden: m.categories[Category::Forbidden].hits,
             first_response_median_secs: m.first_response_median_secs,
             csat_mean: m.csat_mean,
             compliance_pass_rate: m.compliance_pass_rate,
@@ -232,7 +232,7 @@ impl<'a> TeamPage<'a> {
         let mut reasons: Vec<ReasonRate> = Reason::ALL
             .iter()
             .map(|&reason| {
-                let tickets = team.flagged_by_reason[reason.key()];
+                let tickets = team.flagged_by_reason[reason];
                 let share =
                     (audited > 0).then(|| (tickets as f64 / audited as f64 * 1e4).round() / 1e4);
                 ReasonRate { reason, severity: template.severity(reason), tickets, share }
@@ -275,7 +275,7 @@ impl<'a> TeamPage<'a> {
             .map(|r| {
                 let mut agents: Vec<(&str, u64)> = by_agent
                     .iter()
-                    .map(|(id, _, m)| (id.as_str(), m.flagged_by_reason[r.reason.key()]))
+                    .map(|(id, _, m)| (id.as_str(), m.flagged_by_reason[r.reason]))
                     .filter(|(_, n)| *n > 0)
                     .collect();
                 agents.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -309,6 +309,11 @@ impl<'a> TeamPage<'a> {
     /// Agents with a repeated conduct or veto reason, in id order.
     pub fn repeat_offenders(&self) -> Vec<&AgentRow<'a>> {
         self.rows.iter().filter(|r| r.change.is_some_and(|c| !c.repeated.is_empty())).collect()
+    }
+
+    /// Every score in the bin is below the low-score line (its bar is drawn as low).
+    pub fn bin_is_low(&self, bin: usize) -> bool {
+        (bin as f64 + 1.0) * 10.0 <= self.low_score
     }
 
     /// The options that change figures, in one line.

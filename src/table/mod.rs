@@ -25,8 +25,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::parse::{RejectCode, Role};
 use crate::read::{self, InputLine, KEPT_BYTES, MAX_LINE_BYTES};
+use crate::vocab::{RejectCode, Role};
 pub use mapping::{Column, TableMapping};
 use row::{Layout, Row, RowError};
 

@@ -5,8 +5,8 @@
 //! Quoting follows RFC 4180 as the csv crate reads it: a `"` at the start of a cell opens a
 //! quoted cell, `""` inside is one `"`, and a `"` anywhere else is an ordinary character.
 
-use crate::parse::{RejectCode, Role};
 use crate::table::mapping::{Column, TableMapping};
+use crate::vocab::{RejectCode, Role};
 
 /// Splits rows into cells incrementally. Memory: the cells of one row.
 #[derive(Debug)]

@@ -7,10 +7,10 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::radar::radar;
 use super::{page_head, PAGE_END};
-use crate::check::CheckId;
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
 use crate::report::markdown::{describe, figure_rows, share};
 use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
+use crate::vocab::CheckId;
 
 /// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
 /// when the page leaves flagged tickets off, the agent's flags by reason with links.
@@ -48,7 +48,7 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
         m.sampled
     );
     for c in CheckId::ALL {
-        let cm = &m.compliance[c.key()];
+        let cm = &m.compliance[c];
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
@@ -66,7 +66,7 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
     if agent.flagged_shown > 0 {
         body.push_str(&super::conversation::legend());
     }
-    if agent.flagged_total > agent.flagged_shown {
+    if agent.flagged_left_off() > 0 {
         let _ = writeln!(
             body,
             "<p>按严重程度、工单号排列。本页列出 {} 张: 违规及一票否决级的全部列出, 其余见各原因的完整列表。</p>\n\
@@ -101,8 +101,8 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
 /// `agents/<agent>.html` after its flagged tickets.
 pub fn agent_tail(agent: &AgentPage) -> Vec<u8> {
     let mut body = String::new();
-    if agent.flagged_total > agent.flagged_shown {
-        let more = agent.flagged_total - agent.flagged_shown;
+    if agent.flagged_left_off() > 0 {
+        let more = agent.flagged_left_off();
         let _ = writeln!(
             body,
             "<p class=muted>另有 {more} 张较轻的被标记工单未在本页列出, 见上表各原因的完整列表。</p>"
@@ -139,7 +139,7 @@ pub fn reason_tail() -> Vec<u8> {
 /// One flagged ticket, as agent and reason pages list it.
 pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
     let mut body = String::new();
-    let reasons: Vec<&str> = ticket.reasons.iter().map(|r| labels::reason_key(r)).collect();
+    let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
     let _ = writeln!(
         body,
         "<h3>工单 {}</h3>\n<p>原因: {} (等级: {})</p>",
@@ -148,7 +148,7 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
         labels::severity(ticket.severity)
     );
     for e in &ticket.evidence {
-        let role = crate::parse::Role::parse(&e.role).map_or("", labels::role);
+        let role = labels::role(e.role);
         let _ = writeln!(
             body,
             "<p class=ev>消息#{} ({role}) {}{}</p>",

@@ -10,9 +10,9 @@ use std::fmt::Write;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-use crate::parse::Role;
 use crate::report::conversation::{self, Conversation, Turn};
 use crate::report::labels;
+use crate::vocab::Role;
 
 /// The conversation, closed until opened.
 pub fn conversation(c: &Conversation) -> Vec<u8> {

@@ -236,7 +236,7 @@ fn histogram(body: &mut String, page: &TeamPage) {
         let x = left + step * i as f64;
         let h = (count as f64 / most * height * 10.0).round() / 10.0;
         let y = top + height - h;
-        let low = (i as f64 + 1.0) * 10.0 <= page.low_score;
+        let low = page.bin_is_low(i);
         let _ = write!(
             body,
             "<rect class=\"bar{}\" x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{h}\"/>\
