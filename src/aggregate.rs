@@ -180,6 +180,15 @@ impl Period {
     }
 }
 
+/// One lexicon entry's counts over the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryCount<'l> {
+    pub category: crate::vocab::Category,
+    pub entry: &'l str,
+    pub hits: u64,
+    pub tickets: u64,
+}
+
 /// Everything a run (or a shard of one) has counted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
@@ -289,6 +298,23 @@ impl Aggregate {
             }
         }
         self.period.merge(&other.period);
+    }
+
+    /// Each lexicon entry that counts (no exception, no modifier), in lexicon order, with its
+    /// counted hits and the tickets it hit: what trainers read in summary.json.
+    pub fn entry_counts<'l>(&self, lexicon: &'l crate::lexicon::Lexicon) -> Vec<EntryCount<'l>> {
+        lexicon
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.is_exception && !e.category.is_modifier())
+            .map(|(id, e)| EntryCount {
+                category: e.category,
+                entry: &e.phrase,
+                hits: self.entry_hits.get(id).copied().unwrap_or(0),
+                tickets: self.entry_tickets.get(id).copied().unwrap_or(0),
+            })
+            .collect()
     }
 
     /// All agents merged: the team.

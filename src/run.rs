@@ -630,14 +630,8 @@ impl RunState {
             .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla, template)))
             .collect();
         let trend = trend.view(&team, &rows, template);
-        let summary = report::summary::render(
-            &self.aggregate,
-            &engine.lexicon,
-            &counts,
-            sla,
-            template,
-            trend.as_ref(),
-        );
+        let entries = self.aggregate.entry_counts(&engine.lexicon);
+        let summary = report::summary::render(&counts, sla, &rows, &team, &entries, trend.as_ref());
         staging.write("summary.json", &summary)?;
         staging.write("agents.csv", &report::csv::agents(&rows, trend.as_ref()))?;
         let facts = report::team_page::RunFacts::new(

@@ -32,17 +32,15 @@
 
 use serde::Serialize;
 
-use crate::aggregate::{Aggregate, Metrics};
-use crate::lexicon::Lexicon;
+use crate::aggregate::{EntryCount, Metrics};
 use crate::report::manifest::Counts;
-use crate::template::Template;
 
 #[derive(Serialize)]
 struct Summary<'a> {
     schema: u32,
     counts: &'a Counts,
     sla_seconds: u32,
-    team: Metrics,
+    team: &'a Metrics,
     agents: Vec<AgentLine<'a>>,
     lexicon: LexiconSummary<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,60 +52,38 @@ struct AgentLine<'a> {
     agent_id: &'a str,
     agent_name: Option<&'a str>,
     #[serde(flatten)]
-    metrics: Metrics,
+    metrics: &'a Metrics,
 }
 
 #[derive(Serialize)]
 struct LexiconSummary<'a> {
-    entries: Vec<EntryLine<'a>>,
-    never_hit: Vec<EntryLine<'a>>,
+    entries: Vec<&'a EntryCount<'a>>,
+    never_hit: Vec<&'a EntryCount<'a>>,
 }
 
-#[derive(Serialize, Clone)]
-struct EntryLine<'a> {
-    category: &'static str,
-    entry: &'a str,
-    hits: u64,
-    tickets: u64,
-}
-
+/// `rows` (agent, name, metrics) in agent id order and `team`, as the run computed them once
+/// for every report; `entries`: each counted lexicon entry's hits and tickets
+/// ([`crate::aggregate::Aggregate::entry_counts`]).
 pub fn render(
-    aggregate: &Aggregate,
-    lexicon: &Lexicon,
     counts: &Counts,
     sla_secs: u32,
-    template: &Template,
+    rows: &[(String, Option<String>, Metrics)],
+    team: &Metrics,
+    entries: &[EntryCount],
     trend: Option<&crate::trend::View>,
 ) -> Vec<u8> {
-    let agents = aggregate
-        .agents
+    let agents = rows
         .iter()
-        .map(|(id, agent)| AgentLine {
-            agent_id: id,
-            agent_name: agent.name.as_deref(),
-            metrics: agent.metrics(sla_secs, template),
-        })
+        .map(|(id, name, metrics)| AgentLine { agent_id: id, agent_name: name.as_deref(), metrics })
         .collect();
-    let entries: Vec<EntryLine> = lexicon
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.is_exception && !e.category.is_modifier())
-        .map(|(id, e)| EntryLine {
-            category: e.category.key(),
-            entry: &e.phrase,
-            hits: aggregate.entry_hits.get(id).copied().unwrap_or(0),
-            tickets: aggregate.entry_tickets.get(id).copied().unwrap_or(0),
-        })
-        .collect();
-    let never_hit = entries.iter().filter(|e| e.hits == 0).cloned().collect();
+    let never_hit = entries.iter().filter(|e| e.hits == 0).collect();
     let summary = Summary {
         schema: 1,
         counts,
         sla_seconds: sla_secs,
-        team: aggregate.team().metrics(sla_secs, template),
+        team,
         agents,
-        lexicon: LexiconSummary { entries, never_hit },
+        lexicon: LexiconSummary { entries: entries.iter().collect(), never_hit },
         trend,
     };
     super::pretty_json(&summary)
