@@ -254,8 +254,8 @@ impl Engine {
                 // Reason pages list many tickets: each shows the evidence behind its first
                 // reason (which comes first) and counts the rest.
                 let brief = flagged.brief(REASON_PAGE_EVIDENCE);
-                let html = report::html::flagged_ticket(&brief);
-                let md = report::markdown::flagged_ticket(&brief);
+                let html = report::html::flagged_ticket(&brief, false);
+                let md = report::markdown::flagged_ticket(&brief, false);
                 // Agent pages open each ticket they list to its whole conversation.
                 let (conv_html, conv_md) = if listable(severity) {
                     let conversation = report::conversation::build(
@@ -738,8 +738,8 @@ fn write_agent_pages(
         if on_agent_page {
             let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
             let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
-            html.write(&report::html::flagged_ticket(&ticket))?;
-            md.write(&report::markdown::flagged_ticket(&ticket))?;
+            html.write(&report::html::flagged_ticket(&ticket, true))?;
+            md.write(&report::markdown::flagged_ticket(&ticket, true))?;
             let at = at
                 + u64::from(r.flagged_len)
                 + u64::from(r.ticket_len)

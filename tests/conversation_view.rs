@@ -331,3 +331,37 @@ fn conversations_are_byte_identical_across_thread_counts() {
     assert!(one == two, "agent pages differ between --threads 1 and 2");
     assert_eq!(String::from_utf8(one.0).unwrap().matches("<details class=conv>").count(), 40);
 }
+
+#[test]
+fn the_agent_page_lists_only_the_evidence_behind_a_reason_and_leaves_the_rest_to_the_chat() {
+    let dir = Workdir::new();
+    // Fixture lexicons: 您好 greeting, 你自己看 forbidden, 谢谢 positive (none of the last flags).
+    dir.write(
+        "in.jsonl",
+        concat!(
+            r#"{"ticket_id":"E1","agent_id":"A1","messages":[{"role":"customer","text":"谢谢"},"#,
+            r#"{"role":"agent","text":"您好，你自己看"}]}"#,
+            "\n"
+        ),
+    );
+    dir.audit("in.jsonl", &[]).success();
+    let flagged = dir.read_jsonl("out/flagged.jsonl");
+    let evidence = flagged[0]["evidence"].as_array().unwrap();
+    let backs: Vec<(&str, Option<&str>)> =
+        evidence.iter().map(|e| (e["text"].as_str().unwrap_or(""), e["backs"].as_str())).collect();
+    assert_eq!(
+        backs,
+        [("谢谢", None), ("您好", None), ("你自己看", Some("forbidden_phrase"))],
+        "{evidence:#?}"
+    );
+
+    let html = String::from_utf8(dir.read("out/agents/A1.html")).unwrap();
+    let listed = &html[html.find("<h3>工单 E1</h3>").unwrap()..html.find("<details").unwrap()];
+    assert_eq!(listed.matches("<p class=ev>").count(), 1, "{listed}");
+    assert!(listed.contains("<span class=backs>使用服务禁语</span> 消息#2 (客服)"), "{listed}");
+    assert!(listed.contains("<mark class=why>你自己看</mark>"), "{listed}");
+    assert!(listed.contains("另有 2 处命中不构成标记原因, 在下方对话全文中标出。"), "{listed}");
+    let md = String::from_utf8(dir.read("out/agents/A1.md")).unwrap();
+    assert!(md.contains("- 使用服务禁语 ← 消息#2 (客服)"), "{md}");
+    assert!(md.contains("- 另有 2 处命中不构成标记原因, 见下方对话全文"), "{md}");
+}

@@ -223,7 +223,7 @@ fn html_pages_are_self_contained_and_escape_every_transcript_byte() {
     }
     let agent_page = &pages[1];
     assert!(agent_page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{agent_page}");
-    assert!(agent_page.contains("<mark>你自己看</mark>"), "{agent_page}");
+    assert!(agent_page.contains("<mark class=why>你自己看</mark>"), "{agent_page}");
     assert!(agent_page.contains("&lt;i&gt;小王&lt;/i&gt;"), "{agent_page}");
     assert!(agent_page.contains("<svg"), "radar chart missing");
 }

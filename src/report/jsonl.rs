@@ -64,6 +64,19 @@ pub struct FlaggedTicket {
 }
 
 impl FlaggedTicket {
+    /// The evidence a page lists, and how many items it leaves to the conversation: with the
+    /// conversation on the page, the items behind a reason (all of them when none is: a ticket
+    /// flagged only on figures); without, every item.
+    pub fn evidence_listed(&self, with_conversation: bool) -> (Vec<&EvidenceLine>, usize) {
+        let behind: Vec<&EvidenceLine> =
+            self.evidence.iter().filter(|e| e.backs.is_some()).collect();
+        if !with_conversation || behind.is_empty() {
+            return (self.evidence.iter().collect(), 0);
+        }
+        let others = self.evidence.len() - behind.len();
+        (behind, others)
+    }
+
     /// The same ticket with at most `items` evidence items (those behind a reason code come
     /// first), the rest counted in `evidence_omitted`.
     pub fn brief(&self, items: usize) -> FlaggedTicket {
@@ -80,6 +93,10 @@ impl FlaggedTicket {
 pub struct EvidenceLine {
     pub message: u32,
     pub role: Role,
+    /// The reason code this item is evidence for, when it backs one (the forbidden phrase of
+    /// `forbidden_phrase`); absent for a hit that flags nothing by itself (a greeting, 谢谢).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backs: Option<Reason>,
     pub start: u32,
     pub end: u32,
     pub category: String,
@@ -149,6 +166,7 @@ pub fn flagged_ticket(
             let mut line = EvidenceLine {
                 message: e.message,
                 role: e.role,
+                backs: score.reason_behind(e),
                 start: e.start,
                 end: e.end,
                 category: String::new(),

@@ -322,7 +322,7 @@ pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
 }
 
 /// One flagged ticket, as agent and reason pages list it.
-pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
+pub fn flagged_ticket(ticket: &FlaggedTicket, with_conversation: bool) -> Vec<u8> {
     let mut out = String::new();
     let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
     let _ = writeln!(
@@ -332,15 +332,20 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
         reasons.join("、"),
         labels::severity(ticket.severity)
     );
-    for e in &ticket.evidence {
+    let (listed, others) = ticket.evidence_listed(with_conversation);
+    for e in listed {
         let what = escape(&describe(e));
         let context = match (&e.context, &e.text) {
             (Some(context), Some(text)) => format!(": {}", highlight(context, text)),
             _ => String::new(),
         };
         let role = labels::role(e.role);
+        let backs = e.backs.map_or(String::new(), |r| format!("{} ← ", labels::reason(r)));
         // People count messages from 1; flagged.jsonl's index counts from 0.
-        let _ = writeln!(out, "- 消息#{} ({role}) {what}{context}", e.message + 1);
+        let _ = writeln!(out, "- {backs}消息#{} ({role}) {what}{context}", e.message + 1);
+    }
+    if others > 0 {
+        let _ = writeln!(out, "- 另有 {others} 处命中不构成标记原因, 见下方对话全文");
     }
     out.push('\n');
     out.into_bytes()

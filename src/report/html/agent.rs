@@ -136,8 +136,11 @@ pub fn reason_tail() -> Vec<u8> {
     format!("</section>\n{PAGE_END}").into_bytes()
 }
 
-/// One flagged ticket, as agent and reason pages list it.
-pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
+/// One flagged ticket, as agent and reason pages list it. With its conversation below it (an
+/// agent page), only the evidence behind its reasons is listed, each item with the reason it
+/// backs, and the other hits are counted: they are all marked in the conversation. Without
+/// (a reason page), every item is listed.
+pub fn flagged_ticket(ticket: &FlaggedTicket, with_conversation: bool) -> Vec<u8> {
     let mut body = String::new();
     let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
     let _ = writeln!(
@@ -147,14 +150,24 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
         text(&reasons.join("、")),
         labels::severity(ticket.severity)
     );
-    for e in &ticket.evidence {
+    let (listed, others) = ticket.evidence_listed(with_conversation);
+    for e in listed {
         let role = labels::role(e.role);
+        let backs = e
+            .backs
+            .map_or(String::new(), |r| format!("<span class=backs>{}</span> ", labels::reason(r)));
         let _ = writeln!(
             body,
-            "<p class=ev>消息#{} ({role}) {}{}</p>",
+            "<p class=ev>{backs}消息#{} ({role}) {}{}</p>",
             e.message + 1,
             text(&describe(e)),
-            highlighted(e)
+            highlighted(e, e.backs.is_some())
+        );
+    }
+    if others > 0 {
+        let _ = writeln!(
+            body,
+            "<p class=muted>另有 {others} 处命中不构成标记原因, 在下方对话全文中标出。</p>"
         );
     }
     if ticket.evidence_omitted > 0 {
@@ -165,11 +178,12 @@ pub fn flagged_ticket(ticket: &FlaggedTicket) -> Vec<u8> {
 }
 
 /// The hit marked inside its context, every part escaped.
-fn highlighted(e: &EvidenceLine) -> String {
+fn highlighted(e: &EvidenceLine, why: bool) -> String {
     let (Some(context), Some(hit)) = (&e.context, &e.text) else { return String::new() };
+    let mark = if why { "<mark class=why>" } else { "<mark>" };
     match context.find(hit.as_str()).filter(|_| !hit.is_empty()) {
         Some(at) => format!(
-            ": {}<mark>{}</mark>{}",
+            ": {}{mark}{}</mark>{}",
             text(&context[..at]),
             text(hit),
             text(&context[at + hit.len()..])
