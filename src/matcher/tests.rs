@@ -156,6 +156,36 @@ fn a_warning_against_a_violation_is_not_the_violation() {
     }
 }
 
+/// Issue 9: a warning frame reaches across any words of its clause, a cue before the conduct
+/// or a judging predicate after it; a new clause, a cue inside a longer word or a negated
+/// predicate does not warn.
+#[test]
+fn warning_frames_cancel_conduct_across_their_clause() {
+    let cases: &[(&str, &[&str])] = &[
+        ("请不要相信任何要求加微信的人", &[]),
+        ("谨防有人冒充客服让您加微信", &[]),
+        ("严禁引导客户线下交易", &[]),
+        ("线下交易是违规的", &[]),
+        ("线下交易属于违规行为", &[]),
+        // A cue is a token: 别 of 别人 and 特别 is none.
+        ("别人都是加微信买的", &["加微信@off_platform"]),
+        ("特别优惠加微信", &["加微信@off_platform"]),
+        // A particle or the agent as a new subject starts a new clause in a run-on message.
+        ("不要下单了加微信", &["加微信@off_platform"]),
+        ("不要在平台付款我们线下交易", &["线下交易@off_platform"]),
+        // A cue that a feeling word owns is comfort, not a prohibition.
+        ("不要生气加微信", &["加微信@off_platform"]),
+        // After the phrase only a judging predicate warns, and not a negated one.
+        ("加微信不要告诉别人", &["加微信@off_platform"]),
+        ("加微信不违规", &["加微信@off_platform"]),
+        // Another clause.
+        ("严禁这样做,加微信", &["加微信@off_platform"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
 #[test]
 fn a_number_placeholder_matches_any_numeral() {
     let cases: &[(&str, &[&str])] = &[
