@@ -652,7 +652,8 @@ const CLAUSE_MARKS: [char; 10] = ['。', '!', '?', ',', ';', '.', ':', '~', '\n'
 /// Rule 4, warning frames: a counted conduct hit becomes [`Effect::Negated`] when, in its clause,
 /// a [`WARNING_CUES`] cue stands before it with no [`CLAUSE_RESTARTS`] token between, or a
 /// [`JUDGING_PREDICATES`] word follows it with no negation between. A cue that a sentiment or
-/// empathy word owns (别担心, 不要生气) is comfort, not a prohibition, and reaches no further.
+/// empathy word owns (别担心, 不要生气) is comfort, not a prohibition, and reaches no further;
+/// a phrase naming the agent's own channel (加我微信) is never warned against.
 fn cancel_warnings(text: &str, tokens: &Tokens, hits: &mut [Hit]) {
     let conduct = |h: &Hit| h.category.is_conduct() && h.effect == Effect::Counted;
     if !hits.iter().any(conduct) {
@@ -671,7 +672,11 @@ fn cancel_warnings(text: &str, tokens: &Tokens, hits: &mut [Hit]) {
             .filter(|&&(_, _, e)| e <= conduct_start)
             .any(|&(c, s, e)| (c == Category::Empathy && s < end && start < e) || s == end)
     };
-    for hit in hits.iter_mut().filter(|h| conduct(h)) {
+    // The agent's own channel (加我微信, 转账给我) is an offer whatever frames it: nobody warns
+    // against adding the speaker. In a run-on message such a frame is a new clause's opener
+    // (不用下单直接转账给我, 千万不要错过加我微信领券); only rule 4's adjacent negation cancels it.
+    let own_channel = |h: &Hit| text[h.start..h.end].contains('我');
+    for hit in hits.iter_mut().filter(|h| conduct(h) && !own_channel(h)) {
         let from = text[..hit.start]
             .rfind(CLAUSE_MARKS)
             .map_or(0, |at| at + text[at..].chars().next().map_or(0, char::len_utf8));

@@ -253,6 +253,10 @@ fn a_warning_frame_around_conduct_is_not_the_conduct() {
         "特别优惠加我微信",
         "别人都是加微信买的",
         "区别就是加我微信更便宜",
+        // The agent's own channel behind a cue that opens a run-on message.
+        "不用下单直接转账给我",
+        "千万不要错过加我微信领券",
+        "不要去店里买加我微信便宜",
     ];
     let cases: Vec<(&str, &str, bool)> = warnings
         .iter()

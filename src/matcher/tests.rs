@@ -24,7 +24,10 @@ fn lexicon() -> Lexicon {
             Category::Degree,
             "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n好 | w=1.5\n不要太 | w=1.5\n",
         ),
-        (Category::OffPlatform, "vx | boundary=none\n加微信 | boundary=none\n线下交易\n!参加微信\n"),
+        (
+            Category::OffPlatform,
+            "vx | boundary=none\n加微信 | boundary=none\n加我微信 | boundary=none\n线下交易\n!参加微信\n",
+        ),
     ];
     let mut lexicon = Lexicon::default();
     for (category, text) in files {
@@ -180,6 +183,11 @@ fn warning_frames_cancel_conduct_across_their_clause() {
         ("加微信不违规", &["加微信@off_platform"]),
         // Another clause.
         ("严禁这样做,加微信", &["加微信@off_platform"]),
+        // The agent's own channel is an offer, whatever frames it in a run-on message; only
+        // an adjacent negation cancels it.
+        ("千万不要错过加我微信领券", &["加我微信@off_platform"]),
+        ("不要去店里买加我微信便宜", &["加我微信@off_platform"]),
+        ("请不要加我微信", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
