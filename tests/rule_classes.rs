@@ -197,3 +197,71 @@ fn reassurance_ritual_and_promises_are_not_empathy() {
         ("尽快为您处理", "empathy", false),
     ]);
 }
+
+/// Issue 9: a conduct phrase inside a warning or prohibition frame (a cue before it in its
+/// clause, with any words between, or a judging predicate after it) is the warning, not the
+/// violation. The invitations below keep their flag: the cue sits in another clause, after the
+/// phrase, inside a longer word, or a new clause starts in a run-on message.
+#[test]
+fn a_warning_frame_around_conduct_is_not_the_conduct() {
+    let warnings = [
+        // Reported in the issue.
+        "亲，千万别和任何人私下交易哦",
+        "请不要相信任何要求加微信的人",
+        "客服不会要求您加微信",
+        "谨防有人冒充客服让您加微信",
+        "请不要通过微信转账给任何人",
+        "没必要加微信的",
+        "好评返现是违规的，我们不会这样做",
+        // Written for this test.
+        "严禁引导客户加微信",
+        "我们从不要求加QQ",
+        "为了您的安全请勿扫描陌生人发来的收款码",
+        "警惕自称客服的人让您私下转账",
+        "小心有人以退款为由让您加QQ",
+        "防止不法分子诱导您线下交易",
+        "请勿点击陌生链接或添加微信号",
+        "切勿向陌生人透露验证码或私下转账",
+        "不用另外加微信联系，这里就能处理",
+        "不需要额外通过微信转账",
+        "好评返现属于违规行为",
+        "私下交易是骗人的",
+        "线下交易违法，请勿相信",
+        "严禁私下交易、加微信",
+    ];
+    let violations = [
+        // Reported in the issue.
+        "加我微信聊",
+        "你加微信吧",
+        "私下交易更便宜",
+        "不方便在这说，加微信",
+        "不用在平台拍了，加微信转账",
+        "加微信不要告诉别人",
+        "别担心，加我微信",
+        // Written for this test: a new clause without punctuation (a particle, the agent as
+        // subject, a space), a cue that comforts, a negated predicate, a cue inside a word.
+        "不要下单了加我微信",
+        "不用排队了直接转账给我",
+        "不要在平台付款我们私下交易",
+        "别急我把微信号发你",
+        "别担心 加我微信",
+        "不要生气加我微信给你补偿",
+        "不用担心加我微信就行",
+        "加我微信不会违规的",
+        "私下交易不违法的",
+        "这里不能说加我微信吧",
+        "特别优惠加我微信",
+        "别人都是加微信买的",
+        "区别就是加我微信更便宜",
+        // The agent's own channel behind a cue that opens a run-on message.
+        "不用下单直接转账给我",
+        "千万不要错过加我微信领券",
+        "不要去店里买加我微信便宜",
+    ];
+    let cases: Vec<(&str, &str, bool)> = warnings
+        .iter()
+        .map(|&t| (t, "off_platform", false))
+        .chain(violations.iter().map(|&t| (t, "off_platform", true)))
+        .collect();
+    check(&cases);
+}

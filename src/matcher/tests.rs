@@ -24,7 +24,10 @@ fn lexicon() -> Lexicon {
             Category::Degree,
             "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n好 | w=1.5\n不要太 | w=1.5\n",
         ),
-        (Category::OffPlatform, "vx | boundary=none\n加微信 | boundary=none\n线下交易\n!参加微信\n"),
+        (
+            Category::OffPlatform,
+            "vx | boundary=none\n加微信 | boundary=none\n加我微信 | boundary=none\n线下交易\n!参加微信\n",
+        ),
     ];
     let mut lexicon = Lexicon::default();
     for (category, text) in files {
@@ -150,6 +153,41 @@ fn a_warning_against_a_violation_is_not_the_violation() {
         ("不要在这里说,加微信", &["加微信@off_platform"]),
         // A look-alike compound is not the phrase.
         ("参加微信活动领券", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+/// Issue 9: a warning frame reaches across any words of its clause, a cue before the conduct
+/// or a judging predicate after it; a new clause, a cue inside a longer word or a negated
+/// predicate does not warn.
+#[test]
+fn warning_frames_cancel_conduct_across_their_clause() {
+    let cases: &[(&str, &[&str])] = &[
+        ("请不要相信任何要求加微信的人", &[]),
+        ("谨防有人冒充客服让您加微信", &[]),
+        ("严禁引导客户线下交易", &[]),
+        ("线下交易是违规的", &[]),
+        ("线下交易属于违规行为", &[]),
+        // A cue is a token: 别 of 别人 and 特别 is none.
+        ("别人都是加微信买的", &["加微信@off_platform"]),
+        ("特别优惠加微信", &["加微信@off_platform"]),
+        // A particle or the agent as a new subject starts a new clause in a run-on message.
+        ("不要下单了加微信", &["加微信@off_platform"]),
+        ("不要在平台付款我们线下交易", &["线下交易@off_platform"]),
+        // A cue that a feeling word owns is comfort, not a prohibition.
+        ("不要生气加微信", &["加微信@off_platform"]),
+        // After the phrase only a judging predicate warns, and not a negated one.
+        ("加微信不要告诉别人", &["加微信@off_platform"]),
+        ("加微信不违规", &["加微信@off_platform"]),
+        // Another clause.
+        ("严禁这样做,加微信", &["加微信@off_platform"]),
+        // The agent's own channel is an offer, whatever frames it in a run-on message; only
+        // an adjacent negation cancels it.
+        ("千万不要错过加我微信领券", &["加我微信@off_platform"]),
+        ("不要去店里买加我微信便宜", &["加我微信@off_platform"]),
+        ("请不要加我微信", &[]),
     ];
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
