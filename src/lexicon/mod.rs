@@ -53,8 +53,10 @@ impl Category {
     }
 
     /// Conduct an agent is flagged for. A prohibition before it is the opposite speech act
-    /// (请不要私下加微信 warns against the violation), so a negation cancels it, but only
-    /// across a gap of function words ([`crate::matcher`] rule 4).
+    /// (请不要私下加微信 warns against the violation), so a negation cancels it across a gap
+    /// of function words ([`crate::matcher`] rule 4), and a warning cue anywhere earlier in the
+    /// clause (谨防, 严禁, 不会要求您…) or a judging word after it (是违规的) cancels it too,
+    /// unless the phrase names the agent's own channel (加我微信).
     pub fn is_conduct(self) -> bool {
         matches!(self, Category::OffPlatform)
     }
