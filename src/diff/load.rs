@@ -159,13 +159,6 @@ pub struct Queued {
     pub results: Vec<String>,
 }
 
-impl Queued {
-    /// The order the audit writes the queue in.
-    pub fn key(&self) -> (&str, &str) {
-        (&self.agent_id, &self.ticket_id)
-    }
-}
-
 pub struct QueueStream {
     records: csv::StringRecordsIntoIter<File>,
     path: PathBuf,

@@ -453,52 +453,59 @@ fn entries(old: &Value, new: &Value) -> Vec<EntryDelta> {
 fn tickets(old: &Report, new: &Report, changed: &Edited) -> Result<Vec<TicketDelta>> {
     let mut deltas: BTreeMap<String, TicketDelta> = BTreeMap::new();
     let (mut a, mut b) = (old.flagged()?, new.flagged()?);
-    let (mut x, mut y) = (a.next()?, b.next()?);
-    loop {
-        let order = match (&x, &y) {
-            (None, None) => break,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(p), Some(q)) => p.ticket_id.cmp(&q.ticket_id),
-        };
-        let (old_side, new_side) = match order {
-            std::cmp::Ordering::Less => (x.take(), None),
-            std::cmp::Ordering::Greater => (None, y.take()),
-            std::cmp::Ordering::Equal => (x.take(), y.take()),
-        };
-        if let Some(delta) = flagged_delta(old_side.as_ref(), new_side.as_ref(), changed) {
-            deltas.insert(delta.ticket_id.clone(), delta);
-        }
-        if x.is_none() && order != std::cmp::Ordering::Greater {
-            x = a.next()?;
-        }
-        if y.is_none() && order != std::cmp::Ordering::Less {
-            y = b.next()?;
-        }
-    }
+    merge_join(
+        || a.next(),
+        || b.next(),
+        |f: &Flagged| f.ticket_id.clone(),
+        |x, y| {
+            if let Some(delta) = flagged_delta(x.as_ref(), y.as_ref(), changed) {
+                deltas.insert(delta.ticket_id.clone(), delta);
+            }
+        },
+    )?;
     let (mut a, mut b) = (old.queue()?, new.queue()?);
-    let (mut x, mut y) = (a.next()?, b.next()?);
+    merge_join(
+        || a.next(),
+        || b.next(),
+        |q: &Queued| (q.agent_id.clone(), q.ticket_id.clone()),
+        |x, y| queue_delta(x, y, &mut deltas),
+    )?;
+    Ok(deltas.into_values().collect())
+}
+
+/// Walks two streams sorted by `key` in step, handing `visit` each key's item from the old
+/// side, the new side or both.
+fn merge_join<T, K: Ord>(
+    mut old: impl FnMut() -> Result<Option<T>>,
+    mut new: impl FnMut() -> Result<Option<T>>,
+    key: impl Fn(&T) -> K,
+    mut visit: impl FnMut(Option<T>, Option<T>),
+) -> Result<()> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let (mut x, mut y) = (old()?, new()?);
     loop {
         let order = match (&x, &y) {
-            (None, None) => break,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(p), Some(q)) => p.key().cmp(&q.key()),
+            (None, None) => return Ok(()),
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (Some(p), Some(q)) => key(p).cmp(&key(q)),
         };
-        let (old_side, new_side) = match order {
-            std::cmp::Ordering::Less => (x.take(), None),
-            std::cmp::Ordering::Greater => (None, y.take()),
-            std::cmp::Ordering::Equal => (x.take(), y.take()),
-        };
-        queue_delta(old_side, new_side, &mut deltas);
-        if x.is_none() && order != std::cmp::Ordering::Greater {
-            x = a.next()?;
-        }
-        if y.is_none() && order != std::cmp::Ordering::Less {
-            y = b.next()?;
+        match order {
+            Less => {
+                visit(x.take(), None);
+                x = old()?;
+            }
+            Greater => {
+                visit(None, y.take());
+                y = new()?;
+            }
+            Equal => {
+                visit(x.take(), y.take());
+                x = old()?;
+                y = new()?;
+            }
         }
     }
-    Ok(deltas.into_values().collect())
 }
 
 /// A flagged ticket's change of reasons, and the entries behind it: when flagged in both, the

@@ -154,15 +154,11 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
         ]);
         row.extend(CheckId::ALL.map(|c| cell(figures::percent(m.compliance[c].pass_rate))));
         if let Some(change) = trend.map(|t| &t.agents[id]) {
-            let repeated: Vec<&str> = change
-                .repeated
-                .iter()
-                .filter_map(|key| Reason::from_key(key).map(labels::reason))
-                .collect();
+            let repeated = crate::report::figures::repeated(change);
             row.extend([
                 cell(figures::score_change(change)),
                 cell(figures::change(change.flagged_share_delta)),
-                repeated.join("、"),
+                repeated,
             ]);
         }
         w.write_record(&row).expect("in memory");

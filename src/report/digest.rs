@@ -62,16 +62,7 @@ pub fn render(page: &TeamPage, report_url: Option<&str>) -> Vec<u8> {
     if !repeat.is_empty() {
         let named_rows: Vec<String> = repeat
             .iter()
-            .map(|r| {
-                let reasons: Vec<&str> = r
-                    .change
-                    .map(|c| c.repeated.as_slice())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
-                    .collect();
-                format!("`{}` ({})", code(r.id), reasons.join("、"))
-            })
+            .filter_map(|r| Some(format!("`{}` ({})", code(r.id), figures::repeated(r.change?))))
             .collect();
         lines.push(format!("- 屡犯 (近 7 次中 ≥ 3 次): {}", named(named_rows)));
     }

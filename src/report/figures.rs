@@ -49,6 +49,17 @@ pub fn score_change(c: &crate::trend::Change) -> Option<String> {
     change(c.score_delta)
 }
 
+/// A trend's repeated conduct reasons as the pages name them: `使用服务禁语、引导站外交易`;
+/// empty when none.
+pub fn repeated(c: &crate::trend::Change) -> String {
+    let names: Vec<&str> = c
+        .repeated
+        .iter()
+        .filter_map(|k| crate::vocab::Reason::from_key(k).map(crate::report::labels::reason))
+        .collect();
+    names.join("、")
+}
+
 /// The data period, first and last message time in China Standard Time to the second:
 /// `2026-11-21 09:00:00 — 2026-11-21 11:00:50 (UTC+8)`; `None` when no message had a time.
 /// Times keep no offset once read, so one zone is chosen for all: the one the transcripts are

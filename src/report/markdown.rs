@@ -179,11 +179,7 @@ fn trend(out: &mut String, page: &TeamPage) {
         let Some(change) = row.change else { continue };
         let scores: Vec<String> =
             change.scores.iter().map(|s| figures::score(*s).unwrap_or_else(dash)).collect();
-        let repeated: Vec<&str> = change
-            .repeated
-            .iter()
-            .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
-            .collect();
+        let repeated = crate::report::figures::repeated(change);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -193,7 +189,7 @@ fn trend(out: &mut String, page: &TeamPage) {
             scores.join(" → "),
             figures::score(change.mean_7).unwrap_or_else(dash),
             figures::score(change.mean_30).unwrap_or_else(dash),
-            repeated.join("、")
+            repeated
         );
     }
 }
@@ -244,13 +240,9 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
                 mean(change.mean_30)
             );
         }
-        let repeated: Vec<&str> = change
-            .repeated
-            .iter()
-            .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
-            .collect();
+        let repeated = crate::report::figures::repeated(change);
         if !repeated.is_empty() {
-            let _ = writeln!(out, "\n⚠ 屡犯 (近 7 次中 ≥ 3 次): {}", repeated.join("、"));
+            let _ = writeln!(out, "\n⚠ 屡犯 (近 7 次中 ≥ 3 次): {repeated}");
         }
     }
     let _ = writeln!(out, "\n## 抽检合规 ({} 张工单)\n\n| 检查项 | 通过 | 不通过 | 未知 | 通过率 |\n|---|---:|---:|---:|---:|", m.sampled);

@@ -215,16 +215,12 @@ fn trend_line(change: &crate::trend::Change) -> String {
             mean(change.mean_30)
         );
     }
-    let repeated: Vec<&str> = change
-        .repeated
-        .iter()
-        .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
-        .collect();
+    let repeated = crate::report::figures::repeated(change);
     if !repeated.is_empty() {
         let _ = write!(
             html,
             " <span class=lowmark>⚠ 屡犯 (近 7 次中 ≥ 3 次): {}</span>",
-            text(&repeated.join("、"))
+            text(&repeated)
         );
     }
     html.push_str("</p>");

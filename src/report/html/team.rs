@@ -191,11 +191,7 @@ fn trend(body: &mut String, page: &TeamPage) {
     let dash = || labels::UNKNOWN.to_string();
     for row in &page.rows {
         let Some(change) = row.change else { continue };
-        let repeated: Vec<&str> = change
-            .repeated
-            .iter()
-            .filter_map(|k| crate::score::Reason::from_key(k).map(labels::reason))
-            .collect();
+        let repeated = crate::report::figures::repeated(change);
         let _ = writeln!(
             body,
             "<tr{}><td><a href=\"agents/{}.html\">{}</a></td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
@@ -207,7 +203,7 @@ fn trend(body: &mut String, page: &TeamPage) {
             super::sparkline(&change.scores),
             figures::score(change.mean_7).unwrap_or_else(dash),
             figures::score(change.mean_30).unwrap_or_else(dash),
-            text(&repeated.join("、"))
+            text(&repeated)
         );
     }
     body.push_str("</tbody></table></div>\n");
