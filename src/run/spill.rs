@@ -1,0 +1,155 @@
+//! The end of a run: report files filled from the spill (each ticket's rendered lines, written
+//! while its text was in memory), and agent and reason pages written one flagged ticket at a
+//! time, so memory never holds more than one ticket's page fragment.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use super::TicketRecord;
+use crate::error::{Error, Result};
+use crate::pages::{self, Flag};
+use crate::report::jsonl::FlaggedTicket;
+use crate::report::{self, Staging};
+use crate::template::Template;
+
+/// Evidence items a ticket shows on a reason page: the one behind its first reason (its agent
+/// page shows them all, up to the flagged.jsonl cap).
+pub(super) const REASON_PAGE_EVIDENCE: usize = 1;
+
+/// `agents/<stem>.html|.md` and the agent's reason pages `agents/<stem>/<reason>.html|.md`, as
+/// `pages::layout` lays them out; `flagged` are the agent's flagged tickets in id order, and
+/// `agent` the page without its layout (filled in here).
+///
+/// Memory: the layout (6 bytes per flagged ticket of this agent, beside the caller's 8-byte
+/// reference each), one `FlaggedTicket` at a time (at most `jsonl::MAX_EVIDENCE` evidence items)
+/// and at most 16 open pages with a 64 KiB buffer each. Each flagged ticket is read from the
+/// spill once and rendered once per format, whatever the number of pages it goes on.
+pub(super) fn write_agent_pages(
+    staging: &Staging,
+    (spill, spill_path): (&mut File, &PathBuf),
+    flagged: &[&TicketRecord],
+    template: &Template,
+    agent: report::AgentPage,
+) -> Result<()> {
+    let flags: Vec<Flag> = flagged
+        .iter()
+        .map(|r| Flag { severity: r.severity.expect("flagged"), reasons: r.reasons })
+        .collect();
+    let layout = pages::layout(&flags, template);
+    drop(flags);
+    let agent =
+        report::AgentPage { flagged_shown: layout.shown, reasons: &layout.reasons, ..agent };
+    let mut html = SpillCopy::page(staging, &format!("agents/{}.html", agent.stem))?;
+    let mut md = SpillCopy::page(staging, &format!("agents/{}.md", agent.stem))?;
+    html.write(&report::html::agent_head(&agent))?;
+    md.write(&report::markdown::agent_head(&agent))?;
+    // (reason, its HTML page, its Markdown page) for each reason with a ticket left off.
+    let mut by_reason = Vec::new();
+    for line in layout.reasons.iter().filter(|line| line.has_page()) {
+        if by_reason.is_empty() {
+            let dir = staging.path(&format!("agents/{}", agent.stem));
+            std::fs::create_dir_all(&dir).map_err(Error::write(&dir))?;
+        }
+        let path = report::reason_page_path(agent.stem, line.reason);
+        let page = report::ReasonPage { agent: &agent, line };
+        let mut reason_html = SpillCopy::page(staging, &format!("agents/{path}.html"))?;
+        let mut reason_md = SpillCopy::page(staging, &format!("agents/{path}.md"))?;
+        reason_html.write(&report::html::reason_head(&page))?;
+        reason_md.write(&report::markdown::reason_head(&page))?;
+        by_reason.push((line.reason, reason_html, reason_md));
+    }
+    for (place, &i) in layout.order.iter().enumerate() {
+        let r = flagged[i as usize];
+        let on_agent_page = place < layout.shown;
+        let mut its_reason_pages: Vec<_> =
+            by_reason.iter_mut().filter(|(reason, ..)| r.reasons.contains(*reason)).collect();
+        if !on_agent_page && its_reason_pages.is_empty() {
+            continue;
+        }
+        let at = r.spill_at + u64::from(r.queue_len);
+        if on_agent_page {
+            let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
+            let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
+            html.write(&report::html::flagged_ticket(&ticket, true))?;
+            md.write(&report::markdown::flagged_ticket(&ticket, true))?;
+            let at = at
+                + u64::from(r.flagged_len)
+                + u64::from(r.ticket_len)
+                + u64::from(r.brief_html_len)
+                + u64::from(r.brief_md_len);
+            html.copy(spill, spill_path, at, r.conv_html_len)?;
+            md.copy(spill, spill_path, at + u64::from(r.conv_html_len), r.conv_md_len)?;
+        }
+        if !its_reason_pages.is_empty() {
+            let at = at + u64::from(r.flagged_len) + u64::from(r.ticket_len);
+            let brief_html = read_spill(spill, spill_path, at, r.brief_html_len)?;
+            let at = at + u64::from(r.brief_html_len);
+            let brief_md = read_spill(spill, spill_path, at, r.brief_md_len)?;
+            for (_, reason_html, reason_md) in its_reason_pages.iter_mut() {
+                reason_html.write(&brief_html)?;
+                reason_md.write(&brief_md)?;
+            }
+        }
+    }
+    html.write(&report::html::agent_tail(&agent))?;
+    md.write(&report::markdown::agent_tail(&agent))?;
+    html.finish()?;
+    md.finish()?;
+    for (_, mut reason_html, reason_md) in by_reason {
+        reason_html.write(&report::html::reason_tail())?;
+        reason_html.finish()?;
+        reason_md.finish()?;
+    }
+    Ok(())
+}
+
+fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
+    let mut bytes = vec![0; len as usize];
+    spill
+        .seek(SeekFrom::Start(at))
+        .and_then(|_| spill.read_exact(&mut bytes))
+        .map_err(Error::read(path))?;
+    Ok(bytes)
+}
+
+/// A report file filled from spill records, and pages written one flagged ticket at a time.
+pub(super) struct SpillCopy {
+    out: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl SpillCopy {
+    pub(super) fn create(staging: &Staging, name: &str) -> Result<SpillCopy> {
+        SpillCopy::with_capacity(staging, name, 1 << 20)
+    }
+
+    /// A page: many may be open at once, so a smaller buffer.
+    pub(super) fn page(staging: &Staging, name: &str) -> Result<SpillCopy> {
+        SpillCopy::with_capacity(staging, name, 64 << 10)
+    }
+
+    fn with_capacity(staging: &Staging, name: &str, capacity: usize) -> Result<SpillCopy> {
+        let path = staging.path(name);
+        let file = File::create(&path).map_err(Error::write(&path))?;
+        Ok(SpillCopy { out: BufWriter::with_capacity(capacity, file), path })
+    }
+
+    pub(super) fn copy(
+        &mut self,
+        spill: &mut File,
+        spill_path: &PathBuf,
+        at: u64,
+        len: u32,
+    ) -> Result<()> {
+        self.write(&read_spill(spill, spill_path, at, len)?)
+    }
+
+    pub(super) fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(Error::write(&self.path))
+    }
+
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.out.flush().map_err(Error::write(&self.path))
+    }
+}
