@@ -22,7 +22,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
 
 use crate::cases::{self, NewCase};
 use crate::check::{CheckId, Outcome};
@@ -437,29 +436,14 @@ pub fn render(c: &Calibration) -> String {
     out
 }
 
-/// Columns padded to their display width (CJK characters are two columns wide); the first
-/// two columns left-aligned, the figures right-aligned.
+/// Columns padded to their display width; the first two columns left-aligned unless they hold a
+/// figure, the figures right-aligned.
 fn table(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |s| s.width())).max().unwrap_or(0))
-        .collect();
+    let left =
+        |i: usize, cell: &str| i < 2 && !cell.chars().next().is_some_and(|c| c.is_ascii_digit());
     let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let pad = " ".repeat(widths[i] - cell.width());
-                let text_column = i < 2 && !cell.chars().next().is_some_and(|c| c.is_ascii_digit());
-                if text_column {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
+    for line in crate::tools::aligned_lines(rows, left) {
+        out.push_str(&line);
         out.push('\n');
     }
     out

@@ -25,7 +25,6 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
 
 use crate::cli::StatsArgs;
 use crate::error::{for_terminal, Error, Result};
@@ -431,22 +430,9 @@ pub fn table_text(s: &Summary) -> String {
     rows.extend(s.entries.iter().map(figures));
     let rows: Vec<Vec<String>> =
         rows.into_iter().map(|r| r.into_iter().map(|c| for_terminal(&c)).collect()).collect();
-    let widths: Vec<usize> =
-        (0..HEADER.len()).map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0)).collect();
-    for (index, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let pad = " ".repeat(widths[i] - cell.width());
-                if i < 2 {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
+    let lines = crate::tools::aligned_lines(&rows, |i, _| i < 2);
+    for (index, line) in lines.iter().enumerate() {
+        out.push_str(line);
         out.push('\n');
         if let Some(entry) = index.checked_sub(1).map(|i| &s.entries[i]) {
             for example in &entry.examples {

@@ -43,6 +43,37 @@ pub fn explain(args: &ExplainArgs) -> Result<()> {
     std::io::stdout().write_all(out.as_bytes()).map_err(Error::write("-"))
 }
 
+/// A terminal table's lines, one per row (ragged rows allowed): columns padded to their
+/// display width (a Han character takes two), separated by two spaces, trailing spaces trimmed;
+/// a cell is left-aligned where `left(column, cell)` says so, else right-aligned.
+pub(crate) fn aligned_lines(
+    rows: &[Vec<String>],
+    left: impl Fn(usize, &str) -> bool,
+) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |s| s.width())).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let pad = " ".repeat(widths[i] - cell.width());
+                    if left(i, cell) {
+                        format!("{cell}{pad}")
+                    } else {
+                        format!("{pad}{cell}")
+                    }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
 /// `text` padded with spaces to `columns` terminal columns: a Han character takes two, so
 /// `{:<12}` (which counts characters) would misalign Chinese entries.
 fn pad(text: &str, columns: usize) -> String {

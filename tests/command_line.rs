@@ -2,9 +2,6 @@
 //! closed pipe that is not an error, columns that line up in Chinese, bounded options, and
 //! errors that never pass input's control characters to the terminal.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-
 use crate::util::{fixture, Workdir};
 
 #[test]
@@ -25,17 +22,8 @@ fn audit_help_lists_general_options_outside_the_table_heading() {
 #[test]
 fn a_reader_that_stops_early_is_not_a_failure() {
     let dir = Workdir::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhijian"))
-        .args(["synth", "--tickets", "200000"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // Like `zhijian synth | head -c 100`: read a little, then close the pipe.
-    let mut head = [0; 100];
-    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = dir.closed_pipe(&["synth", "--tickets", "200000"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
 }

@@ -319,22 +319,11 @@ fn calibrate_refuses_to_write_cases_into_a_file_that_is_not_a_case_file() {
 
 #[test]
 fn stats_to_a_reader_that_stops_early_is_not_a_failure() {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
     let dir = Workdir::new();
     dir.zhijian(&["synth", "--tickets", "3000", "-o", "in.jsonl"]).success();
     // About 260 KB of table, far more than a pipe holds.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhijian"))
-        .args(["lexicon", "stats", "in.jsonl", "--examples", "20"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // Like `zhijian lexicon stats in.jsonl | head -c 100`.
-    let mut head = [0; 100];
-    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = dir.closed_pipe(&["lexicon", "stats", "in.jsonl", "--examples", "20"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
 }

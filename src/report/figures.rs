@@ -49,6 +49,24 @@ pub fn score_change(c: &crate::trend::Change) -> Option<String> {
     change(c.score_delta)
 }
 
+/// A trend's change since the baseline in words, as both page formats write it; `None` without
+/// a baseline or when the agent's score is unknown.
+pub fn baseline_text(c: &crate::trend::Change) -> Option<String> {
+    if c.new {
+        return Some("较基线: 新客服 (基线报告中没有)".to_string());
+    }
+    let score = score_change(c)?;
+    let flagged =
+        change(c.flagged_share_delta).unwrap_or_else(|| crate::report::labels::UNKNOWN.to_string());
+    Some(format!("较基线: 综合得分 {score}, 被标记占比 {flagged} 个百分点"))
+}
+
+/// A trend's means of the last 7 and 30 runs in words.
+pub fn means_text(c: &crate::trend::Change) -> String {
+    let mean = |m: Option<f64>| score(m).unwrap_or_else(|| crate::report::labels::UNKNOWN.into());
+    format!("近 7 次均分 {} · 近 30 次均分 {}", mean(c.mean_7), mean(c.mean_30))
+}
+
 /// A trend's repeated conduct reasons as the pages name them: `使用服务禁语、引导站外交易`;
 /// empty when none.
 pub fn repeated(c: &crate::trend::Change) -> String {

@@ -221,26 +221,17 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
         let _ = writeln!(out, "| {label} | {mine} | {all} |");
     }
     if let Some(change) = page.change {
-        let dash = || UNKNOWN.to_string();
-        if change.new {
-            let _ = writeln!(out, "\n较基线: 新客服 (基线报告中没有)");
-        } else if let Some(score) = figures::score_change(change) {
-            let flagged = figures::change(change.flagged_share_delta).unwrap_or_else(dash);
-            let _ = writeln!(out, "\n较基线: 综合得分 {score}, 被标记占比 {flagged} 个百分点");
+        if let Some(baseline) = figures::baseline_text(change) {
+            let _ = writeln!(out, "\n{baseline}");
         }
         if !change.scores.is_empty() {
+            let dash = || UNKNOWN.to_string();
             let scores: Vec<String> =
                 change.scores.iter().map(|s| figures::score(*s).unwrap_or_else(dash)).collect();
             let _ = writeln!(out, "\n近 {} 次综合得分: {}", scores.len(), scores.join(" → "));
-            let mean = |m: Option<f64>| figures::score(m).unwrap_or_else(dash);
-            let _ = writeln!(
-                out,
-                "\n近 7 次均分 {} · 近 30 次均分 {}",
-                mean(change.mean_7),
-                mean(change.mean_30)
-            );
+            let _ = writeln!(out, "\n{}", figures::means_text(change));
         }
-        let repeated = crate::report::figures::repeated(change);
+        let repeated = figures::repeated(change);
         if !repeated.is_empty() {
             let _ = writeln!(out, "\n⚠ 屡犯 (近 7 次中 ≥ 3 次): {repeated}");
         }

@@ -113,6 +113,21 @@ impl Workdir {
         Run { args: args.iter().map(|s| s.to_string()).collect(), output, listing: self.listing() }
     }
 
+    /// `zhijian ARGS... | head -c 100`: reads 100 bytes of stdout, closes the pipe, then waits.
+    pub fn closed_pipe(&self, args: &[&str]) -> Output {
+        use std::io::Read;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zhijian"))
+            .args(args)
+            .current_dir(self.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run zhijian");
+        let mut head = [0; 100];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        child.wait_with_output().expect("wait for zhijian")
+    }
+
     /// `PROGRAM ARGS...` run in this directory: a copy of the binary, say.
     pub fn run(&self, program: &Path, args: &[&str]) -> Run {
         let mut command = Command::new(program);

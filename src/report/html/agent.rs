@@ -194,28 +194,15 @@ fn highlighted(e: &EvidenceLine, why: bool) -> String {
 
 /// The agent's change since the baseline, recent scores and repeated conduct reasons.
 fn trend_line(change: &crate::trend::Change) -> String {
-    let dash = || crate::report::labels::UNKNOWN.to_string();
-    let mut parts = Vec::new();
-    if change.new {
-        parts.push("较基线: 新客服 (基线报告中没有)".to_string());
-    } else if let Some(score) = crate::report::figures::score_change(change) {
-        let flagged =
-            crate::report::figures::change(change.flagged_share_delta).unwrap_or_else(dash);
-        parts.push(format!("较基线: 综合得分 {score}, 被标记占比 {flagged} 个百分点"));
-    }
-    let mut html = format!("<p class=trend>{}", text(&parts.join(" · ")));
+    use crate::report::figures;
+    let baseline = figures::baseline_text(change).unwrap_or_default();
+    let mut html = format!("<p class=trend>{}", text(&baseline));
     if !change.scores.is_empty() {
         let _ =
             write!(html, " 近 {} 次: {}", change.scores.len(), super::sparkline(&change.scores));
-        let mean = |m: Option<f64>| crate::report::figures::score(m).unwrap_or_else(dash);
-        let _ = write!(
-            html,
-            " 近 7 次均分 {} · 近 30 次均分 {}",
-            mean(change.mean_7),
-            mean(change.mean_30)
-        );
+        let _ = write!(html, " {}", figures::means_text(change));
     }
-    let repeated = crate::report::figures::repeated(change);
+    let repeated = figures::repeated(change);
     if !repeated.is_empty() {
         let _ = write!(
             html,
