@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::parse::Ticket;
 use crate::score::{TicketScore, CATEGORIES};
 use crate::template::Template;
-use crate::vocab::{self, Category, CheckId, Map, Outcome, Reason};
+use crate::vocab::{self, Category, Map, Outcome, Reason};
 
 /// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
 /// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
@@ -92,8 +92,9 @@ pub struct AgentAggregate {
     pub flagged: u64,
     pub reasons: [u64; Reason::ALL.len()],
     pub sampled: u64,
-    /// Outcome counts per check over the sampled tickets.
-    pub checks: [[u64; 4]; CheckId::COUNT],
+    /// Outcome counts per template rule (in rule order) over the sampled tickets; empty until
+    /// a sampled ticket is counted.
+    pub checks: Vec<[u64; 4]>,
     /// Sampled tickets with a compliance score (at least one check passed or failed), the sum
     /// of their scores (whole points, so merging stays exact) and how many a veto zeroed.
     pub compliance_scored: u64,
@@ -126,6 +127,9 @@ impl AgentAggregate {
         self.flagged += other.flagged;
         add_arrays(&mut self.reasons, &other.reasons);
         self.sampled += other.sampled;
+        if self.checks.len() < other.checks.len() {
+            self.checks.resize(other.checks.len(), [0; 4]);
+        }
         for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
             add_arrays(mine, theirs);
         }
@@ -136,8 +140,11 @@ impl AgentAggregate {
 
     /// Counts a sampled ticket from its packed check outcomes; its compliance score is
     /// computed here, from the outcomes alone, so the sampling record stays as small as it is.
-    pub fn record_sampled(&mut self, outcomes: &[Outcome; CheckId::COUNT], template: &Template) {
+    pub fn record_sampled(&mut self, outcomes: &[Outcome], template: &Template) {
         self.sampled += 1;
+        if self.checks.len() < outcomes.len() {
+            self.checks.resize(outcomes.len(), [0; 4]);
+        }
         for (counts, outcome) in self.checks.iter_mut().zip(outcomes) {
             counts[*outcome as usize] += 1;
         }
@@ -362,8 +369,9 @@ pub struct Metrics {
     #[serde(serialize_with = "vocab::serialize_by_key")]
     pub flagged_by_reason: Map<Reason, u64>,
     pub sampled: u64,
-    #[serde(serialize_with = "vocab::serialize_by_key")]
-    pub compliance: Map<CheckId, CheckMetrics>,
+    /// Per template rule, in rule order; serialized by rule id in alphabetical order.
+    #[serde(serialize_with = "by_rule_key")]
+    pub compliance: Vec<CheckMetrics>,
     /// Σ weight × pass / Σ weight × (pass + fail), weights from the template.
     pub compliance_pass_rate: Option<f64>,
     /// Mean compliance score (0–100) of the sampled tickets that have one, and how many
@@ -389,12 +397,23 @@ pub struct CategoryMetrics {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckMetrics {
+    /// The rule's id and label, from the template (not serialized: the id is the key).
+    #[serde(skip)]
+    pub key: String,
+    #[serde(skip)]
+    pub label: String,
     pub pass: u64,
     pub fail: u64,
     pub not_applicable: u64,
     pub unknown: u64,
     /// pass / (pass + fail); unknown and n/a are left out.
     pub pass_rate: Option<f64>,
+}
+
+fn by_rule_key<S: serde::Serializer>(rules: &[CheckMetrics], s: S) -> Result<S::Ok, S::Error> {
+    let mut sorted: Vec<&CheckMetrics> = rules.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    s.collect_map(sorted.into_iter().map(|m| (m.key.as_str(), m)))
 }
 
 fn reported_by_key<S: serde::Serializer>(
@@ -428,15 +447,22 @@ impl AgentAggregate {
                 ticket_share: ratio(self.tickets_with[c.index()], self.participated),
             }
         });
-        let compliance = Map::from_fn(|check: CheckId| {
-            let [pass, fail, not_applicable, unknown] = self.checks[check as usize];
-            let pass_rate = ratio(pass, pass + fail);
-            CheckMetrics { pass, fail, not_applicable, unknown, pass_rate }
-        });
+        let counts = |i: usize| self.checks.get(i).copied().unwrap_or_default();
+        let compliance = template
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let [pass, fail, not_applicable, unknown] = counts(i);
+                let pass_rate = ratio(pass, pass + fail);
+                let (key, label) = (rule.id.clone(), rule.label.clone());
+                CheckMetrics { key, label, pass, fail, not_applicable, unknown, pass_rate }
+            })
+            .collect();
         let (mut passed, mut judged) = (0.0, 0.0);
-        for check in CheckId::ALL {
-            let [pass, fail, ..] = self.checks[check as usize];
-            let weight = template.rule(check).weight;
+        for (i, rule) in template.rules.iter().enumerate() {
+            let [pass, fail, ..] = counts(i);
+            let weight = rule.weight;
             passed += weight * pass as f64;
             judged += weight * (pass + fail) as f64;
         }

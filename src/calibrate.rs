@@ -24,7 +24,26 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cases::{self, NewCase};
-use crate::check::{CheckId, Outcome};
+use crate::check::{Outcome, RuleId};
+use crate::template::rules::Condition;
+use crate::template::Template;
+
+/// The rules calibrate reads: the built-in template's (the queue's other columns are left
+/// alone). Their ids and labels live as long as the program.
+static RULES: std::sync::LazyLock<Template> = std::sync::LazyLock::new(Template::builtin);
+
+/// A rule's id (the JSON key) and label.
+fn key(rule: RuleId) -> &'static str {
+    RULES.rules[rule.index()].id.as_str()
+}
+
+fn label(rule: RuleId) -> &'static str {
+    RULES.rules[rule.index()].label.as_str()
+}
+
+fn all_rules() -> impl Iterator<Item = RuleId> {
+    RULES.rule_ids()
+}
 use crate::cli::CalibrateArgs;
 use crate::error::{for_terminal, Error, Result};
 use crate::lexicon::Category;
@@ -162,14 +181,14 @@ pub struct Overruled {
 }
 
 /// The category whose hits a check's evidence quotes, and whether `outcome` rests on them.
-fn quoted_hits(check: CheckId, outcome: Outcome) -> Option<(Category, bool)> {
+/// A rule that requires one category passes on its hit; one that forbids one fails on its
+/// hits; no other rule's evidence quotes lexicon hits.
+fn quoted_hits(check: RuleId, outcome: Outcome) -> Option<(Category, bool)> {
     let pass = outcome == Outcome::Pass;
-    match check {
-        CheckId::Greeting => Some((Category::Greeting, pass)),
-        CheckId::Closing => Some((Category::Closing, pass)),
-        CheckId::NoForbidden => Some((Category::Forbidden, !pass)),
-        CheckId::NoOffPlatform => Some((Category::OffPlatform, !pass)),
-        CheckId::FirstResponseSla | CheckId::NoPii => None,
+    match &RULES.rule(check).condition {
+        Condition::Require { find } => Some((find.says.only_category()?, pass)),
+        Condition::Forbid { find, .. } => Some((find.says.only_category()?, !pass)),
+        _ => None,
     }
 }
 
@@ -193,8 +212,9 @@ fn quoted_spots(evidence: &str) -> Vec<(&str, &str)> {
 struct State {
     rows: u64,
     reviewed_rows: u64,
-    checks: [(Tally, Tally, u64); CheckId::COUNT],
-    entries: BTreeMap<(CheckId, String), Tally>,
+    /// Per rule of [`RULES`]; empty until the first file is read.
+    checks: Vec<(Tally, Tally, u64)>,
+    entries: BTreeMap<(RuleId, String), Tally>,
     overruled: Overruled,
 }
 
@@ -230,17 +250,18 @@ impl State {
         };
         let ticket = find(labels::QUEUE_TICKET).ok_or_else(|| missing(labels::QUEUE_TICKET))?;
         let comment = find(labels::QUEUE_COMMENT);
-        let mut columns = Vec::with_capacity(CheckId::COUNT);
-        for check in CheckId::ALL {
-            let result = labels::queue_result(check);
-            let verdict = format!("{}-复核", labels::check(check));
+        self.checks.resize(RULES.rules.len(), Default::default());
+        let mut columns = Vec::with_capacity(RULES.rules.len());
+        for check in all_rules() {
+            let result = labels::queue_result(label(check));
+            let verdict = format!("{}-复核", label(check));
             columns.push(Columns {
                 result: find(&result).ok_or_else(|| missing(&result))?,
-                evidence: find(&labels::queue_evidence(check)),
+                evidence: find(&labels::queue_evidence(label(check))),
                 verdict: headers
                     .iter()
                     .position(|h| h.trim().starts_with(&verdict))
-                    .ok_or_else(|| missing(&labels::queue_verdict(check)))?,
+                    .ok_or_else(|| missing(&labels::queue_verdict(label(check))))?,
             });
         }
 
@@ -251,7 +272,7 @@ impl State {
             let at = |i: usize| format!("{}:{line}:{}", path.display(), i + 1);
             self.rows += 1;
             let mut any = false;
-            for (check, col) in CheckId::ALL.into_iter().zip(&columns) {
+            for (check, col) in all_rules().zip(&columns) {
                 let verdict = parse_verdict(cell(col.verdict)).map_err(|NotAVerdict| {
                     fail(
                         at(col.verdict),
@@ -268,7 +289,7 @@ impl State {
                 let outcome = Outcome::ALL
                     .into_iter()
                     .find(|&o| labels::outcome(o) == cell(col.result).trim());
-                let (on_pass, on_fail, on_other) = &mut self.checks[check as usize];
+                let (on_pass, on_fail, on_other) = &mut self.checks[check.index()];
                 match outcome {
                     Some(Outcome::Pass) => on_pass.add(verdict),
                     Some(Outcome::Fail) => on_fail.add(verdict),
@@ -309,7 +330,7 @@ impl State {
     /// `row` is (`path:line`, ticket id, the reviewer's comment).
     fn overrule(
         &mut self,
-        check: CheckId,
+        check: RuleId,
         outcome: Outcome,
         evidence: &str,
         row: (&str, &str, &str),
@@ -324,7 +345,7 @@ impl State {
         for (spot, text) in spots {
             let mut note = format!(
                 "{at} {ticket} {spot} {}={} 复核不同意",
-                labels::check(check),
+                label(check),
                 labels::outcome(outcome)
             );
             if !comment.is_empty() {
@@ -341,21 +362,21 @@ impl State {
     }
 
     fn finish(self, files: usize) -> Calibration {
-        let checks = CheckId::ALL
-            .into_iter()
+        let checks = all_rules()
             .map(|check| {
-                let (on_pass, on_fail, on_other) = self.checks[check as usize];
+                let (on_pass, on_fail, on_other) =
+                    self.checks.get(check.index()).copied().unwrap_or_default();
                 let all = Tally::of(
                     on_pass.agreed + on_fail.agreed,
                     on_pass.disagreed + on_fail.disagreed,
                 );
-                CheckLine { check: check.key(), all, on_pass, on_fail, on_other }
+                CheckLine { check: key(check), all, on_pass, on_fail, on_other }
             })
             .collect();
         let mut entries: Vec<EntryLine> = self
             .entries
             .into_iter()
-            .map(|((check, entry), tally)| EntryLine { check: check.key(), entry, tally })
+            .map(|((check, entry), tally)| EntryLine { check: key(check), entry, tally })
             .collect();
         entries.sort_by(|a, b| {
             (b.tally.disagreed, &a.entry, a.check).cmp(&(a.tally.disagreed, &b.entry, b.check))
@@ -394,7 +415,7 @@ pub fn render(c: &Calibration) -> String {
     let pct =
         |t: &Tally| t.agreement.map_or(labels::UNKNOWN.into(), |a| format!("{:.1}%", a * 100.0));
     let label = |key: &'static str| -> String {
-        CheckId::from_key(key).map_or(key, labels::check).to_string()
+        RULES.rule_by_key(key).map_or(key, self::label).to_string()
     };
     let mut out = format!(
         "复核校准: {} 个文件, {} 张工单, 其中 {} 张有复核意见\n\n按检查项 (同意率 = 复核员认可自动结果的比例)\n",

@@ -664,6 +664,7 @@ fn same_clause_nearby(gap: &str) -> bool {
 
 mod warnings;
 use warnings::cancel_warnings;
+pub use warnings::Frames;
 
 #[cfg(test)]
 mod tests;

@@ -59,10 +59,32 @@ pub struct Engine {
     template: Template,
 }
 
+/// The lengths of a flagged ticket's page fragments (brief HTML, brief Markdown, conversation
+/// HTML, conversation Markdown), written to the spill before them.
+pub(crate) struct PageLens(pub [u32; 4]);
+
+impl PageLens {
+    pub const BYTES: usize = 16;
+
+    fn to_bytes(&self) -> [u8; PageLens::BYTES] {
+        let mut out = [0; PageLens::BYTES];
+        for (chunk, len) in out.chunks_mut(4).zip(self.0) {
+            chunk.copy_from_slice(&len.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> PageLens {
+        PageLens(std::array::from_fn(|i| {
+            u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().expect("four bytes"))
+        }))
+    }
+}
+
 /// A ticket's rendered report lines, produced while its text is in memory.
 struct Rendered {
     id: String,
-    checks: u16,
+    checks: u64,
     /// The ticket's severity, `None` when not flagged.
     severity: Option<Severity>,
     reasons: ReasonSet,
@@ -87,12 +109,13 @@ pub struct Audited<'t> {
     pub shown: Vec<Cow<'t, str>>,
 }
 
-/// What the run keeps per audited ticket: 8 + 4 + 2 + 2 + 8 + 7 × 4 + 8 = 60 bytes beyond the
-/// id.
+/// What the run keeps per audited ticket: 8 + 4 + 8 + 2 + 8 + 3 × 4 + 8 = 50 bytes beyond the
+/// id. `checks` holds two bits per template rule (at most 32). A flagged ticket's page
+/// fragments have their four lengths in the spill, before them ([`PageLens`]), not here.
 struct TicketRecord {
     key: u64,
     owner: u32,
-    checks: u16,
+    checks: u64,
     /// Its severity when flagged, and its reasons: how agent pages order and group it.
     severity: Option<Severity>,
     reasons: ReasonSet,
@@ -100,10 +123,6 @@ struct TicketRecord {
     queue_len: u32,
     flagged_len: u32,
     ticket_len: u32,
-    brief_html_len: u32,
-    brief_md_len: u32,
-    conv_html_len: u32,
-    conv_md_len: u32,
     /// Where it was first seen, for duplicate reports.
     file: u32,
     line: u32,
@@ -207,7 +226,7 @@ impl Engine {
         let hits = self.matcher.find(&norm.text, &tokens);
         // Both sides: the check looks at the agent's personal data, masking covers everyone's.
         let pii = pii::find(&norm.text);
-        AnalyzedMessage { words: tokens.words, hits, pii, norm: Some(norm) }
+        AnalyzedMessage { words: tokens.words, tokens, hits, pii, norm: Some(norm) }
     }
 
     /// Stages 3–6 and 8 for one ticket: pure.
@@ -227,7 +246,15 @@ impl Engine {
             })
             .collect();
         let phrase = |entry: u32| self.lexicon.entry(entry).phrase.clone();
-        let compliance = check::check_ticket(ticket, &score, &shown, self.sla_secs, phrase);
+        let compliance = check::check_ticket(
+            ticket,
+            &score,
+            &analyzed,
+            &shown,
+            self.sla_secs,
+            &self.template,
+            phrase,
+        );
         Audited { score, compliance, shown }
     }
 
@@ -284,6 +311,7 @@ impl Engine {
             severity,
             reasons: ReasonSet::of(&score.reasons),
             queue_row: report::csv::review_queue_row(
+                &self.template.rules,
                 &ticket.owner,
                 ticket.agent_name.as_deref(),
                 &ticket.id,
@@ -443,10 +471,6 @@ impl RunState {
                             queue_len: 0,
                             flagged_len: 0,
                             ticket_len: 0,
-                            brief_html_len: 0,
-                            brief_md_len: 0,
-                            conv_html_len: 0,
-                            conv_md_len: 0,
                             file: line.file,
                             line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         };
@@ -522,13 +546,15 @@ impl RunState {
         record.queue_len = r.queue_row.len() as u32;
         record.flagged_len = r.flagged.len() as u32;
         record.ticket_len = r.ticket_line.len() as u32;
-        record.brief_html_len = r.brief_html.len() as u32;
-        record.brief_md_len = r.brief_md.len() as u32;
-        record.conv_html_len = r.conv_html.len() as u32;
-        record.conv_md_len = r.conv_md.len() as u32;
-        let parts =
-            [&r.queue_row, &r.flagged, &r.ticket_line, &r.brief_html, &r.brief_md, &r.conv_html];
-        for part in parts.into_iter().chain([&r.conv_md]) {
+        let lens = if r.flagged.is_empty() {
+            Vec::new()
+        } else {
+            PageLens([&r.brief_html, &r.brief_md, &r.conv_html, &r.conv_md].map(|p| p.len() as u32))
+                .to_bytes()
+                .to_vec()
+        };
+        let parts = [&r.queue_row, &r.flagged, &r.ticket_line, &lens, &r.brief_html, &r.brief_md];
+        for part in parts.into_iter().chain([&r.conv_html, &r.conv_md]) {
             self.spill.write_all(part).map_err(Error::write(&self.spill_path))?;
             self.spill_len += part.len() as u64;
         }
@@ -563,7 +589,8 @@ impl RunState {
             let agent = self.aggregate.agent(&self.agent_ids[owner]);
             let mut ids = Vec::with_capacity(chosen.len());
             for i in chosen {
-                agent.record_sampled(&Compliance::unpack(tickets[i].1.checks), &config.template);
+                let outcomes = Compliance::unpack(tickets[i].1.checks, config.template.rules.len());
+                agent.record_sampled(&outcomes, &config.template);
                 ids.push(tickets[i].0);
             }
             ids.sort_unstable();
@@ -574,7 +601,7 @@ impl RunState {
 
         // review_queue.csv: sampled tickets by agent, then ticket id.
         let mut queue = SpillCopy::create(staging, "review_queue.csv")?;
-        queue.write(&report::csv::review_queue_header())?;
+        queue.write(&report::csv::review_queue_header(&config.template.rules))?;
         for &owner in &agent_order {
             for id in &sampled[owner] {
                 let r = &self.registry[*id];

@@ -12,6 +12,7 @@ use crate::matcher::{self, Effect, Hit};
 use crate::normalize::NormText;
 use crate::parse::{Role, Ticket};
 use crate::pii::PiiSpan;
+use crate::tokenize::Tokens;
 use crate::vocab::PiiKind;
 pub use crate::vocab::{Reason, Severity};
 
@@ -33,6 +34,8 @@ pub fn is_complaint(negative_milli: u64, positive_milli: u64) -> bool {
 pub struct AnalyzedMessage {
     pub norm: Option<NormText>,
     pub words: u32,
+    /// Its tokens (what the rules' phrases and `repeat` read).
+    pub tokens: Tokens,
     pub hits: Vec<Hit>,
     /// Personal data, agent and customer turns alike (only the agent's counts as evidence;
     /// everyone's is masked in reports).
@@ -503,6 +506,12 @@ fn hit_evidence(
         },
         disguised,
     }
+}
+
+/// Character offsets in a message's original text of a byte span of its normalized text, and
+/// whether the original there was disguised (for evidence found after scoring, by `check`).
+pub fn original_span(analysis: &AnalyzedMessage, start: usize, end: usize) -> (u32, u32, bool) {
+    CharCursor::default().original_span(analysis, start, end)
 }
 
 /// Byte offsets into normalized text → character offsets, counted from the last position

@@ -22,7 +22,10 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::error::{Error, Result};
-use crate::vocab::{CheckId, Map, Outcome, Reason, Severity};
+use crate::vocab::{Outcome, Reason, RuleId, Severity};
+
+pub mod rules;
+use rules::{Phrases, RawRule, Rule, RuleBits};
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -72,16 +75,10 @@ pub struct Components<T = f64> {
     pub compliance: T,
 }
 
-/// What one compliance check is worth.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CheckRule {
-    /// Weight in the agent's compliance pass rate.
-    pub weight: f64,
-    /// Points off the ticket's compliance score when the check fails (0–100).
-    pub deduction: u32,
-    /// 一票否决: a failure sets the ticket's compliance score to 0.
-    pub veto: bool,
-}
+/// The six checks of templates written before `[[rules]]` (`[checks.<id>]` tables), in their
+/// order: such a template's numbers apply to the built-in rules of these ids.
+pub const LEGACY_CHECKS: [&str; 6] =
+    ["greeting", "closing", "no_forbidden", "first_response_sla", "no_off_platform", "no_pii"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
@@ -93,13 +90,16 @@ pub struct Template {
     /// Multipliers on the ticket shares in the conduct component.
     pub conduct_forbidden: f64,
     pub conduct_off_platform: f64,
-    /// Indexed by `CheckId as usize`.
-    pub checks: [CheckRule; CheckId::COUNT],
+    /// The compliance rules, in template order (indexed by `RuleId`), and their phrases.
+    pub rules: Vec<Rule>,
+    pub phrases: Phrases,
     /// Indexed by `Reason as usize`.
     pub severity: [Severity; Reason::COUNT],
     /// The team page marks agents whose overall score is below this (`[report] low_score`).
     pub low_score: f64,
-    /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
+    /// Where it came from, as the manifest shows it, and the sha256 of its bytes followed by
+    /// those of each phrase file its rules read (`file:`, in the order read), so two runs with
+    /// the same sha256 score alike.
     pub source: String,
     pub sha256: String,
     /// The template as read, so a report can carry an exact copy (`report::provenance`).
@@ -113,8 +113,8 @@ pub struct TicketCompliance {
     pub points: u32,
     /// A veto check failed, so `points` is 0.
     pub vetoed: bool,
-    /// Which veto checks failed (the review queue's 一票否决项).
-    pub failed_vetoes: Map<CheckId, bool>,
+    /// Which veto rules failed (the review queue's 一票否决项).
+    pub failed_vetoes: RuleBits,
 }
 
 impl Template {
@@ -129,11 +129,18 @@ impl Template {
             at: source.clone(),
             problem: "the file is not UTF-8 text".into(),
         })?;
-        Template::parse(text.strip_prefix('\u{feff}').unwrap_or(text), &source)
+        let dir = path.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d });
+        Template::parse_in(text.strip_prefix('\u{feff}').unwrap_or(text), &source, dir)
     }
 
-    /// Parses and validates; `source` names the file in errors and in the manifest.
+    /// Parses and validates; `source` names the file in errors and in the manifest. A rule's
+    /// `file:` phrases cannot be read (there is no directory to read them from).
     pub fn parse(text: &str, source: &str) -> Result<Template> {
+        Template::parse_in(text, source, None)
+    }
+
+    /// Parses and validates; `file:` phrases are read from `dir`.
+    pub fn parse_in(text: &str, source: &str, dir: Option<&Path>) -> Result<Template> {
         let at = |span: Option<std::ops::Range<usize>>| match span {
             Some(span) => format!("{source}:{}", line_of(text, span.start)),
             None => source.to_string(),
@@ -180,27 +187,65 @@ impl Template {
                     .into(),
             });
         }
-        let mut checks = [CheckRule { weight: 0.0, deduction: 0, veto: false }; CheckId::COUNT];
-        for check in CheckId::ALL {
-            let rule = raw.checks.get(check);
-            let name = format!("checks.{}", check.key());
-            let deduction = *rule.deduction.get_ref();
-            if !(0..=MAX_DEDUCTION).contains(&deduction) {
+        let check_weight =
+            |value: &Spanned<f64>, name: &str| bounded(value, name, "a check weight", MAX_WEIGHT);
+        let (rules, phrases, files) = match (&raw.rules, &raw.checks) {
+            (Some(_), Some(checks)) => {
                 return Err(Error::Template {
-                    at: at(Some(rule.deduction.span())),
-                    problem: format!(
-                        "`{name}.deduction` is {deduction}, but a deduction is 0 to \
-                         {MAX_DEDUCTION} points"
-                    ),
-                });
+                    at: at(Some(checks.span())),
+                    problem: "the template has both `[[rules]]` and old `[checks.*]` tables; \
+                              move each check's numbers into its rule and delete the \
+                              `[checks.*]` tables"
+                        .into(),
+                })
             }
-            let name = format!("{name}.weight");
-            checks[check as usize] = CheckRule {
-                weight: bounded(&rule.weight, &name, "a check weight", MAX_WEIGHT)?,
-                deduction: deduction as u32,
-                veto: rule.veto,
-            };
-        }
+            (Some(raw_rules), None) => {
+                let at_dyn = |span: Option<std::ops::Range<usize>>| at(span);
+                let mut builder = rules::Builder::new(&at_dyn, dir, source);
+                let bounded_rule = |value: &Spanned<f64>, name: &str| {
+                    check_weight(value, name).map_err(|e| match e {
+                        Error::Template { at, problem } => (at, problem),
+                        other => (source.to_string(), other.to_string()),
+                    })
+                };
+                let rules = builder
+                    .rules(raw_rules, &bounded_rule)
+                    .map_err(|(at, problem)| Error::Template { at, problem })?;
+                let (phrases, files) = builder.finish();
+                (rules, phrases, files)
+            }
+            (None, Some(checks)) => {
+                // A template from before `[[rules]]`: the built-in six, with its numbers.
+                let builtin = Template::builtin();
+                let mut rules = builtin.rules[..LEGACY_CHECKS.len()].to_vec();
+                for rule in &mut rules {
+                    let check = checks.get_ref().get(&rule.id);
+                    let name = format!("checks.{}", rule.id);
+                    let deduction = *check.deduction.get_ref();
+                    if !(0..=MAX_DEDUCTION).contains(&deduction) {
+                        return Err(Error::Template {
+                            at: at(Some(check.deduction.span())),
+                            problem: format!(
+                                "`{name}.deduction` is {deduction}, but a deduction is 0 to \
+                                 {MAX_DEDUCTION} points"
+                            ),
+                        });
+                    }
+                    rule.weight = check_weight(&check.weight, &format!("{name}.weight"))?;
+                    rule.deduction = deduction as u32;
+                    rule.veto = check.veto;
+                }
+                (rules, builtin.phrases, Vec::new())
+            }
+            (None, None) => {
+                return Err(Error::Template {
+                    at: at(None),
+                    problem: "the template has no `[[rules]]`; copy them from \
+                              templates/default.toml (docs/rules.md)"
+                        .into(),
+                })
+            }
+        };
         let mut severity = DEFAULT_SEVERITY;
         if let Some(table) = &raw.severity {
             for (reason, level) in Reason::ALL.into_iter().zip(&mut severity) {
@@ -229,17 +274,34 @@ impl Template {
             language_negative: coefficient(&raw.language.negative, "language.negative")?,
             conduct_forbidden: multiplier(&raw.conduct.forbidden, "conduct.forbidden")?,
             conduct_off_platform: multiplier(&raw.conduct.off_platform, "conduct.off_platform")?,
-            checks,
+            rules,
+            phrases,
             severity,
             low_score,
             source: source.to_string(),
-            sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
+            sha256: files
+                .iter()
+                .fold(Sha256::new().chain_update(text.as_bytes()), |h, f| h.chain_update(f))
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
             text: text.to_string(),
         })
     }
 
-    pub fn rule(&self, check: CheckId) -> CheckRule {
-        self.checks[check as usize]
+    pub fn rule(&self, rule: RuleId) -> &Rule {
+        &self.rules[rule.index()]
+    }
+
+    /// Every rule's id, in template order.
+    pub fn rule_ids(&self) -> impl Iterator<Item = RuleId> {
+        (0..self.rules.len() as u8).map(RuleId)
+    }
+
+    /// The rule with this key, if the template has one.
+    pub fn rule_by_key(&self, key: &str) -> Option<RuleId> {
+        self.rules.iter().position(|r| r.id == key).map(|i| RuleId(i as u8))
     }
 
     pub fn severity(&self, reason: Reason) -> Severity {
@@ -254,17 +316,14 @@ impl Template {
     /// A sampled ticket's compliance score: 100 minus the deductions of its failed checks (never
     /// below 0), or 0 when a veto check failed. Unknown and n/a never deduct. `None` when no
     /// check passed or failed: nothing was measured, so there is no score (never 100).
-    pub fn ticket_compliance(
-        &self,
-        outcomes: &[Outcome; CheckId::COUNT],
-    ) -> Option<TicketCompliance> {
+    pub fn ticket_compliance(&self, outcomes: &[Outcome]) -> Option<TicketCompliance> {
         if !outcomes.iter().any(|o| matches!(o, Outcome::Pass | Outcome::Fail)) {
             return None;
         }
-        let failed = || CheckId::ALL.into_iter().filter(|&c| outcomes[c as usize] == Outcome::Fail);
-        let mut failed_vetoes = Map::default();
-        failed().filter(|&c| self.rule(c).veto).for_each(|c| failed_vetoes[c] = true);
-        let vetoed = failed_vetoes.values().any(|&v| v);
+        let failed = || self.rule_ids().filter(|&r| outcomes[r.index()] == Outcome::Fail);
+        let mut failed_vetoes = RuleBits::default();
+        failed().filter(|&r| self.rule(r).veto).for_each(|r| failed_vetoes.insert(r));
+        let vetoed = !failed_vetoes.is_empty();
         let deducted: u32 = failed().map(|c| self.rule(c).deduction).sum();
         let points = if vetoed { 0 } else { 100u32.saturating_sub(deducted) };
         Some(TicketCompliance { points, vetoed, failed_vetoes })
@@ -299,7 +358,10 @@ struct RawTemplate {
     overall: RawOverall,
     language: RawLanguage,
     conduct: RawConduct,
-    checks: RawChecks,
+    #[serde(default)]
+    checks: Option<Spanned<RawChecks>>,
+    #[serde(default)]
+    rules: Option<Vec<Spanned<RawRule>>>,
     #[serde(default)]
     severity: Option<RawSeverity>,
     #[serde(default)]
@@ -350,14 +412,14 @@ struct RawChecks {
 }
 
 impl RawChecks {
-    fn get(&self, check: CheckId) -> &RawCheck {
-        match check {
-            CheckId::Greeting => &self.greeting,
-            CheckId::Closing => &self.closing,
-            CheckId::NoForbidden => &self.no_forbidden,
-            CheckId::FirstResponseSla => &self.first_response_sla,
-            CheckId::NoOffPlatform => &self.no_off_platform,
-            CheckId::NoPii => &self.no_pii,
+    fn get(&self, id: &str) -> &RawCheck {
+        match id {
+            "greeting" => &self.greeting,
+            "closing" => &self.closing,
+            "no_forbidden" => &self.no_forbidden,
+            "first_response_sla" => &self.first_response_sla,
+            "no_off_platform" => &self.no_off_platform,
+            _ => &self.no_pii,
         }
     }
 }
@@ -401,23 +463,29 @@ mod tests {
     use super::*;
     use Outcome::{Fail as F, NotApplicable as N, Pass as P, Unknown as U};
 
+    /// The shipped default as it was before `[[rules]]`: one `[checks.<id>]` table per check.
+    /// Such templates still load, with the same numbers and the same errors.
+    const LEGACY_TOML: &str = include_str!("../tests/fixtures/templates/checks_v1.toml");
+
     #[test]
     fn the_builtin_template_has_the_documented_defaults() {
         let t = Template::builtin();
         assert_eq!(t.overall.values(), [25.0, 20.0, 15.0, 15.0, 10.0, 15.0]);
         assert_eq!((t.language_filler, t.language_jargon, t.language_negative), (10.0, 10.0, 20.0));
         assert_eq!((t.conduct_forbidden, t.conduct_off_platform), (3.0, 3.0));
-        let deductions = CheckId::ALL.map(|c| t.rule(c).deduction);
+        let deductions: Vec<u32> = t.rules.iter().map(|r| r.deduction).collect();
         assert_eq!(deductions, [10, 10, 30, 10, 40, 40]);
-        let vetoes = CheckId::ALL.map(|c| t.rule(c).veto);
+        let vetoes: Vec<bool> = t.rules.iter().map(|r| r.veto).collect();
         assert_eq!(vetoes, [false, false, false, false, true, true]);
+        let ids: Vec<&str> = t.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, LEGACY_CHECKS);
         assert_eq!(t.source, DEFAULT_SOURCE);
         assert_eq!(t.sha256.len(), 64);
     }
 
     #[test]
     fn ticket_compliance_scores() {
-        // Outcomes in CheckId::ALL order: greeting, closing, no_forbidden, first_response_sla,
+        // Outcomes in rule order: greeting, closing, no_forbidden, first_response_sla,
         // no_off_platform, no_pii.
         type Case = (&'static str, [Outcome; 6], Option<(u32, bool)>);
         let cases: &[Case] = &[
@@ -476,8 +544,8 @@ mod tests {
             ("broken toml", "\n[conduct]\n", "\n[conduct\n", "t.toml:26:"),
         ];
         for (name, from, to, says) in cases {
-            let text = DEFAULT_TOML.replacen(from, to, 1);
-            assert_ne!(text, DEFAULT_TOML, "{name}: the case does not change the template");
+            let text = LEGACY_TOML.replacen(from, to, 1);
+            assert_ne!(text, LEGACY_TOML, "{name}: the case does not change the template");
             let err = match Template::parse(&text, "t.toml") {
                 Ok(_) => panic!("{name}: accepted"),
                 Err(err) => err.to_string(),
@@ -489,7 +557,7 @@ mod tests {
         let zero =
             ["language", "conduct", "empathy", "responsiveness", "satisfaction", "compliance"]
                 .iter()
-                .fold(DEFAULT_TOML.to_string(), |text, key| {
+                .fold(LEGACY_TOML.to_string(), |text, key| {
                     let line = text.lines().find(|l| l.starts_with(&format!("{key} = "))).unwrap();
                     text.replacen(line, &format!("{key} = 0"), 1)
                 });
@@ -703,8 +771,8 @@ mod tests {
     #[test]
     fn every_number_is_bounded_at_load() {
         for case in BOUNDS {
-            let text = DEFAULT_TOML.replacen(case.from, case.to, 1);
-            assert_ne!(text, DEFAULT_TOML, "{}: the case does not change the template", case.name);
+            let text = LEGACY_TOML.replacen(case.from, case.to, 1);
+            assert_ne!(text, LEGACY_TOML, "{}: the case does not change the template", case.name);
             let result = Template::parse(&text, "t.toml");
             if case.says.is_empty() {
                 assert!(result.is_ok(), "{}: {:?}", case.name, result.err());
@@ -721,5 +789,170 @@ mod tests {
             assert_eq!(err, want, "{}", case.name);
             assert!(!err.contains('\n'), "{}: {err}", case.name);
         }
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::rules::{Condition, Limit, Scope, Who};
+    use super::*;
+    use crate::vocab::Category;
+
+    /// The default template with one more rule appended (its lines after the default's).
+    fn with_rule(rule: &str) -> String {
+        format!("{DEFAULT_TOML}\n[[rules]]\n{rule}\n")
+    }
+
+    /// A rule's head: id, label, weight and deduction.
+    const HEAD: &str = "id = \"x\"\nlabel = \"测试\"\nweight = 1\ndeduction = 5\n";
+
+    #[test]
+    fn a_malformed_rule_names_file_and_line() {
+        // (what is wrong, the rule's lines after the head, the line of the problem counted
+        // from the rule's first line `id = …` as 1, what the message says)
+        let many: String = (0..33)
+            .map(|i| format!("[[rules]]\nid = \"r{i}\"\nlabel = \"规则\"\nweight = 1\ndeduction = 1\nsilence = {{ max_secs = 60 }}\n"))
+            .collect();
+        let cases: &[(&str, String, usize, &str)] = &[
+            ("unknown condition key", "forbidd = { who = \"agent\", says = [\"a\"] }".into(), 5, "unknown field `forbidd`"),
+            ("two conditions", "forbid = { who = \"agent\", says = [\"a\"] }\nrequire = { who = \"agent\", says = [\"b\"] }".into(), 6, "rule `x` has two conditions, `forbid` and `require`; a rule has exactly one"),
+            ("no condition", String::new(), 1, "rule `x` has no condition; give it one of `forbid`, `require`, `follow`, `reply`, `silence`, `repeat`"),
+            ("unknown category", "forbid = { who = \"agent\", says = [\"@greetings\"] }".into(), 5, "names `@greetings`, which is no lexicon category; use one of `@empathy`"),
+            ("a modifier is no category", "forbid = { who = \"agent\", says = [\"@negation\"] }".into(), 5, "names `@negation`, which is no lexicon category"),
+            ("bad in", "require = { who = \"agent\", says = [\"您好\"], in = \"first two\" }".into(), 5, "`in` of rule `x` is \"first two\", but it is `any`, `first N`, `last N`, `before_first_reply` or `after_first_reply`"),
+            ("first 0", "require = { who = \"agent\", says = [\"您好\"], in = \"first 0\" }".into(), 5, "`in` of rule `x` is \"first 0\""),
+            ("bad who", "forbid = { who = \"seller\", says = [\"a\"] }".into(), 5, "`who` of rule `x` is \"seller\", but it is `agent`, `customer` or `any`"),
+            ("missing file", "forbid = { who = \"agent\", says = [\"file:none.txt\"] }".into(), 5, "rule `x` reads `file:none.txt`, but t.toml is not a file beside phrase files"),
+            ("similarity above 1", "repeat = { who = \"customer\", similarity = 1.5 }".into(), 5, "`similarity` of rule `x` is 1.5, but it is a share of shared tokens above 0 and at most 1"),
+            ("similarity 0", "repeat = { similarity = 0.0 }".into(), 5, "`similarity` of rule `x` is 0"),
+            ("repeat once", "repeat = { similarity = 0.5, min_count = 1 }".into(), 5, "`min_count` of rule `x` is 1, but it is a whole number from 2 up"),
+            ("min_count 0", "forbid = { who = \"agent\", says = [\"a\"], min_count = 0 }".into(), 5, "`min_count` of rule `x` is 0, but it is a whole number from 1 up"),
+            ("require has no min_count", "require = { who = \"agent\", says = [\"a\"], min_count = 2 }".into(), 5, "unknown field `min_count`"),
+            ("empty says", "forbid = { who = \"agent\", says = [] }".into(), 5, "`says` of rule `x` is empty"),
+            ("bad max_secs", "reply = { max_secs = \"taobao\" }".into(), 5, "`reply.max_secs` of rule `x` is \"taobao\", but it is seconds (1 to 86400), `sla` (the run's --sla-seconds) or a platform preset: `jd`"),
+            ("silence of 0 s", "silence = { max_secs = 0 }".into(), 5, "`max_secs` of rule `x` is 0, but it is a whole number from 1 up"),
+            ("follow within 0", "follow = { after = { who = \"customer\", says = [\"投诉\"] }, then = { who = \"agent\", says = [\"抱歉\"] }, within = 0 }".into(), 5, "`within` of rule `x` is 0"),
+            ("bad severity", "severity = \"grave\"\nsilence = { max_secs = 60 }".into(), 5, "`severity` of rule `x` is \"grave\", but a severity is one of `service`, `complaint`, `conduct`, `veto`"),
+            ("deduction above 100", "silence = { max_secs = 60 }".into(), 4, "`deduction` of rule `x` is 101, but a deduction is 0 to 100 points"),
+        ];
+        for (name, body, line, says) in cases {
+            let mut head = HEAD.to_string();
+            if *name == "deduction above 100" {
+                head = head.replace("deduction = 5", "deduction = 101");
+            }
+            let text = with_rule(&format!("{head}{body}"));
+            let first = text.lines().position(|l| l == "id = \"x\"").unwrap() + 1;
+            let err = match Template::parse(&text, "t.toml") {
+                Ok(_) => panic!("{name}: accepted"),
+                Err(err) => err.to_string(),
+            };
+            let at = format!("scoring template t.toml:{}: ", first + line - 1);
+            assert!(err.starts_with(&at), "{name}: want {at}…, got {err}");
+            assert!(err.contains(says), "{name}: {err}");
+            assert!(!err.contains('\n'), "{name}: {err}");
+        }
+        // Rule ids: their characters, and unique.
+        let bad_id = with_rule(
+            &HEAD
+                .replace("id = \"x\"", "id = \"No-PII\"")
+                .replace("weight", "silence = { max_secs = 60 }\nweight"),
+        );
+        let err = Template::parse(&bad_id, "t.toml").unwrap_err().to_string();
+        let line = bad_id.lines().position(|l| l == "id = \"No-PII\"").unwrap() + 1;
+        assert!(
+            err.starts_with(&format!(
+                "scoring template t.toml:{line}: rule id \"No-PII\" is not ASCII lowercase"
+            )),
+            "{err}"
+        );
+        let twice = with_rule("id = \"greeting\"\nlabel = \"再问候\"\nweight = 1\ndeduction = 1\nsilence = { max_secs = 60 }");
+        let err = Template::parse(&twice, "t.toml").unwrap_err().to_string();
+        let lines: Vec<&str> = twice.lines().collect();
+        let line = lines.iter().rposition(|l| *l == "id = \"greeting\"").unwrap() + 1;
+        assert_eq!(err, format!("scoring template t.toml:{line}: rule id `greeting` is used twice; each rule needs its own id"));
+        // More than 32: the 33rd rule is named (the default's six plus 33 more).
+        let text = format!("{DEFAULT_TOML}\n{many}");
+        let err = Template::parse(&text, "t.toml").unwrap_err().to_string();
+        let line = text.lines().position(|l| l == "id = \"r26\"").unwrap();
+        assert!(
+            err.starts_with(&format!(
+                "scoring template t.toml:{line}: the template has 39 rules, but at most 32"
+            )),
+            "{err}"
+        );
+        // Both the old tables and rules.
+        let legacy = include_str!("../tests/fixtures/templates/checks_v1.toml");
+        let checks =
+            &legacy[legacy.find("[checks.greeting]").unwrap()..legacy.find("# Severity").unwrap()];
+        let both = format!("{DEFAULT_TOML}\n{checks}");
+        let err = Template::parse(&both, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("has both `[[rules]]` and old `[checks.*]` tables"), "{err}");
+        // Neither.
+        let cut = DEFAULT_TOML.find("# Compliance rules").unwrap();
+        let end = DEFAULT_TOML.find("# Severity of each flag").unwrap();
+        let none = format!("{}{}", &DEFAULT_TOML[..cut], &DEFAULT_TOML[end..]);
+        let err = Template::parse(&none, "t.toml").unwrap_err().to_string();
+        assert_eq!(err, "scoring template t.toml: the template has no `[[rules]]`; copy them from templates/default.toml (docs/rules.md)");
+    }
+
+    #[test]
+    fn the_default_rules_are_the_six_checks() {
+        let t = Template::builtin();
+        let labels: Vec<&str> = t.rules.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["开场问候", "规范结束语", "无服务禁语", "首响达标", "无站外引流", "无隐私泄露"]
+        );
+        let Condition::Require { find } = &t.rules[0].condition else { panic!("greeting") };
+        assert_eq!((find.who, find.scope), (Who::Agent, Scope::First(2)));
+        assert_eq!(find.says.only_category(), Some(Category::Greeting));
+        let Condition::Require { find } = &t.rules[1].condition else { panic!("closing") };
+        assert_eq!(find.scope, Scope::Last(2));
+        assert_eq!(t.rules[3].condition, Condition::Reply { max_secs: Limit::Sla });
+        let Condition::Forbid { find, min_count: 1 } = &t.rules[5].condition else { panic!("pii") };
+        assert!(find.says.pii && find.says.categories.is_empty());
+        assert!(t.phrases.is_empty(), "the built-in template has no phrases");
+        assert!(t.rules.iter().all(|r| r.severity.is_none()));
+    }
+
+    #[test]
+    fn an_old_checks_template_loads_as_the_six_rules_with_its_numbers() {
+        let legacy = include_str!("../tests/fixtures/templates/checks_v1.toml");
+        let old = Template::parse(legacy, "old.toml").unwrap();
+        let new = Template::builtin();
+        assert_eq!(old.rules, new.rules);
+        let changed =
+            legacy.replacen("deduction = 40\nveto = true", "deduction = 25\nveto = false", 1);
+        let t = Template::parse(&changed, "old.toml").unwrap();
+        assert_eq!(
+            (t.rules[4].id.as_str(), t.rules[4].deduction, t.rules[4].veto),
+            ("no_off_platform", 25, false)
+        );
+    }
+
+    #[test]
+    fn rule_options_read_as_written() {
+        let text = with_rule(&format!(
+            "{HEAD}veto = true\nseverity = \"conduct\"\nforbid = {{ who = \"any\", says = [\"@pii\", \"加V\", \"@forbidden\"], in = \"after_first_reply\", min_count = 2 }}"
+        ));
+        let t = Template::parse(&text, "t.toml").unwrap();
+        let r = t.rules.last().unwrap();
+        assert_eq!((r.veto, r.severity), (true, Some(Severity::Conduct)));
+        let Condition::Forbid { find, min_count: 2 } = &r.condition else { panic!("{r:?}") };
+        assert_eq!((find.who, find.scope), (Who::Any, Scope::AfterFirstReply));
+        assert_eq!((find.says.pii, &find.says.categories[..]), (true, &[Category::Forbidden][..]));
+        assert_eq!(t.phrases.written(find.says.list.unwrap(), 0), "加V");
+        for (written, secs) in [("\"jd\"", 30), ("45", 45)] {
+            let text = with_rule(&format!("{HEAD}reply = {{ max_secs = {written} }}"));
+            let t = Template::parse(&text, "t.toml").unwrap();
+            assert_eq!(
+                t.rules.last().unwrap().condition,
+                Condition::Reply { max_secs: Limit::Secs(secs) }
+            );
+        }
+        let text = with_rule(&format!("{HEAD}repeat = {{ similarity = 0.6 }}"));
+        let t = Template::parse(&text, "t.toml").unwrap();
+        let want = Condition::Repeat { who: Who::Customer, similarity: 0.6, min_count: 2 };
+        assert_eq!(t.rules.last().unwrap().condition, want);
     }
 }

@@ -37,6 +37,18 @@ impl Tokens {
     pub fn is_boundary(&self, byte: usize) -> bool {
         self.boundaries.binary_search(&(byte as u32)).is_ok()
     }
+
+    /// The content tokens of `text` (the text these tokens were cut from): tokens of two or
+    /// more characters, or of ASCII letters and digits (an order number); single Chinese
+    /// characters are mostly function words (的, 吗, 了, 我) and are left out.
+    pub fn content_words<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
+        self.boundaries.windows(2).filter_map(move |w| {
+            let word = text.get(w[0] as usize..w[1] as usize)?;
+            let ascii = word.chars().all(|c| c.is_ascii_alphanumeric()) && !word.is_empty();
+            let long = word.chars().count() >= 2 && word.chars().any(char::is_alphanumeric);
+            (ascii || long).then_some(word)
+        })
+    }
 }
 
 impl Tokenizer {

@@ -1,5 +1,5 @@
 //! The shared vocabulary, below every stage: the words the pipeline and its reports speak —
-//! [`Category`], [`Reason`], [`Severity`], [`CheckId`], [`Outcome`], [`RejectCode`], [`Role`],
+//! [`Category`], [`Reason`], [`Severity`], [`RuleId`], [`Outcome`], [`RejectCode`], [`Role`],
 //! [`PiiKind`] — and [`Map`], a map keyed by one of them. Each word has `ALL` (its order is the
 //! order reports list it in), `COUNT`, and an English `key()` / `from_key()`: the one spelling
 //! in JSON, file names and options. Strings appear only there, at serialization; everywhere
@@ -123,21 +123,17 @@ words! {
     }
 }
 
-words! {
-    /// A compliance check (DESIGN §4), run by `check`.
-    pub enum CheckId {
-        /// The agent greets in their opening (first two agent messages).
-        Greeting => "greeting",
-        /// The agent closes properly (last two agent messages).
-        Closing => "closing",
-        /// No 服务禁语 on agent turns.
-        NoForbidden => "no_forbidden",
-        /// First agent reply within the SLA; unknown without timestamps, never a pass.
-        FirstResponseSla => "first_response_sla",
-        /// No moving the customer off the platform.
-        NoOffPlatform => "no_off_platform",
-        /// No unmasked personal data typed by the agent.
-        NoPii => "no_pii",
+/// A compliance rule: its place in the scoring template's ordered `[[rules]]` (at most
+/// `template::rules::MAX_RULES`). What it checks, its key and its Chinese label are the
+/// template's; the default template's first six are DESIGN §4's checks (greeting, closing,
+/// no_forbidden, first_response_sla, no_off_platform, no_pii).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct RuleId(pub u8);
+
+impl RuleId {
+    /// Its place in the template's rules.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
     }
 }
 
@@ -246,7 +242,6 @@ mod tests {
         round_trips(&Category::ALL, Category::from_key);
         round_trips(&Reason::ALL, Reason::from_key);
         round_trips(&Severity::ALL, Severity::from_key);
-        round_trips(&CheckId::ALL, CheckId::from_key);
         round_trips(&Outcome::ALL, Outcome::from_key);
         round_trips(&RejectCode::ALL, RejectCode::from_key);
         round_trips(&Role::ALL, Role::from_key);

@@ -320,8 +320,8 @@ fn a_template_changes_the_score_and_is_recorded() {
     let default = default_template();
     // Off-platform diversion no longer a veto, and worth only 25 points.
     let custom = default.replacen(
-        "[checks.no_off_platform]\nweight = 1\ndeduction = 40\nveto = true",
-        "[checks.no_off_platform]\nweight = 1\ndeduction = 25\nveto = false",
+        "id = \"no_off_platform\"\nlabel = \"无站外引流\"\nweight = 1\ndeduction = 40\nveto = true",
+        "id = \"no_off_platform\"\nlabel = \"无站外引流\"\nweight = 1\ndeduction = 25\nveto = false",
         1,
     );
     assert_ne!(custom, default);

@@ -49,3 +49,5 @@ mod browser;
 mod conversation_view;
 // Issue 11: the nightly trend (--baseline, --history) and the morning digest.
 mod trend;
+// Issue 12: rules in the template — the six checks reproduced, errors, the e-commerce pack.
+mod rules;

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::check::CheckId;
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::report::provenance::{LEXICONS_DIR, TEMPLATE_FILE};
@@ -92,10 +91,18 @@ impl Report {
         };
         let agent = column(labels::QUEUE_AGENT)?;
         let ticket = column(labels::QUEUE_TICKET)?;
-        let results = CheckId::ALL
+        // Each rule's result column (`<label>-结果`), named by the rule's id when the built-in
+        // template has a rule of that label, else by the label.
+        let builtin = crate::template::Template::builtin();
+        let results: Vec<(String, usize)> = headers
             .iter()
-            .map(|&c| column(&labels::queue_result(c)))
-            .collect::<Result<Vec<usize>>>()?;
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let label = h.trim_start_matches('\u{feff}').strip_suffix("-结果")?;
+                let rule = builtin.rules.iter().find(|r| r.label == label);
+                Some((rule.map_or(label, |r| r.id.as_str()).to_string(), i))
+            })
+            .collect();
         Ok(QueueStream { records: reader.into_records(), path, agent, ticket, results, last: None })
     }
 }
@@ -156,7 +163,8 @@ impl FlaggedStream {
 pub struct Queued {
     pub agent_id: String,
     pub ticket_id: String,
-    pub results: Vec<String>,
+    /// Per rule, its name and result.
+    pub results: Vec<(String, String)>,
 }
 
 pub struct QueueStream {
@@ -164,7 +172,7 @@ pub struct QueueStream {
     path: PathBuf,
     agent: usize,
     ticket: usize,
-    results: Vec<usize>,
+    results: Vec<(String, usize)>,
     last: Option<String>,
 }
 
@@ -180,7 +188,7 @@ impl QueueStream {
         let queued = Queued {
             agent_id: cell(self.agent),
             ticket_id: cell(self.ticket),
-            results: self.results.iter().map(|&i| cell(i)).collect(),
+            results: self.results.iter().map(|(name, i)| (name.clone(), cell(*i))).collect(),
         };
         let line = record.position().map_or(0, |p| p.line());
         let at = format!("{}:{line}", self.path.display());

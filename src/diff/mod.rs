@@ -18,7 +18,6 @@ use serde_json::Value;
 
 use std::io::Write;
 
-use crate::check::CheckId;
 use crate::cli::DiffArgs;
 use crate::error::{Error, Result, EXIT_CHANGED, EXIT_OK};
 use crate::lexicon::{Entry, Lexicon};
@@ -568,14 +567,16 @@ fn queue_delta(
         (Some(_), None) => (Some("left"), Vec::new()),
         (None, Some(_)) => (Some("joined"), Vec::new()),
         (Some(a), Some(b)) => {
-            let changed = CheckId::ALL
+            let changed = b
+                .results
                 .iter()
-                .zip(a.results.iter().zip(&b.results))
-                .filter(|(_, (x, y))| x != y)
-                .map(|(c, (x, y))| Setting {
-                    name: c.key().to_string(),
-                    old: Value::from(x.as_str()),
-                    new: Value::from(y.as_str()),
+                .filter_map(|(name, y)| {
+                    let (_, x) = a.results.iter().find(|(n, _)| n == name)?;
+                    (x != y).then(|| Setting {
+                        name: name.clone(),
+                        old: Value::from(x.as_str()),
+                        new: Value::from(y.as_str()),
+                    })
                 })
                 .collect();
             (None, changed)

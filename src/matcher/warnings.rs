@@ -100,44 +100,70 @@ pub(super) fn cancel_warnings(text: &str, tokens: &Tokens, hits: &mut [Hit]) {
     if !hits.iter().any(conduct) {
         return;
     }
-    // Whatever their effect: 不要生气 is comfort, whether 生气 is then negated or excepted.
-    let feeling =
-        |h: &Hit| matches!(h.category, Category::Positive | Category::Negative | Category::Empathy);
-    let feelings: Vec<(Category, usize, usize)> =
-        hits.iter().filter(|h| feeling(h)).map(|h| (h.category, h.start, h.end)).collect();
-    // The cue is comfort when an empathy phrase holds it (别担心) or a feeling word follows it
-    // (a word of the conduct phrase itself, 好 of 好评返现, does not).
-    let owned = |start: usize, end: usize, conduct_start: usize| {
-        feelings
-            .iter()
-            .filter(|&&(_, _, e)| e <= conduct_start)
-            .any(|&(c, s, e)| (c == Category::Empathy && s < end && start < e) || s == end)
-    };
+    let frames = Frames::new(text, tokens, hits);
     // The agent's own channel (加我微信, 转账给我) is an offer whatever frames it: nobody warns
     // against adding the speaker. In a run-on message such a frame is a new clause's opener
     // (不用下单直接转账给我, 千万不要错过加我微信领券); only rule 4's adjacent negation cancels it.
     let own_channel = |h: &Hit| text[h.start..h.end].contains('我');
-    for hit in hits.iter_mut().filter(|h| conduct(h) && !own_channel(h)) {
-        let from = text[..hit.start]
-            .rfind(CLAUSE_MARKS)
-            .map_or(0, |at| at + text[at..].chars().next().map_or(0, char::len_utf8));
-        let to = text[hit.end..].find(CLAUSE_MARKS).map_or(text.len(), |at| hit.end + at);
-        let restarts = |from, to| words_at(text, tokens, from, to, &CLAUSE_RESTARTS, true);
-        let warned =
-            words_at(text, tokens, from, hit.start, &WARNING_CUES, true).any(|(start, end)| {
-                !owned(start, end, hit.start) && restarts(end, hit.start).next().is_none()
-            });
-        // A predicate may begin a longer token (违规|行为 is one), so only its start is checked.
-        let judged = || {
-            words_at(text, tokens, hit.end, to, &JUDGING_PREDICATES, false).any(|(start, _)| {
-                let gap = &text[hit.end..start];
-                !gap.contains(['不', '没', '未', '无', '非', '别', '莫'])
-                    && restarts(hit.end, start).next().is_none()
-            })
-        };
-        if warned || judged() {
+    let warned: Vec<bool> = hits
+        .iter()
+        .map(|h| conduct(h) && !own_channel(h) && frames.warns(h.start, h.end))
+        .collect();
+    for (hit, warned) in hits.iter_mut().zip(warned) {
+        if warned {
             hit.effect = Effect::Negated;
         }
+    }
+}
+
+/// A message's warning frames: what rule 4's long reach needs to judge any span of it (a conduct
+/// hit here, a template rule's phrase in `template::rules`).
+pub struct Frames<'a> {
+    text: &'a str,
+    tokens: &'a Tokens,
+    /// Sentiment and empathy hits, whatever their effect: 不要生气 is comfort, whether 生气 is
+    /// then negated or excepted.
+    feelings: Vec<(Category, usize, usize)>,
+}
+
+impl<'a> Frames<'a> {
+    pub fn new(text: &'a str, tokens: &'a Tokens, hits: &[Hit]) -> Frames<'a> {
+        let feeling = |h: &&Hit| {
+            matches!(h.category, Category::Positive | Category::Negative | Category::Empathy)
+        };
+        let feelings = hits.iter().filter(feeling).map(|h| (h.category, h.start, h.end)).collect();
+        Frames { text, tokens, feelings }
+    }
+
+    /// In its clause, a [`WARNING_CUES`] cue stands before `start..end` with no
+    /// [`CLAUSE_RESTARTS`] token between, or a [`JUDGING_PREDICATES`] word follows it with no
+    /// negation between. A cue that a sentiment or empathy word owns (别担心, 不要生气) is
+    /// comfort, not a prohibition, and reaches no further.
+    pub fn warns(&self, start: usize, end: usize) -> bool {
+        let (text, tokens) = (self.text, self.tokens);
+        // The cue is comfort when an empathy phrase holds it (别担心) or a feeling word follows
+        // it (a word of the conduct phrase itself, 好 of 好评返现, does not).
+        let owned = |cue_start: usize, cue_end: usize| {
+            self.feelings.iter().filter(|&&(_, _, e)| e <= start).any(|&(c, s, e)| {
+                (c == Category::Empathy && s < cue_end && cue_start < e) || s == cue_end
+            })
+        };
+        let from = text[..start]
+            .rfind(CLAUSE_MARKS)
+            .map_or(0, |at| at + text[at..].chars().next().map_or(0, char::len_utf8));
+        let to = text[end..].find(CLAUSE_MARKS).map_or(text.len(), |at| end + at);
+        let restarts = |from, to| words_at(text, tokens, from, to, &CLAUSE_RESTARTS, true);
+        let warned = words_at(text, tokens, from, start, &WARNING_CUES, true)
+            .any(|(s, e)| !owned(s, e) && restarts(e, start).next().is_none());
+        // A predicate may begin a longer token (违规|行为 is one), so only its start is checked.
+        let judged = || {
+            words_at(text, tokens, end, to, &JUDGING_PREDICATES, false).any(|(s, _)| {
+                let gap = &text[end..s];
+                !gap.contains(['不', '没', '未', '无', '非', '别', '莫'])
+                    && restarts(end, s).next().is_none()
+            })
+        };
+        warned || judged()
     }
 }
 

@@ -34,9 +34,10 @@
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::{Compliance, Finding};
 use crate::report::{figures, labels};
+use crate::template::rules::Rule;
 use crate::template::TicketCompliance;
 use crate::trend;
-use crate::vocab::{CheckId, Reason};
+use crate::vocab::{Reason, RuleId};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -105,7 +106,9 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
         ["抽检数", "合规通过率(%)", "合规得分均值", "合规评分工单数", "一票否决工单数"]
             .map(String::from),
     );
-    header.extend(CheckId::ALL.map(|c| format!("{}通过率(%)", labels::check(c))));
+    // The rules are the template's, the same for every row.
+    let rules = rows.first().map_or(&[][..], |(_, _, m)| &m.compliance[..]);
+    header.extend(rules.iter().map(|c| format!("{}通过率(%)", c.label)));
     if trend.is_some() {
         header.extend(TREND_HEADER.map(String::from));
     }
@@ -152,7 +155,7 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
             m.compliance_scored.to_string(),
             cell(figures::count(m.compliance_vetoed)),
         ]);
-        row.extend(CheckId::ALL.map(|c| cell(figures::percent(m.compliance[c].pass_rate))));
+        row.extend(m.compliance.iter().map(|c| cell(figures::percent(c.pass_rate))));
         if let Some(change) = trend.map(|t| &t.agents[id]) {
             let repeated = crate::report::figures::repeated(change);
             row.extend([
@@ -166,7 +169,7 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
     finish(w)
 }
 
-pub fn review_queue_header() -> Vec<u8> {
+pub fn review_queue_header(rules: &[Rule]) -> Vec<u8> {
     let mut w = writer();
     let mut header: Vec<String> = [
         labels::QUEUE_AGENT,
@@ -177,11 +180,11 @@ pub fn review_queue_header() -> Vec<u8> {
     ]
     .map(String::from)
     .into();
-    for c in CheckId::ALL {
+    for rule in rules {
         header.extend([
-            labels::queue_result(c),
-            labels::queue_evidence(c),
-            labels::queue_verdict(c),
+            labels::queue_result(&rule.label),
+            labels::queue_evidence(&rule.label),
+            labels::queue_verdict(&rule.label),
         ]);
     }
     header.push(labels::QUEUE_COMMENT.into());
@@ -192,8 +195,9 @@ pub fn review_queue_header() -> Vec<u8> {
 
 /// One review-queue row (no BOM), rendered for every ticket while its text is at hand;
 /// only the sampled ones are written out. `score` is the ticket's compliance score as the
-/// scoring template judged it (`Template::ticket_compliance`).
+/// scoring template judged it (`Template::ticket_compliance`); `rules` are the template's.
 pub fn review_queue_row(
+    rules: &[Rule],
     agent: &str,
     agent_name: Option<&str>,
     ticket: &str,
@@ -202,10 +206,9 @@ pub fn review_queue_row(
     transcript: &str,
 ) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let vetoes: Vec<&str> = CheckId::ALL
-        .into_iter()
-        .filter(|&c| score.is_some_and(|s| s.failed_vetoes[c]))
-        .map(labels::check)
+    let vetoes: Vec<&str> = (0..rules.len())
+        .filter(|&i| score.is_some_and(|s| s.failed_vetoes.contains(RuleId(i as u8))))
+        .map(|i| rules[i].label.as_str())
         .collect();
     let mut row: Vec<String> = vec![
         safe_cell(agent).into_owned(),
@@ -214,15 +217,14 @@ pub fn review_queue_row(
         score.map(|s| s.points.to_string()).unwrap_or_default(),
         vetoes.join("、"),
     ];
-    for c in CheckId::ALL {
-        let findings = &compliance.evidence[c as usize];
-        let mut spots: Vec<String> = findings.iter().map(|f| spot(c, f)).collect();
-        let found = compliance.found[c as usize];
+    for (i, findings) in compliance.evidence.iter().enumerate() {
+        let mut spots: Vec<String> = findings.iter().map(spot).collect();
+        let found = compliance.found[i];
         if found > findings.len() {
             spots.push(format!("等共 {found} 处"));
         }
         row.extend([
-            labels::outcome(compliance.outcome(c)).to_string(),
+            labels::outcome(compliance.outcomes[i]).to_string(),
             safe_cell(&spots.join("；")).into_owned(),
             String::new(),
         ]);
@@ -235,7 +237,7 @@ pub fn review_queue_row(
 
 /// One spot of evidence, messages counted from 1 for people. Texts arrive as displayed
 /// (masked unless `--no-mask`).
-fn spot(check: CheckId, finding: &Finding) -> String {
+fn spot(finding: &Finding) -> String {
     let hidden = |disguised: bool| if disguised { labels::DISGUISED } else { "" };
     match finding {
         Finding::Entry { message, entry, text, disguised } if text == entry => {
@@ -250,12 +252,18 @@ fn spot(check: CheckId, finding: &Finding) -> String {
         }
         Finding::Seconds { message, secs } => format!("消息#{} 首响 {secs} 秒", message + 1),
         Finding::Untimed { message } => format!("消息#{} 无时间戳, 无法计时", message + 1),
-        Finding::Searched { first, last } if first == last => {
-            format!("消息#{} {}", first + 1, labels::not_found(check))
+        Finding::Searched { first, last, missing } if first == last => {
+            format!("消息#{} {}", first + 1, labels::not_found(*missing))
         }
-        Finding::Searched { first, last } => {
-            format!("消息#{}、#{} {}", first + 1, last + 1, labels::not_found(check))
+        Finding::Searched { first, last, missing } => {
+            format!("消息#{}、#{} {}", first + 1, last + 1, labels::not_found(*missing))
         }
+        Finding::NoReply { after } => format!("消息#{} 之后无回复", after + 1),
+        Finding::Gap { message, reply, secs } => {
+            format!("消息#{} 等待 {secs} 秒 (至消息#{})", message + 1, reply + 1)
+        }
+        Finding::Unanswered { message } => format!("消息#{} 提问未获回复", message + 1),
+        Finding::Said { message, text } => format!("消息#{}「{text}」", message + 1),
     }
 }
 

@@ -4,7 +4,7 @@
 //! headers back by these names. Kept apart from `vocab` so the words stay below everything
 //! while what people read stays in the one table a reviewer edits.
 
-use crate::vocab::{Category, CheckId, Outcome, PiiKind, Reason, Role, Severity};
+use crate::vocab::{Category, Outcome, PiiKind, Reason, Role, Severity};
 
 pub fn category(c: Category) -> &'static str {
     match c {
@@ -43,17 +43,6 @@ pub fn severity(s: Severity) -> &'static str {
     }
 }
 
-pub fn check(c: CheckId) -> &'static str {
-    match c {
-        CheckId::Greeting => "开场问候",
-        CheckId::Closing => "规范结束语",
-        CheckId::NoForbidden => "无服务禁语",
-        CheckId::FirstResponseSla => "首响达标",
-        CheckId::NoOffPlatform => "无站外引流",
-        CheckId::NoPii => "无隐私泄露",
-    }
-}
-
 pub fn outcome(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "通过",
@@ -75,12 +64,12 @@ pub fn pii(kind: PiiKind) -> &'static str {
     }
 }
 
-/// What a check looked for and did not find, for the review queue's evidence cell.
-pub fn not_found(c: CheckId) -> &'static str {
-    match c {
-        CheckId::Greeting => "未见问候语",
-        CheckId::Closing => "未见结束语",
-        _ => "未找到",
+/// What a rule looked for and did not find, for the review queue's evidence cell: 未见 and the
+/// category's label (未见问候语) when it looked for one category, else 未找到.
+pub fn not_found(missing: Option<Category>) -> String {
+    match missing {
+        Some(c) => format!("未见{}", category(c)),
+        None => "未找到".to_string(),
     }
 }
 
@@ -101,16 +90,17 @@ pub const QUEUE_SCORE: &str = "合规得分";
 pub const QUEUE_VETO: &str = "一票否决项";
 pub const QUEUE_COMMENT: &str = "复核备注";
 
-pub fn queue_result(c: CheckId) -> String {
-    format!("{}-结果", check(c))
+/// A rule's three review-queue columns, by its label (the template's).
+pub fn queue_result(label: &str) -> String {
+    format!("{label}-结果")
 }
 
-pub fn queue_evidence(c: CheckId) -> String {
-    format!("{}-证据", check(c))
+pub fn queue_evidence(label: &str) -> String {
+    format!("{label}-证据")
 }
 
-pub fn queue_verdict(c: CheckId) -> String {
-    format!("{}-复核(同意/不同意)", check(c))
+pub fn queue_verdict(label: &str) -> String {
+    format!("{label}-复核(同意/不同意)")
 }
 
 /// `zhijian calibrate`'s tables.

@@ -17,7 +17,7 @@ use crate::report::jsonl::FlaggedTicket;
 use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
-use crate::vocab::{Category, CheckId};
+use crate::vocab::Category;
 
 pub(crate) fn share(v: Option<f64>) -> String {
     figures::percent(v).map_or(UNKNOWN.into(), |v| format!("{v}%"))
@@ -237,12 +237,11 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
         }
     }
     let _ = writeln!(out, "\n## 抽检合规 ({} 张工单)\n\n| 检查项 | 通过 | 不通过 | 未知 | 通过率 |\n|---|---:|---:|---:|---:|", m.sampled);
-    for c in CheckId::ALL {
-        let cm = &m.compliance[c];
+    for cm in &m.compliance {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            labels::check(c),
+            escape(&cm.label),
             cm.pass,
             cm.fail,
             cm.unknown,

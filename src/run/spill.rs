@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-use super::TicketRecord;
+use super::{PageLens, TicketRecord};
 use crate::error::{Error, Result};
 use crate::pages::{self, Flag};
 use crate::report::jsonl::FlaggedTicket;
@@ -68,24 +68,24 @@ pub(super) fn write_agent_pages(
             continue;
         }
         let at = r.spill_at + u64::from(r.queue_len);
+        let lens_at = at + u64::from(r.flagged_len) + u64::from(r.ticket_len);
+        let lens = read_spill(spill, spill_path, lens_at, PageLens::BYTES as u32)?;
+        let PageLens([brief_html_len, brief_md_len, conv_html_len, conv_md_len]) =
+            PageLens::from_bytes(&lens);
+        let pages_at = lens_at + PageLens::BYTES as u64;
         if on_agent_page {
             let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
             let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
             html.write(&report::html::flagged_ticket(&ticket, true))?;
             md.write(&report::markdown::flagged_ticket(&ticket, true))?;
-            let at = at
-                + u64::from(r.flagged_len)
-                + u64::from(r.ticket_len)
-                + u64::from(r.brief_html_len)
-                + u64::from(r.brief_md_len);
-            html.copy(spill, spill_path, at, r.conv_html_len)?;
-            md.copy(spill, spill_path, at + u64::from(r.conv_html_len), r.conv_md_len)?;
+            let at = pages_at + u64::from(brief_html_len) + u64::from(brief_md_len);
+            html.copy(spill, spill_path, at, conv_html_len)?;
+            md.copy(spill, spill_path, at + u64::from(conv_html_len), conv_md_len)?;
         }
         if !its_reason_pages.is_empty() {
-            let at = at + u64::from(r.flagged_len) + u64::from(r.ticket_len);
-            let brief_html = read_spill(spill, spill_path, at, r.brief_html_len)?;
-            let at = at + u64::from(r.brief_html_len);
-            let brief_md = read_spill(spill, spill_path, at, r.brief_md_len)?;
+            let brief_html = read_spill(spill, spill_path, pages_at, brief_html_len)?;
+            let at = pages_at + u64::from(brief_html_len);
+            let brief_md = read_spill(spill, spill_path, at, brief_md_len)?;
             for (_, reason_html, reason_md) in its_reason_pages.iter_mut() {
                 reason_html.write(&brief_html)?;
                 reason_md.write(&brief_md)?;

@@ -10,7 +10,6 @@ use super::{page_head, PAGE_END};
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
 use crate::report::markdown::{describe, figure_rows, share};
 use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
-use crate::vocab::CheckId;
 
 /// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
 /// when the page leaves flagged tickets off, the agent's flags by reason with links.
@@ -47,13 +46,12 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
          <th>不通过</th><th>未知</th><th>通过率</th></tr>",
         m.sampled
     );
-    for c in CheckId::ALL {
-        let cm = &m.compliance[c];
+    for cm in &m.compliance {
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>\
              <td class=n>{}</td></tr>",
-            labels::check(c),
+            text(&cm.label),
             cm.pass,
             cm.fail,
             cm.unknown,
