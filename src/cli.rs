@@ -205,8 +205,8 @@ pub struct AuditArgs {
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub sla_seconds: u32,
 
-    /// Scoring template (TOML): overall weights, check deductions, 一票否决 checks
-    /// [default: the built-in templates/default.toml].
+    /// Scoring template (TOML): overall weights, compliance rules (docs/rules.md) with their
+    /// deductions and 一票否决 items [default: the built-in templates/default.toml].
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
 

@@ -832,7 +832,6 @@ mod rule_tests {
             ("bad max_secs", "reply = { max_secs = \"taobao\" }".into(), 5, "`reply.max_secs` of rule `x` is \"taobao\", but it is seconds (1 to 86400), `sla` (the run's --sla-seconds) or a platform preset: `jd`"),
             ("silence of 0 s", "silence = { max_secs = 0 }".into(), 5, "`max_secs` of rule `x` is 0, but it is a whole number from 1 up"),
             ("follow within 0", "follow = { after = { who = \"customer\", says = [\"投诉\"] }, then = { who = \"agent\", says = [\"抱歉\"] }, within = 0 }".into(), 5, "`within` of rule `x` is 0"),
-            ("bad severity", "severity = \"grave\"\nsilence = { max_secs = 60 }".into(), 5, "`severity` of rule `x` is \"grave\", but a severity is one of `service`, `complaint`, `conduct`, `veto`"),
             ("deduction above 100", "silence = { max_secs = 60 }".into(), 4, "`deduction` of rule `x` is 101, but a deduction is 0 to 100 points"),
         ];
         for (name, body, line, says) in cases {
@@ -912,7 +911,6 @@ mod rule_tests {
         let Condition::Forbid { find, min_count: 1 } = &t.rules[5].condition else { panic!("pii") };
         assert!(find.says.pii && find.says.categories.is_empty());
         assert!(t.phrases.is_empty(), "the built-in template has no phrases");
-        assert!(t.rules.iter().all(|r| r.severity.is_none()));
     }
 
     #[test]
@@ -933,11 +931,11 @@ mod rule_tests {
     #[test]
     fn rule_options_read_as_written() {
         let text = with_rule(&format!(
-            "{HEAD}veto = true\nseverity = \"conduct\"\nforbid = {{ who = \"any\", says = [\"@pii\", \"加V\", \"@forbidden\"], in = \"after_first_reply\", min_count = 2 }}"
+            "{HEAD}veto = true\nforbid = {{ who = \"any\", says = [\"@pii\", \"加V\", \"@forbidden\"], in = \"after_first_reply\", min_count = 2 }}"
         ));
         let t = Template::parse(&text, "t.toml").unwrap();
         let r = t.rules.last().unwrap();
-        assert_eq!((r.veto, r.severity), (true, Some(Severity::Conduct)));
+        assert!(r.veto);
         let Condition::Forbid { find, min_count: 2 } = &r.condition else { panic!("{r:?}") };
         assert_eq!((find.who, find.scope), (Who::Any, Scope::AfterFirstReply));
         assert_eq!((find.says.pii, &find.says.categories[..]), (true, &[Category::Forbidden][..]));

@@ -22,7 +22,7 @@ use crate::lexicon::Category;
 use crate::matcher::{Effect, Frames, Hit};
 use crate::normalize;
 use crate::tokenize::Tokens;
-use crate::vocab::{Role, RuleId, Severity};
+use crate::vocab::{Role, RuleId};
 
 /// At most this many rules, so a ticket's outcomes pack two bits each into one `u64` (the
 /// sampling record of DESIGN invariant 4).
@@ -51,8 +51,6 @@ pub struct Rule {
     pub deduction: u32,
     /// 一票否决: a failure sets the ticket's compliance score to 0.
     pub veto: bool,
-    /// When set, a failure also flags the ticket with the rule as a reason at this severity.
-    pub severity: Option<Severity>,
     pub condition: Condition,
 }
 
@@ -257,8 +255,6 @@ pub(super) struct RawRule {
     #[serde(default)]
     veto: bool,
     #[serde(default)]
-    severity: Option<Spanned<String>>,
-    #[serde(default)]
     forbid: Option<Spanned<RawForbid>>,
     #[serde(default)]
     require: Option<Spanned<RawRequire>>,
@@ -423,19 +419,6 @@ impl<'a> Builder<'a> {
                 ));
             }
             let weight = bounded(&r.weight, &format!("weight` of rule `{id}"))?;
-            let severity = match &r.severity {
-                None => None,
-                Some(s) => Some(Severity::from_key(s.get_ref()).ok_or_else(|| {
-                    self.fail(
-                        s.span(),
-                        format!(
-                            "`severity` of rule `{id}` is {:?}, but a severity is one of \
-                             `service`, `complaint`, `conduct`, `veto`",
-                            s.get_ref()
-                        ),
-                    )
-                })?),
-            };
             let condition = self.condition(spanned, id)?;
             rules.push(Rule {
                 id: id.clone(),
@@ -443,7 +426,6 @@ impl<'a> Builder<'a> {
                 weight,
                 deduction: deduction as u32,
                 veto: r.veto,
-                severity,
                 condition,
             });
         }
