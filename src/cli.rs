@@ -197,10 +197,9 @@ pub struct AuditArgs {
     #[arg(long, default_value_t = 0, value_name = "S")]
     pub seed: u64,
 
-    /// Share of each agent's tickets sampled for compliance review, from 0 to 1; in the
-    /// template's risk mode, the share of the tickets left after the must-review ones
-    /// (docs/sampling.md). Given, it wins over the template's rate [default: 0.30, or the
-    /// template's [sampling] rate in risk mode].
+    /// Share of each agent's tickets sampled for compliance review, from 0 to 1 (in the
+    /// template's risk mode, of those not must-review; this flag wins over the template's
+    /// rate; docs/sampling.md) [default: 0.30, or the template's [sampling] rate].
     #[arg(long, value_name = "R")]
     pub sample_rate: Option<f64>,
 
