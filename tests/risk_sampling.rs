@@ -332,7 +332,12 @@ fn the_summary_and_manifest_record_the_mode_and_its_parameters() {
     assert_eq!(manifest["options"]["sample_rate"], 0.125);
     // The team page names the mode in its 口径 line.
     let page = String::from_utf8(dir.read("out/index.html")).unwrap();
-    assert!(page.contains("风险加权抽检(必查项 + 其余随机 12.5%, 每人至少 2 条, 必查至多 9 条)"));
+    // Cap 9 binds on no agent of the population (R2 has the most must-review tickets, 6).
+    let line =
+        "风险加权抽检(必查项 + 其余随机 12.5%, 每人至少 2 条, 必查至多 9 条; 超上限未抽 0 条)";
+    assert!(page.contains(line), "{page}");
+    let md = String::from_utf8(dir.read("out/summary.md")).unwrap();
+    assert!(md.contains(line), "{md}");
 }
 
 #[test]
@@ -460,4 +465,7 @@ fn another_agents_tickets_never_change_an_agents_risk_sample() {
     assert_eq!(x9.values().filter(|r| *r == "随机抽样 30%").count(), 12);
     let summary = dir.read_json("with/summary.json");
     assert_eq!(agent_line(&summary, "X9")["must_review_left_out"], 2);
+    // The team page says what the caps left out: R2 2, R5 1, X9 2.
+    let page = String::from_utf8(dir.read("with/index.html")).unwrap();
+    assert!(page.contains("必查至多 4 条; 超上限未抽 5 条)"), "{page}");
 }

@@ -56,12 +56,11 @@ pub fn sample_reason(r: SampleReason, percent: f64) -> String {
     }
 }
 
-/// Risk-weighted sampling as the team page's 口径 line names it.
-pub fn risk_sampling(percent: f64, limits: Limits) -> String {
-    format!(
-        "风险加权抽检(必查项 + 其余随机 {percent}%, 每人至少 {} 条, 必查至多 {} 条)",
-        limits.floor, limits.cap
-    )
+/// Risk-weighted sampling as the team page's 口径 line names it, with the must-review
+/// tickets the cap left out.
+pub fn risk_sampling(percent: f64, limits: Limits, left_out: u64) -> String {
+    let limits = format!("每人至少 {} 条, 必查至多 {} 条", limits.floor, limits.cap);
+    format!("风险加权抽检(必查项 + 其余随机 {percent}%, {limits}; 超上限未抽 {left_out} 条)")
 }
 
 pub fn check(c: CheckId) -> &'static str {

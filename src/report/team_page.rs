@@ -216,6 +216,9 @@ pub struct TeamPage<'a> {
     /// Each conduct or veto reason that flagged a ticket, most serious first: the agents
     /// flagged with it, most tickets first (ties by id), with their ticket counts.
     pub conduct: Vec<(ReasonRate, Vec<(&'a str, u64)>)>,
+    /// Risk-weighted sampling: must-review tickets the per-agent cap left out of the sample
+    /// (`None` in plain mode).
+    pub sample_left_out: Option<u64>,
 }
 
 impl<'a> TeamPage<'a> {
@@ -297,6 +300,7 @@ impl<'a> TeamPage<'a> {
             low_agents,
             trend,
             conduct,
+            sample_left_out: team.must_review_left_out,
         }
     }
 
@@ -324,7 +328,10 @@ impl<'a> TeamPage<'a> {
         let f = &self.facts;
         let sample = match f.sample_mode {
             crate::sample::Mode::Plain => format!("抽检率 {}%", f.sample_percent),
-            crate::sample::Mode::Risk(limits) => labels::risk_sampling(f.sample_percent, limits),
+            crate::sample::Mode::Risk(limits) => {
+                let left_out = self.sample_left_out.unwrap_or(0);
+                labels::risk_sampling(f.sample_percent, limits, left_out)
+            }
         };
         format!(
             "{sample}, SLA {} 秒, 随机种子 {}, 评分模板 sha256 {}, 词库 sha256 {}, 低分线 {}",
