@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::Ticket;
+use crate::sample::Mode;
 use crate::score::{TicketScore, CATEGORIES};
 use crate::template::Template;
-use crate::vocab::{self, Category, Map, Outcome, Reason};
+use crate::vocab::{self, Category, Map, Outcome, Reason, SampleReason};
 
 /// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
 /// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
@@ -92,6 +93,12 @@ pub struct AgentAggregate {
     pub flagged: u64,
     pub reasons: [u64; Reason::ALL.len()],
     pub sampled: u64,
+    /// Sampled tickets by why they were sampled (`SampleReason as usize`), summing to
+    /// `sampled`; and must-review tickets a risk-mode cap left out of the sample.
+    #[serde(default)]
+    pub sampled_by: [u64; SampleReason::COUNT],
+    #[serde(default)]
+    pub sample_left_out: u64,
     /// Outcome counts per template rule (in rule order) over the sampled tickets; empty until
     /// a sampled ticket is counted.
     pub checks: Vec<[u64; 4]>,
@@ -130,6 +137,8 @@ impl AgentAggregate {
         if self.checks.len() < other.checks.len() {
             self.checks.resize(other.checks.len(), [0; 4]);
         }
+        add_arrays(&mut self.sampled_by, &other.sampled_by);
+        self.sample_left_out += other.sample_left_out;
         for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
             add_arrays(mine, theirs);
         }
@@ -138,10 +147,17 @@ impl AgentAggregate {
         self.compliance_vetoed += other.compliance_vetoed;
     }
 
-    /// Counts a sampled ticket from its packed check outcomes; its compliance score is
-    /// computed here, from the outcomes alone, so the sampling record stays as small as it is.
-    pub fn record_sampled(&mut self, outcomes: &[Outcome], template: &Template) {
+    /// Counts a sampled ticket from its packed check outcomes and why it was sampled; its
+    /// compliance score is computed here, from the outcomes alone, so the sampling record stays
+    /// as small as it is.
+    pub fn record_sampled(
+        &mut self,
+        outcomes: &[Outcome],
+        reason: SampleReason,
+        template: &Template,
+    ) {
         self.sampled += 1;
+        self.sampled_by[reason as usize] += 1;
         if self.checks.len() < outcomes.len() {
             self.checks.resize(outcomes.len(), [0; 4]);
         }
@@ -369,6 +385,12 @@ pub struct Metrics {
     #[serde(serialize_with = "vocab::serialize_by_key")]
     pub flagged_by_reason: Map<Reason, u64>,
     pub sampled: u64,
+    /// The sampled tickets by why they were sampled (docs/sampling.md); they sum to `sampled`.
+    #[serde(serialize_with = "vocab::serialize_by_key")]
+    pub sampled_by_reason: Map<SampleReason, u64>,
+    /// Must-review tickets a risk-mode cap left out of the sample; null in plain mode, which
+    /// has no must-review tickets.
+    pub must_review_left_out: Option<u64>,
     /// Per template rule, in rule order; serialized by rule id in alphabetical order.
     #[serde(serialize_with = "by_rule_key")]
     pub compliance: Vec<CheckMetrics>,
@@ -494,6 +516,9 @@ impl AgentAggregate {
             flagged: self.flagged,
             flagged_by_reason: Map::from_fn(|r: Reason| self.reasons[r as usize]),
             sampled: self.sampled,
+            sampled_by_reason: Map::from_fn(|r: SampleReason| self.sampled_by[r as usize]),
+            must_review_left_out: matches!(template.sampling.mode, Mode::Risk(_))
+                .then_some(self.sample_left_out),
             compliance,
             compliance_pass_rate: (judged > 0.0).then(|| round(passed / judged, 4)),
             compliance_score: (self.compliance_scored > 0)

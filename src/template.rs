@@ -14,6 +14,10 @@
 //! The `[report]` table may be left out as well: its one key, `low_score` (0–100, default
 //! [`DEFAULT_LOW_SCORE`]), is the overall score below which the team page marks an agent. It
 //! changes no figure either, only a mark; the manifest records the value used.
+//!
+//! The `[sampling]` table may be left out too (`template/sampling.rs`, docs/sampling.md): the
+//! compliance sample is then the plain ⌈rate × n⌉ per agent; `mode = "risk"` asks for
+//! risk-weighted sampling with its rate, floor and cap.
 
 use std::path::Path;
 
@@ -22,10 +26,14 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::error::{Error, Result};
+use crate::sample::TemplateSampling;
 use crate::vocab::{Outcome, Reason, RuleId, Severity};
 
 pub mod rules;
 use rules::{Phrases, RawRule, Rule, RuleBits};
+
+mod sampling;
+pub use sampling::MAX_COUNT as MAX_SAMPLE_COUNT;
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -97,6 +105,8 @@ pub struct Template {
     pub severity: [Severity; Reason::COUNT],
     /// The team page marks agents whose overall score is below this (`[report] low_score`).
     pub low_score: f64,
+    /// How the compliance sample is drawn (`[sampling]`; plain when the table is left out).
+    pub sampling: TemplateSampling,
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes followed by
     /// those of each phrase file its rules read (`file:`, in the order read), so two runs with
     /// the same sha256 score alike.
@@ -267,6 +277,10 @@ impl Template {
             }
             None => DEFAULT_LOW_SCORE,
         };
+        let sampling = match &raw.sampling {
+            Some(table) => table.validate(text, source)?,
+            None => TemplateSampling::default(),
+        };
         Ok(Template {
             overall,
             language_filler: coefficient(&raw.language.filler, "language.filler")?,
@@ -278,6 +292,7 @@ impl Template {
             phrases,
             severity,
             low_score,
+            sampling,
             source: source.to_string(),
             sha256: files
                 .iter()
@@ -366,6 +381,8 @@ struct RawTemplate {
     severity: Option<RawSeverity>,
     #[serde(default)]
     report: Option<RawReport>,
+    #[serde(default)]
+    sampling: Option<sampling::RawSampling>,
 }
 
 #[derive(Deserialize)]
@@ -892,6 +909,20 @@ mod rule_tests {
         let none = format!("{}{}", &DEFAULT_TOML[..cut], &DEFAULT_TOML[end..]);
         let err = Template::parse(&none, "t.toml").unwrap_err().to_string();
         assert_eq!(err, "scoring template t.toml: the template has no `[[rules]]`; copy them from templates/default.toml (docs/rules.md)");
+    }
+
+    #[test]
+    fn the_ecommerce_pack_keeps_the_default_template_and_adds_nine_rules() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/ecommerce.toml");
+        let pack = Template::load(&path).unwrap();
+        let default = Template::builtin();
+        assert_eq!(pack.rules[..6], default.rules[..]);
+        assert_eq!(pack.rules.len(), 6 + 9);
+        assert_eq!(
+            (pack.overall, pack.severity, pack.low_score),
+            (default.overall, default.severity, default.low_score)
+        );
+        assert!(!pack.phrases.is_empty());
     }
 
     #[test]

@@ -49,5 +49,7 @@ mod browser;
 mod conversation_view;
 // Issue 11: the nightly trend (--baseline, --history) and the morning digest.
 mod trend;
+// Issue 12: risk-weighted sampling: must-review tickets, floors and caps, why each row was sampled.
+mod risk_sampling;
 // Issue 12: rules in the template — the six checks reproduced, errors, the e-commerce pack.
 mod rules;
