@@ -233,11 +233,13 @@ impl<'a, F: Fn(u32) -> String> View<'a, F> {
     fn spots(&self, find: &Find, messages: &[u32]) -> Vec<Spot<'a>> {
         let says = &find.says;
         let mut spots: Vec<Spot<'a>> = Vec::new();
+        let mut in_scope = vec![false; self.turns.len()];
+        messages.iter().for_each(|&i| in_scope[i as usize] = true);
         if !says.categories.is_empty() || says.pii {
             // Counted hits, exactly as the pipeline counts them: negated, excepted, echoed,
             // asked and warning-framed hits do not count (whatever their category).
             for e in self.score.evidence.iter() {
-                if !messages.contains(&e.message) || !find.who.includes(e.role) {
+                if !in_scope[e.message as usize] || !find.who.includes(e.role) {
                     continue;
                 }
                 let wanted = match e.kind {

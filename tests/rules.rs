@@ -457,3 +457,42 @@ fn pack_rules_score_as_the_template_says() {
     assert_eq!(rule["fail"], 3);
     assert_eq!(rule["pass"], PACK.len() as u64 - 3);
 }
+
+#[test]
+fn pack_reports_are_the_same_for_any_thread_count() {
+    let dir = Workdir::new();
+    let input: Vec<String> = PACK.iter().map(|c| ticket(c.name, c.turns)).collect();
+    dir.write("in.jsonl", input.join("\n") + "\n");
+    let template = template("ecommerce.toml");
+    for (out, threads) in [("one", "1"), ("two", "2")] {
+        let args = ["audit", "in.jsonl", "--out", out, "--quiet", "--sample-rate", "1"];
+        let mut args = args.to_vec();
+        args.extend(["--threads", threads, "--template", template.to_str().unwrap()]);
+        dir.zhijian(&args).success();
+    }
+    for file in ["review_queue.csv", "summary.json", "agents.csv", "flagged.jsonl"] {
+        assert_eq!(dir.read(&format!("one/{file}")), dir.read(&format!("two/{file}")), "{file}");
+    }
+}
+
+#[test]
+fn the_template_fingerprint_covers_its_phrase_files() {
+    let dir = Workdir::new();
+    dir.write("in.jsonl", ticket("T1", &[(C, None, "在吗"), (A, None, "保证今天到")]) + "\n");
+    let rule = "[[rules]]\nid = \"promise\"\nlabel = \"无承诺\"\nweight = 1\ndeduction = 5\n\
+                forbid = { who = \"agent\", says = [\"file:phrases/p.txt\"] }\n";
+    let default = std::fs::read_to_string(template("default.toml")).unwrap();
+    dir.write("t/mine.toml", format!("{default}\n{rule}"));
+    dir.write("t/phrases/p.txt", "# promises\n保证今天\n");
+    let sha = |out: &str| {
+        let args = ["audit", "in.jsonl", "--out", out, "--quiet", "--template", "t/mine.toml"];
+        dir.zhijian(&args).success();
+        dir.read_json(&format!("{out}/manifest.json"))["template"]["sha256"].clone()
+    };
+    let first = sha("a");
+    assert_eq!(dir.review_queue("a")["T1"]["无承诺-证据"], "消息#2「保证今天」");
+    dir.write("t/phrases/p.txt", "# promises\n保证明天\n");
+    let second = sha("b");
+    assert_ne!(first, second, "a changed phrase file changes the fingerprint");
+    assert_eq!(dir.review_queue("b")["T1"]["无承诺-结果"], "通过");
+}
