@@ -4,6 +4,7 @@
 //! lexicons as such: the caller may hand it extra dictionary words (the lexicon's phrases), so
 //! that jieba's HMM does not cut an unknown phrase such as 加微信 into 加微 | 信.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -24,18 +25,50 @@ pub struct Tokenizer {
     jieba: Jieba,
 }
 
-/// One message's tokens, as byte offsets into the normalized text.
-#[derive(Debug, Default, Clone)]
-pub struct Tokens {
+/// One message's tokens, as byte offsets into the normalized text. Cut when made
+/// ([`Tokenizer::tokenize`]) or on first use ([`Tokenizer::tokenize_lazily`]); either way the
+/// boundaries and the word count are jieba's cut of the whole text.
+#[derive(Clone, Default)]
+pub struct Tokens<'a> {
+    cut: OnceCell<Cut>,
+    /// What to cut on first use; `None` once cut (or for no text at all).
+    source: Option<(&'a Tokenizer, &'a str)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Cut {
     /// Sorted byte offsets where a token starts or ends (includes 0 and the text length).
     boundaries: Vec<u32>,
     /// Tokens that hold at least one letter, digit or ideograph.
-    pub words: u32,
+    words: u32,
 }
 
-impl Tokens {
+impl Tokens<'_> {
+    fn cut(&self) -> &Cut {
+        self.cut.get_or_init(|| match self.source {
+            Some((tokenizer, text)) => tokenizer.cut(text),
+            None => Cut::default(),
+        })
+    }
+
     pub fn is_boundary(&self, byte: usize) -> bool {
-        self.boundaries.binary_search(&(byte as u32)).is_ok()
+        self.cut().boundaries.binary_search(&(byte as u32)).is_ok()
+    }
+
+    /// Tokens that hold at least one letter, digit or ideograph (cuts the text if not yet cut).
+    pub fn words(&self) -> u32 {
+        self.cut().words
+    }
+
+    /// Whether the text has been cut (for tests of the lazy path).
+    pub fn is_cut(&self) -> bool {
+        self.cut.get().is_some()
+    }
+}
+
+impl std::fmt::Debug for Tokens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("cut", &self.cut.get()).finish_non_exhaustive()
     }
 }
 
@@ -58,27 +91,48 @@ impl Tokenizer {
         Tokenizer { jieba }
     }
 
-    pub fn tokenize(&self, text: &str) -> Tokens {
-        let mut tokens = Tokens { boundaries: Vec::with_capacity(text.len() / 2 + 2), words: 0 };
-        tokens.boundaries.push(0);
+    /// `text` cut now.
+    pub fn tokenize<'a>(&'a self, text: &'a str) -> Tokens<'a> {
+        Tokens { cut: OnceCell::from(self.cut(text)), source: None }
+    }
+
+    /// `text` cut the first time a boundary or the word count is asked for, or never: most
+    /// customer turns hold no lexicon candidate, so the matcher never asks, and a customer
+    /// turn's word count is never used. The answers are the same as [`Tokenizer::tokenize`]'s.
+    pub fn tokenize_lazily<'a>(&'a self, text: &'a str) -> Tokens<'a> {
+        Tokens { cut: OnceCell::new(), source: Some((self, text)) }
+    }
+
+    fn cut(&self, text: &str) -> Cut {
+        let mut cut = Cut { boundaries: Vec::with_capacity(text.len() / 2 + 2), words: 0 };
+        cut.boundaries.push(0);
         let codes = emoticons(text);
         let inside = |at: usize| codes.iter().any(|&(start, end)| start < at && at < end);
         for token in self.jieba.cut(text, true) {
             if !inside(token.byte_end) {
-                tokens.boundaries.push(token.byte_end as u32);
+                cut.boundaries.push(token.byte_end as u32);
             }
             let code = codes.iter().any(|&(s, e)| s <= token.byte_start && token.byte_end <= e);
-            if !code && token.word.chars().any(char::is_alphanumeric) {
-                tokens.words += 1;
+            if !code && token.word.chars().any(is_alphanumeric) {
+                cut.words += 1;
             }
         }
-        tokens
+        cut
     }
 
     /// The words themselves, for `lexicon check` and tests; the audit needs only boundaries.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.jieba.cut(text, true).into_iter().map(|t| t.word).collect()
     }
+}
+
+/// `char::is_alphanumeric`, answered without Unicode's tables for ASCII and the common
+/// ideographs (every character of U+4E00..=U+9FA5 is a letter, category Lo, since Unicode 1.1).
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    ('\u{4E00}'..='\u{9FA5}').contains(&c) || c.is_alphanumeric()
 }
 
 /// The byte spans of emoticon codes in `text` (usually none: a cheap check first).
@@ -105,14 +159,19 @@ mod tests {
         let text = "不好的体验";
         let words = tokenizer.words(text);
         let tokens = tokenizer.tokenize(text);
+        let lazy = tokenizer.tokenize_lazily(text);
+        assert!(!lazy.is_cut());
         let mut at = 0;
         for word in &words {
             assert!(tokens.is_boundary(at), "{words:?}: {at}");
+            assert!(lazy.is_boundary(at), "{words:?}: {at}");
             at += word.len();
         }
         assert!(tokens.is_boundary(text.len()));
         // 好的 must not start inside 不好.
         assert!(!tokens.is_boundary("不".len()), "{words:?}");
+        assert!(!lazy.is_boundary("不".len()), "{words:?}");
+        assert_eq!((lazy.words(), tokens.words()), (3, 3), "{words:?}");
     }
 
     #[test]
@@ -126,14 +185,14 @@ mod tests {
         ];
         for (text, code) in cases {
             // The code adds no word: the text counts as many words without it.
-            let words = tokenizer.tokenize(&text.replace(code, "")).words;
+            let words = tokenizer.tokenize(&text.replace(code, "")).words();
             let tokens = tokenizer.tokenize(text);
             let start = text.find(code).unwrap();
             let end = start + code.len();
             assert!(tokens.is_boundary(start) && tokens.is_boundary(end), "{text}");
             let interior = (start + 1..end).filter(|&at| tokens.is_boundary(at)).count();
             assert_eq!(interior, 0, "{text}: a boundary inside {code}");
-            assert_eq!(tokens.words, words, "{text}");
+            assert_eq!(tokens.words(), words, "{text}");
         }
     }
 
@@ -183,7 +242,17 @@ mod tests {
 
     #[test]
     fn punctuation_is_not_a_word() {
-        let tokens = Tokenizer::new().tokenize("您好，亲！");
-        assert_eq!(tokens.words, 2);
+        let tokenizer = Tokenizer::new();
+        let tokens = tokenizer.tokenize("您好，亲！");
+        assert_eq!(tokens.words(), 2);
+    }
+
+    #[test]
+    fn the_fast_alphanumeric_test_agrees_with_unicode_on_every_character() {
+        let differ: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_alphanumeric(c) != c.is_alphanumeric())
+            .collect();
+        assert_eq!(differ, Vec::<char>::new());
     }
 }

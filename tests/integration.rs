@@ -49,3 +49,5 @@ mod browser;
 mod conversation_view;
 // Issue 11: the nightly trend (--baseline, --history) and the morning digest.
 mod trend;
+// Issue 13: the speed shortcuts (ZHIJIAN_NO_SHORTCUTS turns them off) change no report.
+mod shortcuts;
