@@ -205,7 +205,8 @@ impl Engine {
         }
         let norm = NormText::new(&message.text);
         // A customer turn's word count is never used (rates are per agent word), so its text is
-        // cut only if the matcher asks where a token starts or ends; its `words` stay 0.
+        // cut only in the runs where the matcher asks where a token starts or ends (a lexicon
+        // candidate's ends); its `words` stay 0.
         let lazy = message.role == Role::Customer && shortcuts::enabled();
         let tokens = if lazy {
             self.tokenizer.tokenize_lazily(&norm.text)
@@ -666,6 +667,7 @@ impl RunState {
         staging.write("digest.md", &report::digest::render(&page, config.report_url.as_deref()))?;
 
         // Agents in parallel (each writes only its own files), one flagged ticket at a time.
+        let pages_started = Instant::now();
         rows.par_iter().try_for_each(|(id, name, metrics)| {
             let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
             let flagged: Vec<&TicketRecord> =
@@ -684,6 +686,7 @@ impl RunState {
             };
             write_agent_pages(staging, (&spill, &self.spill_path), &flagged, template, agent)
         })?;
+        spill::stage_time("agent pages", pages_started);
         drop(spill);
         std::fs::remove_file(&self.spill_path).map_err(Error::write(&self.spill_path))?;
         Ok(counts)

@@ -106,6 +106,14 @@ pub(super) fn write_agent_pages(
     Ok(())
 }
 
+/// With `ZHIJIAN_STAGE_TIMES` set, says on stderr how long a stage took (for
+/// `bench/speed.sh`, which reports the share of a run spent writing agent pages).
+pub(super) fn stage_time(stage: &str, started: std::time::Instant) {
+    if std::env::var_os("ZHIJIAN_STAGE_TIMES").is_some() {
+        eprintln!("zhijian: stage time: {stage} {:.3} s", started.elapsed().as_secs_f64());
+    }
+}
+
 fn read_spill(spill: &File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
     let mut bytes = vec![0; len as usize];
     read_exact_at(spill, &mut bytes, at).map_err(Error::read(path))?;
