@@ -14,6 +14,10 @@
 //! The `[report]` table may be left out as well: its one key, `low_score` (0–100, default
 //! [`DEFAULT_LOW_SCORE`]), is the overall score below which the team page marks an agent. It
 //! changes no figure either, only a mark; the manifest records the value used.
+//!
+//! The `[sampling]` table may be left out too (`template/sampling.rs`, docs/sampling.md): the
+//! compliance sample is then the plain ⌈rate × n⌉ per agent; `mode = "risk"` asks for
+//! risk-weighted sampling with its rate, floor and cap.
 
 use std::path::Path;
 
@@ -22,7 +26,11 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::error::{Error, Result};
+use crate::sample::TemplateSampling;
 use crate::vocab::{CheckId, Map, Outcome, Reason, Severity};
+
+mod sampling;
+pub use sampling::MAX_COUNT as MAX_SAMPLE_COUNT;
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -99,6 +107,8 @@ pub struct Template {
     pub severity: [Severity; Reason::COUNT],
     /// The team page marks agents whose overall score is below this (`[report] low_score`).
     pub low_score: f64,
+    /// How the compliance sample is drawn (`[sampling]`; plain when the table is left out).
+    pub sampling: TemplateSampling,
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
     pub source: String,
     pub sha256: String,
@@ -222,6 +232,10 @@ impl Template {
             }
             None => DEFAULT_LOW_SCORE,
         };
+        let sampling = match &raw.sampling {
+            Some(table) => table.validate(text, source)?,
+            None => TemplateSampling::default(),
+        };
         Ok(Template {
             overall,
             language_filler: coefficient(&raw.language.filler, "language.filler")?,
@@ -232,6 +246,7 @@ impl Template {
             checks,
             severity,
             low_score,
+            sampling,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
             text: text.to_string(),
@@ -304,6 +319,8 @@ struct RawTemplate {
     severity: Option<RawSeverity>,
     #[serde(default)]
     report: Option<RawReport>,
+    #[serde(default)]
+    sampling: Option<sampling::RawSampling>,
 }
 
 #[derive(Deserialize)]

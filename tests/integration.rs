@@ -49,5 +49,7 @@ mod browser;
 mod conversation_view;
 // Issue 11: the nightly trend (--baseline, --history) and the morning digest.
 mod trend;
+// Issue 12: risk-weighted sampling: must-review tickets, floors and caps, why each row was sampled.
+mod risk_sampling;
 // Issue 13: the speed shortcuts (ZHIJIAN_NO_SHORTCUTS turns them off) change no report.
 mod shortcuts;

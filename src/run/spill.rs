@@ -114,7 +114,7 @@ pub(super) fn stage_time(stage: &str, started: std::time::Instant) {
     }
 }
 
-fn read_spill(spill: &File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
+pub(super) fn read_spill(spill: &File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
     let mut bytes = vec![0; len as usize];
     read_exact_at(spill, &mut bytes, at).map_err(Error::read(path))?;
     Ok(bytes)
