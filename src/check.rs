@@ -19,6 +19,7 @@ use crate::template::rules::{
     Condition, Find, Limit, PhraseHit, Phrases, Rule, Scope, Who, MAX_RULES,
 };
 use crate::template::Template;
+use crate::tokenize::Tokenizer;
 use crate::vocab::PiiKind;
 pub use crate::vocab::{Outcome, RuleId};
 
@@ -114,6 +115,7 @@ struct View<'a, F: Fn(u32) -> String> {
     phrases: &'a Phrases,
     /// Each message's counted phrase hits (every list), found once for all the rules.
     phrase_hits: Vec<Vec<PhraseHit>>,
+    tokenizer: &'a Tokenizer,
     entry_phrase: F,
     turns: Vec<Turn>,
     first_reply: Option<u32>,
@@ -151,7 +153,7 @@ pub fn check_ticket(
     analyzed: &[AnalyzedMessage],
     shown: &[Cow<'_, str>],
     sla_secs: u32,
-    template: &Template,
+    (template, tokenizer): (&Template, &Tokenizer),
     entry_phrase: impl Fn(u32) -> String,
 ) -> Compliance {
     let turns: Vec<Turn> =
@@ -160,13 +162,17 @@ pub fn check_ticket(
         .iter()
         .map(|a| match &a.norm {
             Some(norm) if !template.phrases.is_empty() => {
-                template.phrases.find(&norm.text, &a.tokens, &a.hits)
+                // The analysis dropped its tokens; boundaries are cut again, lazily, by the
+                // same tokenizer (only for templates with phrases).
+                let tokens = tokenizer.tokenize_lazily(&norm.text);
+                template.phrases.find(&norm.text, &tokens, &a.hits)
             }
             _ => Vec::new(),
         })
         .collect();
     let view = View {
         phrase_hits,
+        tokenizer,
         score,
         analyzed,
         shown,
@@ -495,7 +501,8 @@ impl<'a, F: Fn(u32) -> String> View<'a, F> {
             .filter_map(|&i| {
                 let analysis = &self.analyzed[i as usize];
                 let norm = analysis.norm.as_ref()?;
-                let words: Vec<&str> = analysis.tokens.content_words(&norm.text).collect();
+                let tokens = self.tokenizer.tokenize(&norm.text);
+                let words: Vec<&str> = tokens.content_words(&norm.text).collect();
                 let set = words.iter().flat_map(|w| w.chars()).collect();
                 (words.len() >= MIN_CONTENT_TOKENS).then_some((i, set))
             })

@@ -12,7 +12,6 @@ use crate::matcher::{self, Effect, Hit};
 use crate::normalize::NormText;
 use crate::parse::{Role, Ticket};
 use crate::pii::PiiSpan;
-use crate::tokenize::Tokens;
 use crate::vocab::PiiKind;
 pub use crate::vocab::{Reason, Severity};
 
@@ -34,8 +33,6 @@ pub fn is_complaint(negative_milli: u64, positive_milli: u64) -> bool {
 pub struct AnalyzedMessage {
     pub norm: Option<NormText>,
     pub words: u32,
-    /// Its tokens (what the rules' phrases and `repeat` read).
-    pub tokens: Tokens,
     pub hits: Vec<Hit>,
     /// Personal data, agent and customer turns alike (only the agent's counts as evidence;
     /// everyone's is masked in reports).

@@ -120,14 +120,14 @@ pub(super) fn cancel_warnings(text: &str, tokens: &Tokens, hits: &mut [Hit]) {
 /// hit here, a template rule's phrase in `template::rules`).
 pub struct Frames<'a> {
     text: &'a str,
-    tokens: &'a Tokens,
+    tokens: &'a Tokens<'a>,
     /// Sentiment and empathy hits, whatever their effect: 不要生气 is comfort, whether 生气 is
     /// then negated or excepted.
     feelings: Vec<(Category, usize, usize)>,
 }
 
 impl<'a> Frames<'a> {
-    pub fn new(text: &'a str, tokens: &'a Tokens, hits: &[Hit]) -> Frames<'a> {
+    pub fn new(text: &'a str, tokens: &'a Tokens<'a>, hits: &[Hit]) -> Frames<'a> {
         let feeling = |h: &&Hit| {
             matches!(h.category, Category::Positive | Category::Negative | Category::Empathy)
         };
@@ -172,7 +172,7 @@ impl<'a> Frames<'a> {
 /// fits).
 fn words_at<'a>(
     text: &'a str,
-    tokens: &'a Tokens,
+    tokens: &'a Tokens<'a>,
     from: usize,
     to: usize,
     words: &'a [&str],
