@@ -632,10 +632,22 @@ impl RunState {
             .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla, template)))
             .collect();
         let trend = trend.view(&team, &rows, template);
+        let cards: Vec<_> =
+            rows.iter().map(|(_, _, m)| report::kpi::Card::of(m, &template.kpi)).collect();
+        let team_kpi = report::kpi::Card::of(&team, &Default::default());
         let entries = self.aggregate.entry_counts(&engine.lexicon);
-        let summary = report::summary::render(&counts, sla, &rows, &team, &entries, trend.as_ref());
+        let summary = report::summary::render(
+            &counts,
+            sla,
+            &rows,
+            &cards,
+            &template.kpi,
+            &team,
+            &entries,
+            trend.as_ref(),
+        );
         staging.write("summary.json", &summary)?;
-        staging.write("agents.csv", &report::csv::agents(&rows, trend.as_ref()))?;
+        staging.write("agents.csv", &report::csv::agents(&rows, &cards, trend.as_ref()))?;
         let facts = report::team_page::RunFacts::new(
             config,
             &engine.lexicon,
@@ -646,6 +658,7 @@ impl RunState {
             facts,
             &counts,
             &rows,
+            &cards,
             &team,
             template,
             trend.as_ref(),
@@ -656,7 +669,7 @@ impl RunState {
         staging.write("digest.md", &report::digest::render(&page, config.report_url.as_deref()))?;
 
         // One agent at a time, one flagged ticket at a time.
-        for (id, name, metrics) in &rows {
+        for ((id, name, metrics), kpi) in rows.iter().zip(&cards) {
             let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
             let flagged: Vec<&TicketRecord> =
                 owned.iter().map(|(_, r)| *r).filter(|r| r.flagged_len > 0).collect();
@@ -671,6 +684,8 @@ impl RunState {
                 flagged_total: flagged.len(),
                 reasons: &[],
                 change: trend.as_ref().map(|t| &t.agents[id]),
+                kpi,
+                team_kpi: &team_kpi,
             };
             let spill = (&mut spill, &self.spill_path);
             write_agent_pages(staging, spill, &flagged, template, agent)?;

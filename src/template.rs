@@ -14,6 +14,10 @@
 //! The `[report]` table may be left out as well: its one key, `low_score` (0–100, default
 //! [`DEFAULT_LOW_SCORE`]), is the overall score below which the team page marks an agent. It
 //! changes no figure either, only a mark; the manifest records the value used.
+//!
+//! The `[kpi]` table, and each key in it, may be left out too (`kpi.rs`): KPI targets (AHT,
+//! 投诉率, 满意率, 首响达标率, 解决率) that mark agents outside them; a KPI without a target
+//! marks no one. The manifest records the targets used.
 
 use std::path::Path;
 
@@ -23,6 +27,9 @@ use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::vocab::{CheckId, Map, Outcome, Reason, Severity};
+
+mod kpi;
+pub use kpi::{Targets, MAX_AHT_SECS};
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -99,6 +106,8 @@ pub struct Template {
     pub severity: [Severity; Reason::COUNT],
     /// The team page marks agents whose overall score is below this (`[report] low_score`).
     pub low_score: f64,
+    /// KPI targets (`[kpi]`): agents outside one are marked; none when the table is left out.
+    pub kpi: Targets,
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
     pub source: String,
     pub sha256: String,
@@ -222,6 +231,10 @@ impl Template {
             }
             None => DEFAULT_LOW_SCORE,
         };
+        let kpi = match &raw.kpi {
+            Some(table) => table.targets(text, &at)?,
+            None => Targets::default(),
+        };
         Ok(Template {
             overall,
             language_filler: coefficient(&raw.language.filler, "language.filler")?,
@@ -232,6 +245,7 @@ impl Template {
             checks,
             severity,
             low_score,
+            kpi,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
             text: text.to_string(),
@@ -304,6 +318,8 @@ struct RawTemplate {
     severity: Option<RawSeverity>,
     #[serde(default)]
     report: Option<RawReport>,
+    #[serde(default)]
+    kpi: Option<kpi::RawKpi>,
 }
 
 #[derive(Deserialize)]
