@@ -504,8 +504,9 @@ impl AgentAggregate {
             first_response_p90_secs: self.first_response.quantile(0.9),
             first_response_sla_breaches,
             timed_first_responses,
-            first_response_sla_rate: first_response_sla_breaches
-                .and_then(|breaches| ratio(timed_first_responses - breaches, timed_first_responses)),
+            first_response_sla_rate: first_response_sla_breaches.and_then(|breaches| {
+                ratio(timed_first_responses - breaches, timed_first_responses)
+            }),
             response_median_secs: self.responses.quantile(0.5),
             response_p90_secs: self.responses.quantile(0.9),
             response_sla_breaches: (self.responses.count() > 0)
@@ -633,5 +634,59 @@ mod tests {
         assert_eq!(left, a);
         // Nothing timed stays unknown, never 0 or the epoch.
         assert_eq!(merged(&[0, 0]), Period::default());
+    }
+
+    /// One owned ticket with a handle time (`None`: fewer than two timed messages).
+    fn owned(handle: Option<u32>) -> AgentAggregate {
+        let mut a = AgentAggregate { tickets: 1, ..AgentAggregate::default() };
+        if let Some(secs) = handle {
+            a.handle.add(secs);
+            a.handle_secs_total += u64::from(secs);
+        }
+        a
+    }
+
+    #[test]
+    fn handle_time_merges_exactly_in_any_order() {
+        // 40, 90, 130 s and one untimed ticket, split across partials every which way:
+        // timed 3 of 4; median = the 2nd of 3 (⌈0.5·3⌉) = 90; p90 = the 3rd (⌈0.9·3⌉) = 130;
+        // mean (40 + 90 + 130) / 3 = 86.67 → 87 (half up, whole seconds).
+        let parts = [owned(Some(130)), owned(None), owned(Some(40)), owned(Some(90))];
+        let t = Template::builtin();
+        let merged = |order: &[usize]| {
+            let mut all = AgentAggregate::default();
+            order.iter().for_each(|&i| all.merge(&parts[i]));
+            all.metrics(30, &t)
+        };
+        let want = merged(&[0, 1, 2, 3]);
+        assert_eq!(want.handle_timed_tickets, 3);
+        assert_eq!(
+            (want.handle_median_secs, want.handle_p90_secs, want.handle_mean_secs),
+            (Some(90), Some(130), Some(87))
+        );
+        for order in [[3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]] {
+            assert_eq!(merged(&order), want, "{order:?}");
+        }
+        // (a + b) + c = a + (b + c)
+        let (mut left, mut right) = (parts[0].clone(), parts[2].clone());
+        left.merge(&parts[2]);
+        left.merge(&parts[3]);
+        right.merge(&parts[3]);
+        let mut a = parts[0].clone();
+        a.merge(&right);
+        assert_eq!(left, a);
+        // Nothing timed: unknown, never 0.
+        let none = owned(None).metrics(30, &t);
+        assert_eq!((none.handle_timed_tickets, none.handle_mean_secs), (0, None));
+        assert_eq!((none.handle_median_secs, none.handle_p90_secs), (None, None));
+    }
+
+    #[test]
+    fn mean_seconds_round_half_up() {
+        assert_eq!(mean_secs(260, 3), 87); // 86.67
+        assert_eq!(mean_secs(5, 2), 3); // 2.5 → 3
+        assert_eq!(mean_secs(7, 4), 2); // 1.75 → 2
+        assert_eq!(mean_secs(220, 2), 110);
+        assert_eq!(mean_secs(0, 5), 0); // five known zero-second tickets
     }
 }

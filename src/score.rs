@@ -600,7 +600,9 @@ mod tests {
             resolved: None,
             unread_times: UnreadTimes::default(),
         };
-        let cases: &[(&str, &[Option<i64>], Option<u32>)] = &[
+        // (name, message times in ms, handle seconds)
+        type Case = (&'static str, &'static [Option<i64>], Option<u32>);
+        let cases: &[Case] = &[
             ("no messages", &[], None),
             ("no times", &[None, None], None),
             ("one time is no span", &[Some(1_000), None], None),

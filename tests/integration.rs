@@ -49,3 +49,5 @@ mod browser;
 mod conversation_view;
 // Issue 11: the nightly trend (--baseline, --history) and the morning digest.
 mod trend;
+// Issue 15: the decks' KPIs — handle time, 投诉率, 满意率, 解决率, 首响达标率 — and [kpi] targets.
+mod kpi;

@@ -151,7 +151,7 @@ pub fn kpi_short(k: Kpi) -> &'static str {
 /// Why a KPI is unknown: its denominator is empty.
 pub fn kpi_none(k: Kpi) -> &'static str {
     match k {
-        Kpi::Aht => "无计时工单 (每张少于两条带时间的消息)",
+        Kpi::Aht => "无计时工单: 每张都少于两条带时间的消息",
         Kpi::ComplaintRate => "无工单",
         Kpi::SatisfactionRate => "无已评价工单",
         Kpi::FirstResponseSlaRate => "无可计时的首响",

@@ -14,8 +14,8 @@ use crate::report::conversation::Conversation;
 use crate::report::figures;
 use crate::report::jsonl::EvidenceLine;
 use crate::report::jsonl::FlaggedTicket;
-use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::kpi::{Card, Line, Status};
+use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS, KPI_COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
 use crate::vocab::{Category, CheckId};
@@ -88,7 +88,11 @@ pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, S
             count(team.first_response_sla_breaches),
         ),
         ("回复超时数".into(), count(m.response_sla_breaches), count(team.response_sla_breaches)),
-        ("处理时长中位数".into(), duration(m.handle_median_secs), duration(team.handle_median_secs)),
+        (
+            "处理时长中位数".into(),
+            duration(m.handle_median_secs),
+            duration(team.handle_median_secs),
+        ),
         ("处理时长P90".into(), duration(m.handle_p90_secs), duration(team.handle_p90_secs)),
         ("满意度均分".into(), num(m.csat_mean), num(team.csat_mean)),
         (
@@ -141,8 +145,11 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
     }
     let team_change = page.trend.and_then(|t| figures::change(t.team.score_delta));
     let team_change = team_change.map_or(String::new(), |c| format!(" {c}"));
-    let _ =
-        writeln!(out, "| **团队** |  | {} |", figure_cells(&page.team, &page.team_kpi, &team_change));
+    let _ = writeln!(
+        out,
+        "| **团队** |  | {} |",
+        figure_cells(&page.team, &page.team_kpi, &team_change)
+    );
     if page.low_agents > 0 {
         let _ = writeln!(
             out,
@@ -233,7 +240,8 @@ pub(crate) fn kpi_cell(line: &Line) -> String {
 }
 
 /// The KPI table of an agent page, as (指标, 本人, 团队, 目标, 状态): each KPI with its
-/// denominator; the status says 达标, 未达标 with the gap, 未知 with why, or 未设目标.
+/// denominator (an unknown one says why: — (无已评价工单)); the target or 未设目标; the status
+/// 达标, ⚠ 未达标 with the gap, 未知 (a target but no figure: never a mark), or — (no target).
 pub(crate) fn kpi_rows(page: &AgentPage) -> Vec<[String; 5]> {
     KPI_COLUMNS
         .iter()
@@ -250,7 +258,7 @@ pub(crate) fn kpi_rows(page: &AgentPage) -> Vec<[String; 5]> {
                     labels::KPI_MISSED,
                     figures::kpi_gap(mine).unwrap_or_default()
                 ),
-                Status::Unknown => format!("{} ({})", labels::KPI_UNKNOWN, labels::kpi_none(k)),
+                Status::Unknown => labels::KPI_UNKNOWN.to_string(),
                 Status::NoTarget => UNKNOWN.to_string(),
             };
             let mine = match mine.value {
@@ -261,7 +269,6 @@ pub(crate) fn kpi_rows(page: &AgentPage) -> Vec<[String; 5]> {
         })
         .collect()
 }
-
 
 /// `agents/<agent>.md` up to its flagged tickets; when the page leaves some off, the agent's
 /// flags by reason with links to their pages.
@@ -292,7 +299,8 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
             let _ = writeln!(out, "\n⚠ 屡犯 (近 7 次中 ≥ 3 次): {repeated}");
         }
     }
-    let _ = writeln!(out, "\n## KPI\n\n| 指标 | 本人 | 团队 | 目标 | 状态 |\n|---|---:|---:|---|---|");
+    let _ =
+        writeln!(out, "\n## KPI\n\n| 指标 | 本人 | 团队 | 目标 | 状态 |\n|---|---:|---:|---|---|");
     for cells in kpi_rows(page) {
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }

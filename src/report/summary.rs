@@ -42,8 +42,8 @@ use serde::Serialize;
 
 use crate::aggregate::{EntryCount, Metrics};
 use crate::report::kpi::Card;
-use crate::vocab::Kpi;
 use crate::report::manifest::Counts;
+use crate::vocab::Kpi;
 
 #[derive(Serialize)]
 struct Summary<'a> {

@@ -21,9 +21,9 @@
 
 use crate::aggregate::{Metrics, Period};
 use crate::config::AuditConfig;
-use crate::report::kpi::Card;
 use crate::lexicon::Lexicon;
 use crate::read::InputFile;
+use crate::report::kpi::Card;
 use crate::report::labels;
 use crate::report::manifest::Counts;
 use crate::template::{Targets, Template};

@@ -14,10 +14,26 @@ use crate::vocab::{Kpi, Map};
 pub const MAX_AHT_SECS: f64 = 86_400.0;
 
 /// One target per KPI, `None` where the template sets none: a handle time in whole seconds,
-/// a rate as a share 0–1. Serializes (in the manifest) as an object keyed by the template's
-/// keys, `null` for a KPI without a target.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+/// a rate as a share 0–1. Serializes (in the manifest and summary.json) as an object keyed by
+/// the template's keys in `Kpi::ALL` order, `aht_secs` a whole number, `null` for a KPI without
+/// a target.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Targets(pub Map<Kpi, Option<f64>>);
+
+impl Serialize for Targets {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(Kpi::COUNT))?;
+        for (kpi, target) in &self.0 {
+            match (kpi, target) {
+                // Validated whole seconds from 1 to a day: exact as an integer.
+                (Kpi::Aht, Some(secs)) => map.serialize_entry(kpi.key(), &(*secs as u64))?,
+                _ => map.serialize_entry(kpi.key(), target)?,
+            }
+        }
+        map.end()
+    }
+}
 
 impl Targets {
     pub fn get(&self, kpi: Kpi) -> Option<f64> {
@@ -86,5 +102,109 @@ impl RawKpi {
             });
         }
         Ok(targets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::{Template, DEFAULT_TOML};
+
+    #[test]
+    fn the_builtin_template_ships_the_decks_targets() {
+        let t = Template::builtin().kpi;
+        // AHT under 1.5 minutes, CSAT 90%, first response within the SLA 95% of the time, an
+        // example complaint rate; resolution ships commented out.
+        assert_eq!(t.get(Kpi::Aht), Some(90.0));
+        assert_eq!(t.get(Kpi::SatisfactionRate), Some(0.9));
+        assert_eq!(t.get(Kpi::FirstResponseSlaRate), Some(0.95));
+        assert_eq!(t.get(Kpi::ComplaintRate), Some(0.05));
+        assert_eq!(t.get(Kpi::ResolutionRate), None);
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(
+            json,
+            r#"{"aht_secs":90,"complaint_rate":0.05,"satisfaction_rate":0.9,"first_response_sla_rate":0.95,"resolution_rate":null}"#
+        );
+    }
+
+    #[test]
+    fn the_table_and_each_key_may_be_left_out() {
+        let without = &DEFAULT_TOML[..DEFAULT_TOML.find("\n# KPI targets").unwrap()];
+        assert!(!without.contains("[kpi]"));
+        let t = Template::parse(without, "old.toml").unwrap();
+        assert_eq!(t.kpi, Targets::default());
+        assert!(!t.kpi.any());
+        let one = format!("{without}\n[kpi]\nresolution_rate = 0.8\n");
+        let t = Template::parse(&one, "t.toml").unwrap();
+        assert_eq!(t.kpi.get(Kpi::ResolutionRate), Some(0.8));
+        assert_eq!(t.kpi.get(Kpi::Aht), None);
+        let empty = format!("{without}\n[kpi]\n");
+        assert_eq!(Template::parse(&empty, "t.toml").unwrap().kpi, Targets::default());
+    }
+
+    #[test]
+    fn a_malformed_target_is_refused_naming_file_and_line() {
+        let line = |text: &str, key: &str| {
+            let at = text.find(&format!("\n{key} = ")).unwrap() + 1;
+            text[..at].matches('\n').count() + 1
+        };
+        let cases: &[(&str, &str, &str, &str, &str)] = &[
+            (
+                "a percentage for a share",
+                "satisfaction_rate = 0.90",
+                "satisfaction_rate = 90",
+                "satisfaction_rate",
+                "`kpi.satisfaction_rate` is 90, but a rate target is a share from 0 to 1 (0.9 \
+                 for 90%)",
+            ),
+            (
+                "a negative rate",
+                "complaint_rate = 0.05",
+                "complaint_rate = -0.05",
+                "complaint_rate",
+                "`kpi.complaint_rate` is -0.05, but a rate target is a share from 0 to 1",
+            ),
+            (
+                "nan",
+                "first_response_sla_rate = 0.95",
+                "first_response_sla_rate = nan",
+                "first_response_sla_rate",
+                "`kpi.first_response_sla_rate` is nan, but a rate target",
+            ),
+            (
+                "fractional seconds",
+                "aht_secs = 90 ",
+                "aht_secs = 90.5 ",
+                "aht_secs",
+                "`kpi.aht_secs` is 90.5, but a handle-time target is whole seconds from 1 to \
+                 86400 (90 for 1.5 minutes)",
+            ),
+            (
+                "minutes for seconds",
+                "aht_secs = 90 ",
+                "aht_secs = 0 ",
+                "aht_secs",
+                "`kpi.aht_secs` is 0, but a handle-time target is whole seconds",
+            ),
+            (
+                "a word for a number",
+                "aht_secs = 90 ",
+                "aht_secs = \"90\" ",
+                "aht_secs",
+                "invalid type: string \"90\", expected f64",
+            ),
+            ("an unknown key", "aht_secs = 90 ", "aht = 90 ", "aht", "unknown field `aht`"),
+        ];
+        for (name, from, to, key, says) in cases {
+            let text = DEFAULT_TOML.replacen(from, to, 1);
+            assert_ne!(text, DEFAULT_TOML, "{name}: the case does not change the template");
+            let err = match Template::parse(&text, "t.toml") {
+                Ok(_) => panic!("{name}: accepted"),
+                Err(err) => err.to_string(),
+            };
+            let want = format!("scoring template t.toml:{}: {says}", line(&text, key));
+            assert!(err.starts_with(&want), "{name}: {err}\nwant: {want}");
+            assert!(!err.contains('\n'), "{name}: {err}");
+        }
     }
 }

@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::{page_head_with, PAGE_END};
 use crate::report::figures;
-use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::kpi::Card;
+use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::markdown::{kpi_cell, num, score, secs, share};
 use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, BINS, COLUMNS, KPI_COLUMNS};
 
@@ -112,12 +112,7 @@ fn cell(value: Option<String>, shown: &str) -> String {
 
 /// A row's figures, then its KPIs with their denominators (sorted by the figure; — and an
 /// empty sort key when unknown), then the missed targets with their gaps.
-fn figure_cells(
-    r: &RowFigures,
-    kpi: &Card,
-    low: Option<f64>,
-    change: Option<String>,
-) -> String {
+fn figure_cells(r: &RowFigures, kpi: &Card, low: Option<f64>, change: Option<String>) -> String {
     let mut low_mark = match low {
         Some(line) => format!(" <span class=lowmark>⚠ 低于 {line}</span>"),
         None => String::new(),
