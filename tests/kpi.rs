@@ -153,6 +153,37 @@ fn handle_times_and_rates_match_the_hand_computed_fixture() {
 }
 
 #[test]
+fn per_ticket_lines_carry_the_handle_time_and_the_complaint() {
+    let dir = Workdir::new();
+    audit(&dir, "out", &["--per-ticket"]);
+    let tickets = dir.read_jsonl("out/tickets.jsonl");
+    let got: Vec<(String, serde_json::Value, serde_json::Value)> = tickets
+        .iter()
+        .map(|t| {
+            (
+                t["ticket_id"].as_str().unwrap().into(),
+                t["handle_secs"].clone(),
+                t["complaint"].clone(),
+            )
+        })
+        .collect();
+    // K1 09:00:00 → 09:02:10 = 130 s; K2 10:00:00 → 10:01:30 = 90 s (a complaint); K3 no
+    // times (a complaint); K4 one time; K5 12:00:00 → 12:00:40 = 40 s; K6 no times.
+    let want: Vec<(String, serde_json::Value, serde_json::Value)> = [
+        ("K1", serde_json::json!(130), false),
+        ("K2", serde_json::json!(90), true),
+        ("K3", serde_json::Value::Null, true),
+        ("K4", serde_json::Value::Null, false),
+        ("K5", serde_json::json!(40), false),
+        ("K6", serde_json::Value::Null, false),
+    ]
+    .into_iter()
+    .map(|(id, secs, complaint)| (id.to_string(), secs, complaint.into()))
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
 fn a_transfer_counts_the_whole_ticket_to_its_owner() {
     let dir = Workdir::new();
     audit(&dir, "out", &[]);
@@ -425,6 +456,13 @@ fn the_template_sets_the_targets_and_the_manifest_records_them() {
         serde_json::json!({"aht_secs": 120, "complaint_rate": null, "satisfaction_rate": 0.9,
                            "first_response_sla_rate": 0.95, "resolution_rate": 0.8})
     );
+    // `zhijian diff` names a changed target like any template value (exit 4: something changed).
+    let diff = dir.zhijian(&["diff", "out", "mine", "--json"]);
+    assert_eq!(diff.output.status.code(), Some(4));
+    let diff: serde_json::Value = serde_json::from_slice(&diff.output.stdout).unwrap();
+    let changed = diff["changes"]["template"].as_array().unwrap();
+    let aht = changed.iter().find(|c| c["name"] == "kpi.aht_secs").expect("kpi.aht_secs");
+    assert_eq!((aht["old"].clone(), aht["new"].clone()), (90.into(), 120.into()));
     // A template without `[kpi]`: the figures stay, nobody is marked, no targets line.
     let cut = default_template();
     let without = &cut[..cut.find("\n# KPI targets").unwrap()];
