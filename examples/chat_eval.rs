@@ -12,7 +12,7 @@
 //! The `random` stratum is the test set: its errors are never printed.
 //! `--scan N` prints the customer turns of N sessions outside every labeled set (none of the
 //! labeled turns' sessions), each marked `!` when the audit calls it a complaint: development
-//! data for complaint cues, terminal only.
+//! data for complaint cues, terminal only; `--skip K` starts after the first K such sessions.
 //! CHAT.tsv is the JDDC 2019 chat sample (TSV, no header, `waiter_send` in column 2, text in 6).
 
 use std::collections::HashMap;
@@ -40,6 +40,11 @@ fn main() {
         Some(_) => usage(),
         None => None,
     };
+    let skip = match args.iter().position(|a| a == "--skip") {
+        Some(at) if at + 1 < args.len() => args.drain(at..at + 2).nth(1).unwrap().parse().ok(),
+        Some(_) => usage(),
+        None => None,
+    };
     let [chat, labels, rest @ ..] = args.as_slice() else { usage() };
     let lexicon = Lexicon::load(rest.first().map(Path::new)).unwrap_or_else(|e| {
         eprintln!("chat_eval: {e}");
@@ -48,7 +53,7 @@ fn main() {
     let engine = Engine::new(lexicon, 30, false, false);
     let turns = read_turns(chat);
     if let Some(sessions) = scan {
-        scan_unlabeled(&engine, &turns, Path::new(labels), sessions);
+        scan_unlabeled(&engine, &turns, Path::new(labels), skip.unwrap_or(0), sessions);
         return;
     }
 
@@ -136,6 +141,7 @@ fn scan_unlabeled(
     engine: &Engine,
     turns: &HashMap<String, Vec<(Role, String)>>,
     labels: &Path,
+    skip: usize,
     sessions: usize,
 ) {
     let mut labeled: Vec<String> = Vec::new();
@@ -144,7 +150,7 @@ fn scan_unlabeled(
     }
     let mut ids: Vec<&String> = turns.keys().filter(|id| !labeled.contains(id)).collect();
     ids.sort();
-    for id in ids.into_iter().take(sessions) {
+    for id in ids.into_iter().skip(skip).take(sessions) {
         let session = &turns[id];
         eprintln!("=== {}", &id[..8]);
         for (at, (role, text)) in session.iter().enumerate() {
@@ -159,7 +165,7 @@ fn scan_unlabeled(
 }
 
 fn usage() -> ! {
-    eprintln!("usage: chat_eval CHAT.tsv LABEL_DIR [LEXICON_DIR] [--errors STRATUM] [--scan N]");
+    eprintln!("usage: chat_eval CHAT.tsv LABEL_DIR [LEXICON_DIR] [--errors STRATUM] [--scan N [--skip K]]");
     std::process::exit(2);
 }
 

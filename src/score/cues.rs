@@ -6,6 +6,15 @@
 //! - **why-not-yet**: a why/how-come word (怎么, 为什么, 为啥, 咋) with, a few characters later in
 //!   the same clause, a 还/没/不/只/一直 (怎么还没发货, 为什么查不到物流, 怎么只收到一个): a delay or
 //!   a shortfall asked as a question;
+//! - **still failing**: an adverb of persistence or of time up to now (一直, 始终, 迟迟, 老是,
+//!   总是, 到现在, 到今天, 至今) with, a few characters later in the same clause, a 没/未 (after
+//!   time up to now also 不) before a step of the order or service (发, 到, 回复, 物流 …): a
+//!   failure that has lasted (一直没有物流信息, 始终未回复, 到现在也没收到). A negated flaw
+//!   (一直没出过问题) is praise; 一直不敢用 and 一直没时间看 are the writer's own state (persistent
+//!   不 marks habits in reviews and chat alike: 总是不舍得, so it is left out);
+//! - **again**: 又 before a failure or a refusal (又没到, 又不发了, 又延迟, 又取消了) and the
+//!   challenge 又要我 / 还让我 (今天又要我催一次吗, 那你还让我发订单号): the customer is
+//!   put through the same thing twice;
 //! - **repeat**: the customer asks again what they asked before an agent's answer (a question
 //!   most of whose character pairs were in one of their last three turns, itself a question);
 //! - half cues, each half a complaint, two of them a whole one: a run of two or more ? or !
@@ -41,6 +50,28 @@ const WHY_REACH: usize = 10;
 const PRESSING: [&str; 7] = ["到底", "究竟", "快点", "能不能快", "赶紧", "尽快", "抓紧"];
 const TIMING: [&str; 8] =
     ["什么时候", "啥时候", "多久", "几天", "到哪了", "多长时间", "何时", "哪天"];
+
+/// Adverbs of persistence, and of time up to now (which also take 还/也: 到现在还没发).
+const PERSIST: [&str; 5] = ["一直", "始终", "迟迟", "老是", "总是"];
+const UNTIL_NOW: [&str; 5] = ["到现在", "到今天", "至今", "到目前", "到现在为止"];
+/// How far (characters) after the adverb its negation may come: 一直都没有, 到现在快递也没.
+const PERSIST_REACH: usize = 6;
+/// 不 words that praise or reassure: 一直不错, 一直不会坏, 始终不用担心.
+const NOT_FAILURE: [&str; 6] = ["不错", "不会坏", "不用", "不客气", "不好意思", "不必"];
+/// Steps of an order or a service a customer waits for.
+const PROCESS: [&str; 24] = [
+    "发", "到", "收", "回", "处理", "更新", "退", "联系", "动", "信息", "消息", "反应", "人", "送",
+    "上门", "安排", "解决", "修", "换", "通", "接", "显示", "物流", "快递",
+];
+/// What a negation makes praise of: 一直没问题, 始终没出过毛病, 又不卡.
+const FLAWS: [&str; 10] =
+    ["问题", "毛病", "坏", "故障", "卡", "异味", "失望", "后悔", "差", "瑕疵"];
+/// 又 before these: the same failure again (又没到, 又不发了, 又延迟了).
+const AGAIN_FAILED: [&str; 10] =
+    ["又没", "又不", "又延", "又推迟", "又取消", "又坏", "又错", "又少", "又漏", "又退回"];
+/// Making the customer do something again: 又要我催, 还让我发订单号.
+/// (还要我 is left out: 还要我做什么吗 asks what else is needed.)
+const AGAIN_MADE: [&str; 5] = ["又要我", "又让我", "又叫我", "还让我", "还叫我"];
 
 /// Pressing the same request after the agent refused it (我还是要退, 必须给我换).
 const INSIST: [&str; 9] =
@@ -83,7 +114,7 @@ impl Cues {
         let question = QUESTION.iter().any(|q| text.contains(q));
         let pairs = if question { char_pairs(text) } else { Vec::new() };
         let mut weight = 0;
-        if why_not_yet(text) || self.repeats(&pairs) {
+        if why_not_yet(text) || still_failing(text) || again(text) || self.repeats(&pairs) {
             weight = CUE_MILLI;
         }
         let pressing = PRESSING.iter().any(|w| text.contains(w));
@@ -142,6 +173,65 @@ fn why_not_yet(text: &str) -> bool {
             NOT_YET.iter().any(|w| after[..reach].contains(w))
         })
     })
+}
+
+/// A persistence or up-to-now adverb with a 没/未 (up to now also 不) before a step of the
+/// order or service close after it in
+/// the same clause; 不 words of praise (一直不错) excepted.
+fn still_failing(text: &str) -> bool {
+    let after_word = |words: &'static [&'static str], marks: &'static [char]| {
+        words.iter().any(move |word| {
+            text.match_indices(word).any(|(at, _)| {
+                let after = &text[at + word.len()..];
+                let clause: Vec<(usize, char)> = after
+                    .char_indices()
+                    .take(PERSIST_REACH)
+                    .take_while(|(_, c)| !is_clause_end(*c))
+                    .collect();
+                clause.iter().any(|&(i, c)| {
+                    marks.contains(&c)
+                        && !(c == '不' && NOT_FAILURE.iter().any(|w| after[i..].starts_with(w)))
+                        && !negates_a_flaw(&after[i..])
+                        && names_a_process(&after[i..])
+                })
+            })
+        })
+    };
+    (text.contains(['一', '始', '迟', '老', '总']) && after_word(&PERSIST, &['没', '未']))
+        || (text.contains(['到', '至']) && after_word(&UNTIL_NOW, &['没', '不', '未']))
+}
+
+/// 又 before a failure, or being made to do something again (又要我, 还让我). Two 又 are the
+/// 又…又… of a list of qualities (又便宜又不卡), and a negated flaw (又没有异味) is praise.
+fn again(text: &str) -> bool {
+    if !text.contains(['又', '还']) {
+        return false;
+    }
+    let failed = text.matches('又').count() == 1
+        && AGAIN_FAILED.iter().any(|w| {
+            text.match_indices(w).any(|(at, _)| !negates_a_flaw(&text[at + '又'.len_utf8()..]))
+        });
+    failed || AGAIN_MADE.iter().any(|w| text.contains(w))
+}
+
+/// A negation whose clause names a step of the order or the service (没有物流信息, 不发货, 未
+/// 回复): what a customer waits for. 一直没时间看, 一直不敢用 are the writer's own state.
+fn names_a_process(from_negation: &str) -> bool {
+    let clause = from_negation
+        .char_indices()
+        .find(|&(_, c)| is_clause_end(c))
+        .map_or(from_negation, |(i, _)| &from_negation[..i]);
+    PROCESS.iter().any(|p| clause.contains(p))
+}
+
+/// A negation whose clause names a flaw (没问题, 没出过毛病, 不卡, 没有异味): praise, not a
+/// failure.
+fn negates_a_flaw(from_negation: &str) -> bool {
+    let clause = from_negation
+        .char_indices()
+        .find(|&(_, c)| is_clause_end(c))
+        .map_or(from_negation, |(i, _)| &from_negation[..i]);
+    FLAWS.iter().any(|f| clause.contains(f))
 }
 
 /// A rhetorical 不是…吗 in one clause (不是七天无理由吗): the customer disputes what they were
@@ -234,6 +324,45 @@ mod tests {
             ("怎么办呢", 0),
             // The 不 is in another clause.
             ("怎么改地址，不着急", 0),
+        ];
+        for (text, want) in cases {
+            assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn failures_that_last_or_come_again_are_complaints() {
+        let cases: &[(&str, u64)] = &[
+            // Persistence with a negation in the same clause.
+            ("这个单子一直没有物流信息", CUE_MILLI),
+            ("卖家迟迟没发货", CUE_MILLI),
+            ("客服始终未回复我", CUE_MILLI),
+            // Persistent 不 is a habit as often as a failure (总是不舍得用): left out.
+            ("快递员老是不打电话", 0),
+            // Up to now, with a negation; 还 alone also keeps a good state (用到现在还很好).
+            ("上周就申请了，到现在也没人处理", CUE_MILLI),
+            ("到今天还没退款", CUE_MILLI),
+            ("用到现在还很好", 0),
+            // Again: a failure repeated, or the customer made to do it again.
+            ("说好今天到的，又延迟了", CUE_MILLI),
+            ("怎么又不发了", CUE_MILLI),
+            ("难道又要我再填一遍地址", CUE_MILLI),
+            ("刚发过了，你还让我发截图", CUE_MILLI),
+            // Praise, reassurance, plain persistence and the writer's own state are not failures.
+            ("一直没时间看", 0),
+            ("一直不敢用", 0),
+            ("你们家东西一直不错", 0),
+            ("我一直在用这个牌子", 0),
+            ("一直很满意", 0),
+            // A negated flaw is praise: 一直没出过问题, 又便宜又不卡, 又没有异味.
+            ("用了半年一直没出过问题", 0),
+            ("又便宜又不卡", 0),
+            ("打开又没有异味", 0),
+            // The negation is in the next clause.
+            ("我一直在等，不过不着急", 0),
+            // 又 before something that is no failure.
+            ("我又买了一个", 0),
+            ("还要我做什么吗", 0),
         ];
         for (text, want) in cases {
             assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
