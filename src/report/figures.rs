@@ -1,6 +1,7 @@
 //! How a figure is written, shared by every format so `agents.csv` and the pages show the same
 //! digits: shares as percentages with one decimal (`0.3305` → `33.1`), rates per 100 words and
-//! the CSAT mean with two decimals, scores with one, times in whole seconds. Each function
+//! the CSAT mean with two decimals, scores with one, times in whole seconds (handle times and
+//! KPI gaps as durations, `2分10秒`; KPI targets as the template set them, `90%`). Each function
 //! gives `None` for an unknown figure; each format writes unknown its own way (an empty cell,
 //! `—`, 无数据), never as 0. Formatting only: every value arrives computed in `Metrics`.
 
