@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::Ticket;
+use crate::sample::Mode;
 use crate::score::{TicketScore, CATEGORIES};
 use crate::template::Template;
-use crate::vocab::{self, Category, CheckId, Map, Outcome, Reason};
+use crate::vocab::{self, Category, CheckId, Map, Outcome, Reason, SampleReason};
 
 /// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
 /// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
@@ -100,6 +101,12 @@ pub struct AgentAggregate {
     pub flagged: u64,
     pub reasons: [u64; Reason::ALL.len()],
     pub sampled: u64,
+    /// Sampled tickets by why they were sampled (`SampleReason as usize`), summing to
+    /// `sampled`; and must-review tickets a risk-mode cap left out of the sample.
+    #[serde(default)]
+    pub sampled_by: [u64; SampleReason::COUNT],
+    #[serde(default)]
+    pub sample_left_out: u64,
     /// Outcome counts per check over the sampled tickets.
     pub checks: [[u64; 4]; CheckId::COUNT],
     /// Sampled tickets with a compliance score (at least one check passed or failed), the sum
@@ -137,6 +144,8 @@ impl AgentAggregate {
         self.flagged += other.flagged;
         add_arrays(&mut self.reasons, &other.reasons);
         self.sampled += other.sampled;
+        add_arrays(&mut self.sampled_by, &other.sampled_by);
+        self.sample_left_out += other.sample_left_out;
         for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
             add_arrays(mine, theirs);
         }
@@ -145,10 +154,17 @@ impl AgentAggregate {
         self.compliance_vetoed += other.compliance_vetoed;
     }
 
-    /// Counts a sampled ticket from its packed check outcomes; its compliance score is
-    /// computed here, from the outcomes alone, so the sampling record stays as small as it is.
-    pub fn record_sampled(&mut self, outcomes: &[Outcome; CheckId::COUNT], template: &Template) {
+    /// Counts a sampled ticket from its packed check outcomes and why it was sampled; its
+    /// compliance score is computed here, from the outcomes alone, so the sampling record stays
+    /// as small as it is.
+    pub fn record_sampled(
+        &mut self,
+        outcomes: &[Outcome; CheckId::COUNT],
+        reason: SampleReason,
+        template: &Template,
+    ) {
         self.sampled += 1;
+        self.sampled_by[reason as usize] += 1;
         for (counts, outcome) in self.checks.iter_mut().zip(outcomes) {
             counts[*outcome as usize] += 1;
         }
@@ -397,6 +413,12 @@ pub struct Metrics {
     #[serde(serialize_with = "vocab::serialize_by_key")]
     pub flagged_by_reason: Map<Reason, u64>,
     pub sampled: u64,
+    /// The sampled tickets by why they were sampled (docs/sampling.md); they sum to `sampled`.
+    #[serde(serialize_with = "vocab::serialize_by_key")]
+    pub sampled_by_reason: Map<SampleReason, u64>,
+    /// Must-review tickets a risk-mode cap left out of the sample; null in plain mode, which
+    /// has no must-review tickets.
+    pub must_review_left_out: Option<u64>,
     #[serde(serialize_with = "vocab::serialize_by_key")]
     pub compliance: Map<CheckId, CheckMetrics>,
     /// Σ weight × pass / Σ weight × (pass + fail), weights from the template.
@@ -522,6 +544,9 @@ impl AgentAggregate {
             flagged: self.flagged,
             flagged_by_reason: Map::from_fn(|r: Reason| self.reasons[r as usize]),
             sampled: self.sampled,
+            sampled_by_reason: Map::from_fn(|r: SampleReason| self.sampled_by[r as usize]),
+            must_review_left_out: matches!(template.sampling.mode, Mode::Risk(_))
+                .then_some(self.sample_left_out),
             compliance,
             compliance_pass_rate: (judged > 0.0).then(|| round(passed / judged, 4)),
             compliance_score: (self.compliance_scored > 0)

@@ -197,9 +197,11 @@ pub struct AuditArgs {
     #[arg(long, default_value_t = 0, value_name = "S")]
     pub seed: u64,
 
-    /// Share of each agent's tickets sampled for compliance review, from 0 to 1.
-    #[arg(long, default_value_t = 0.30, value_name = "R")]
-    pub sample_rate: f64,
+    /// Share of each agent's tickets sampled for compliance review, from 0 to 1 (in the
+    /// template's risk mode, of those not must-review; this flag wins over the template's
+    /// rate; docs/sampling.md) [default: 0.30, or the template's [sampling] rate].
+    #[arg(long, value_name = "R")]
+    pub sample_rate: Option<f64>,
 
     /// First-response SLA in seconds (replies slower than this count as breaches).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{AuditArgs, TableArgs};
 use crate::error::{Error, Result};
-use crate::sample::Rate;
+use crate::sample::{Plan, Rate};
 use crate::table::mapping::{self, Origin, Pair, TableMapping};
 use crate::template::Template;
 use crate::timestamp::TsFormat;
@@ -20,8 +20,10 @@ pub struct AuditConfig {
     pub lexicons: Option<PathBuf>,
     pub threads: usize,
     pub seed: u64,
-    /// QA teams review 30% of each agent's tickets (抽查30%工单), hence 0.30 by default.
-    pub sample_rate: Rate,
+    /// How the compliance sample is drawn: the template's `[sampling]` mode, at `--sample-rate`
+    /// when given, else the template's risk-mode rate, else 0.30 (QA teams review 30% of each
+    /// agent's tickets, 抽查30%工单).
+    pub sampling: Plan,
     /// 30 s is the common first-response target of Chinese e-commerce platforms' service rules.
     pub sla_secs: u32,
     /// The built-in `templates/default.toml` unless `--template` names another.
@@ -46,10 +48,13 @@ pub const MAX_THREADS: usize = 512;
 
 impl AuditConfig {
     pub fn from_args(args: AuditArgs) -> Result<AuditConfig> {
-        let sample_rate = Rate::from_fraction(args.sample_rate).ok_or_else(|| Error::Option {
-            flag: "--sample-rate",
-            problem: format!("{} is not a share between 0 and 1 (e.g. 0.30)", args.sample_rate),
-        })?;
+        let flag_rate = match args.sample_rate {
+            Some(rate) => Some(Rate::from_fraction(rate).ok_or_else(|| Error::Option {
+                flag: "--sample-rate",
+                problem: format!("{rate} is not a share between 0 and 1 (e.g. 0.30)"),
+            })?),
+            None => None,
+        };
         let threads = match args.threads {
             Some(0) => {
                 return Err(Error::Option {
@@ -95,7 +100,7 @@ impl AuditConfig {
             lexicons: args.lexicons,
             threads,
             seed: args.seed,
-            sample_rate,
+            sampling: Plan::new(template.sampling, flag_rate),
             sla_secs: args.sla_seconds,
             template,
             ts_format,

@@ -34,15 +34,15 @@ use crate::progress::Progress;
 use crate::read::{self, InputLine, LineStream};
 use crate::report::manifest::{Counts, Runtime, Warnings};
 use crate::report::{self, Staging};
-use crate::sample;
+use crate::sample::{self, Mode};
 use crate::score::{self, AnalyzedMessage, ReasonSet, Severity, TicketScore};
 use crate::template::Template;
 use crate::tokenize::Tokenizer;
 use crate::trend::Trend;
-use crate::vocab::Map;
+use crate::vocab::{Map, SampleReason};
 
 mod spill;
-use spill::{write_agent_pages, SpillCopy, REASON_PAGE_EVIDENCE};
+use spill::{read_spill, write_agent_pages, SpillCopy, REASON_PAGE_EVIDENCE};
 
 /// Lines per batch: enough to keep every core busy, few enough that a batch's text is small.
 const BATCH_LINES: usize = 4096;
@@ -108,6 +108,10 @@ struct TicketRecord {
     file: u32,
     line: u32,
 }
+
+// Invariant 4, checked by the compiler: the record (id aside) fits in 64 bytes. Risk-weighted
+// sampling reads its key, checks and reasons and adds nothing to it.
+const _: () = assert!(std::mem::size_of::<TicketRecord>() <= 64);
 
 pub struct RunSummary {
     pub counts: Counts,
@@ -554,17 +558,30 @@ impl RunState {
         for (id, record) in &self.registry {
             by_owner[record.owner as usize].push((id, record));
         }
-        let mut sampled: Vec<Vec<&str>> = Vec::with_capacity(by_owner.len());
+        let (plan, template) = (&config.sampling, &config.template);
+        // Risk mode's must-review class, from what the record keeps (invariant 4).
+        let must = |r: &TicketRecord| match plan.mode {
+            Mode::Plain => None,
+            Mode::Risk(_) => {
+                let outcomes = Compliance::unpack(r.checks);
+                let vetoed = template.ticket_compliance(&outcomes).is_some_and(|c| c.vetoed);
+                sample::must_review(vetoed, r.reasons, template)
+            }
+        };
+        let mut sampled: Vec<Vec<(&str, SampleReason)>> = Vec::with_capacity(by_owner.len());
         for (owner, tickets) in by_owner.iter_mut().enumerate() {
             tickets.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let mut keyed: Vec<(u64, &str, usize)> =
-                tickets.iter().enumerate().map(|(i, (id, r))| (r.key, *id, i)).collect();
-            let chosen = sample::choose(&mut keyed, config.sample_rate);
+            let candidates: Vec<sample::Candidate> = tickets
+                .iter()
+                .map(|(id, r)| sample::Candidate { key: r.key, id, must: must(r) })
+                .collect();
+            let choice = plan.choose(&candidates);
             let agent = self.aggregate.agent(&self.agent_ids[owner]);
-            let mut ids = Vec::with_capacity(chosen.len());
-            for i in chosen {
-                agent.record_sampled(&Compliance::unpack(tickets[i].1.checks), &config.template);
-                ids.push(tickets[i].0);
+            agent.sample_left_out += choice.left_out;
+            let mut ids = Vec::with_capacity(choice.chosen.len());
+            for (i, reason) in choice.chosen {
+                agent.record_sampled(&Compliance::unpack(tickets[i].1.checks), reason, template);
+                ids.push((tickets[i].0, reason));
             }
             ids.sort_unstable();
             sampled.push(ids);
@@ -575,10 +592,13 @@ impl RunState {
         // review_queue.csv: sampled tickets by agent, then ticket id.
         let mut queue = SpillCopy::create(staging, "review_queue.csv")?;
         queue.write(&report::csv::review_queue_header())?;
+        let percent = plan.rate.percent();
         for &owner in &agent_order {
-            for id in &sampled[owner] {
-                let r = &self.registry[*id];
-                queue.copy(&mut spill, &self.spill_path, r.spill_at, r.queue_len)?;
+            for &(id, reason) in &sampled[owner] {
+                let r = &self.registry[id];
+                let row = read_spill(&mut spill, &self.spill_path, r.spill_at, r.queue_len)?;
+                let reason = report::labels::sample_reason(reason, percent);
+                queue.write(&report::csv::queue_row_with_reason(&row, &reason))?;
             }
         }
         queue.finish()?;
@@ -639,6 +659,7 @@ impl RunState {
         let summary = report::summary::render(
             &counts,
             sla,
+            plan,
             &rows,
             &cards,
             &template.kpi,

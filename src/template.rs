@@ -15,6 +15,10 @@
 //! [`DEFAULT_LOW_SCORE`]), is the overall score below which the team page marks an agent. It
 //! changes no figure either, only a mark; the manifest records the value used.
 //!
+//! The `[sampling]` table may be left out too (`template/sampling.rs`, docs/sampling.md): the
+//! compliance sample is then the plain ⌈rate × n⌉ per agent; `mode = "risk"` asks for
+//! risk-weighted sampling with its rate, floor and cap.
+//!
 //! The `[kpi]` table, and each key in it, may be left out too (`kpi.rs`): KPI targets (AHT,
 //! 投诉率, 满意率, 首响达标率, 解决率) that mark agents outside them; a KPI without a target
 //! marks no one. The manifest records the targets used.
@@ -26,10 +30,13 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::error::{Error, Result};
+use crate::sample::TemplateSampling;
 use crate::vocab::{CheckId, Map, Outcome, Reason, Severity};
 
 mod kpi;
 pub use kpi::{Targets, MAX_AHT_SECS};
+mod sampling;
+pub use sampling::MAX_COUNT as MAX_SAMPLE_COUNT;
 
 /// The shipped default, built into the binary so a run needs no file beside it.
 pub const DEFAULT_TOML: &str = include_str!("../templates/default.toml");
@@ -108,6 +115,8 @@ pub struct Template {
     pub low_score: f64,
     /// KPI targets (`[kpi]`): agents outside one are marked; none when the table is left out.
     pub kpi: Targets,
+    /// How the compliance sample is drawn (`[sampling]`; plain when the table is left out).
+    pub sampling: TemplateSampling,
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes.
     pub source: String,
     pub sha256: String,
@@ -235,6 +244,10 @@ impl Template {
             Some(table) => table.targets(text, &at)?,
             None => Targets::default(),
         };
+        let sampling = match &raw.sampling {
+            Some(table) => table.validate(text, source)?,
+            None => TemplateSampling::default(),
+        };
         Ok(Template {
             overall,
             language_filler: coefficient(&raw.language.filler, "language.filler")?,
@@ -246,6 +259,7 @@ impl Template {
             severity,
             low_score,
             kpi,
+            sampling,
             source: source.to_string(),
             sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
             text: text.to_string(),
@@ -320,6 +334,7 @@ struct RawTemplate {
     report: Option<RawReport>,
     #[serde(default)]
     kpi: Option<kpi::RawKpi>,
+    sampling: Option<sampling::RawSampling>,
 }
 
 #[derive(Deserialize)]

@@ -1,9 +1,10 @@
 //! The shared vocabulary, below every stage: the words the pipeline and its reports speak —
 //! [`Category`], [`Reason`], [`Severity`], [`CheckId`], [`Outcome`], [`RejectCode`], [`Role`],
-//! [`PiiKind`], [`Kpi`] — and [`Map`], a map keyed by one of them. Each word has `ALL` (its
-//! order is the order reports list it in), `COUNT`, and an English `key()` / `from_key()`: the
-//! one spelling in JSON, file names and options. Strings appear only there, at serialization;
-//! everywhere else a word is its enum and a table of figures is a [`Map`] indexed by it.
+//! [`PiiKind`], [`SampleReason`], [`Kpi`] — and [`Map`], a map keyed by one of them. Each word
+//! has `ALL` (its order is the order reports list it in), `COUNT`, and an English `key()` /
+//! `from_key()`: the one spelling in JSON, file names and options. Strings appear only there,
+//! at serialization; everywhere else a word is its enum and a table of figures is a [`Map`]
+//! indexed by it.
 //!
 //! What a word *is* lives here; what a stage *does* with it stays with the stage, as an `impl`
 //! block beside its rules (`Category::is_negatable` in `lexicon`, `Role::parse`'s input aliases
@@ -138,6 +139,24 @@ words! {
         NoOffPlatform => "no_off_platform",
         /// No unmasked personal data typed by the agent.
         NoPii => "no_pii",
+    }
+}
+
+words! {
+    /// Why a ticket is in the compliance sample (`sample`). The first three are the must-review
+    /// classes of risk-weighted sampling, most serious first (the order a per-agent cap keeps
+    /// them in); the last two are drawn by keyed hash.
+    pub enum SampleReason {
+        /// A failed 一票否决 check, or a flag reason at severity `veto`.
+        Veto => "veto",
+        /// A flag reason at severity `conduct`.
+        Conduct => "conduct",
+        /// The customer escalated (`Reason::Escalation`).
+        Escalation => "escalation",
+        /// Drawn at the sampling rate by the smallest keyed hashes (plain mode: every ticket).
+        Random => "random",
+        /// Drawn to reach the per-agent floor, after the random ones.
+        Floor => "floor",
     }
 }
 
@@ -277,6 +296,7 @@ mod tests {
         round_trips(&RejectCode::ALL, RejectCode::from_key);
         round_trips(&Role::ALL, Role::from_key);
         round_trips(&PiiKind::ALL, PiiKind::from_key);
+        round_trips(&SampleReason::ALL, SampleReason::from_key);
     }
 
     #[test]

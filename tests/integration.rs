@@ -49,5 +49,7 @@ mod browser;
 mod conversation_view;
 // Issue 11: the nightly trend (--baseline, --history) and the morning digest.
 mod trend;
+// Issue 12: risk-weighted sampling: must-review tickets, floors and caps, why each row was sampled.
+mod risk_sampling;
 // Issue 15: the decks' KPIs — handle time, 投诉率, 满意率, 解决率, 首响达标率 — and [kpi] targets.
 mod kpi;

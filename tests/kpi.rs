@@ -465,7 +465,10 @@ fn the_template_sets_the_targets_and_the_manifest_records_them() {
     assert_eq!((aht["old"].clone(), aht["new"].clone()), (90.into(), 120.into()));
     // A template without `[kpi]`: the figures stay, nobody is marked, no targets line.
     let cut = default_template();
-    let without = &cut[..cut.find("\n# KPI targets").unwrap()];
+    let (start, end) =
+        (cut.find("\n# KPI targets").unwrap(), cut.find("\n# How the compliance sample").unwrap());
+    let without = format!("{}{}", &cut[..start], &cut[end..]);
+    assert!(!without.contains("[kpi]"));
     dir.write("none.toml", without);
     audit(&dir, "none", &["--template", "none.toml"]);
     let (_, rows) = dir.agents_csv("none");

@@ -24,7 +24,8 @@
 //! **review_queue.csv** — one row per sampled ticket, sorted by agent then ticket id: 客服ID,
 //! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template,
 //! `Template::ticket_compliance`, judged once in `run`; empty when no check passed or failed),
-//! 一票否决项 (the failed veto checks), then per check
+//! 一票否决项 (the failed veto checks), 抽样原因 (why it is in the sample, docs/sampling.md:
+//! 一票否决, 严重违规, 客户情绪升级, 随机抽样 30%, 保底抽样), then per check
 //! `<check>-结果` (通过/不通过/不适用/未知), `<check>-证据` and an empty
 //! `<check>-复核(同意/不同意)` for the reviewer's verdict, a 复核备注 column for the reviewer, and
 //! last 对话摘录: the conversation, one line per message (`客户: …`, `客服: …`, bot and system
@@ -221,6 +222,7 @@ pub fn review_queue_header() -> Vec<u8> {
         labels::QUEUE_TICKET,
         labels::QUEUE_SCORE,
         labels::QUEUE_VETO,
+        labels::QUEUE_SAMPLE_REASON,
     ]
     .map(String::from)
     .into();
@@ -237,8 +239,29 @@ pub fn review_queue_header() -> Vec<u8> {
     finish(w)
 }
 
+/// Where the 抽样原因 column sits: after 一票否决项, before the checks.
+const SAMPLE_REASON_AT: usize = 5;
+
+/// A rendered review-queue row with its 抽样原因 cell put in place. The row is rendered
+/// during the audit, before the sample is chosen; the reason is known only then, so it goes in
+/// as the row is copied out (the other cells come back byte for byte: same writer, same
+/// quoting).
+pub fn queue_row_with_reason(row: &[u8], reason: &str) -> Vec<u8> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(row);
+    let mut cells = csv::ByteRecord::new();
+    let read = reader.read_byte_record(&mut cells).expect("we wrote it");
+    assert!(read, "a rendered review-queue row is one record");
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let (before, after) =
+        (cells.iter().take(SAMPLE_REASON_AT), cells.iter().skip(SAMPLE_REASON_AT));
+    let reason = safe_cell(reason);
+    let record: Vec<&[u8]> = before.chain([reason.as_bytes()]).chain(after).collect();
+    w.write_record(&record).expect("in memory");
+    w.into_inner().expect("in memory")
+}
+
 /// One review-queue row (no BOM), rendered for every ticket while its text is at hand;
-/// only the sampled ones are written out. `score` is the ticket's compliance score as the
+/// only the sampled ones are written out, each with its 抽样原因 ([`queue_row_with_reason`]). `score` is the ticket's compliance score as the
 /// scoring template judged it (`Template::ticket_compliance`).
 pub fn review_queue_row(
     agent: &str,
@@ -309,6 +332,26 @@ fn spot(check: CheckId, finding: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sample_reason_goes_after_the_veto_column_and_the_rest_comes_back_byte_for_byte() {
+        let header = review_queue_header();
+        let names: Vec<String> = csv::Reader::from_reader(&header[BOM.len()..])
+            .headers()
+            .unwrap()
+            .iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(names[SAMPLE_REASON_AT - 1], labels::QUEUE_VETO);
+        assert_eq!(names[SAMPLE_REASON_AT], labels::QUEUE_SAMPLE_REASON);
+        // Cells that need quoting (a comma, quotes, a line break) come back as they were.
+        let row = "A1,\"王, jr\",T1,90,,\"say \"\"hi\"\"\",\"a\nb\"\r\n";
+        let with = queue_row_with_reason(row.as_bytes(), "随机抽样 30%");
+        let want = "A1,\"王, jr\",T1,90,,随机抽样 30%,\"say \"\"hi\"\"\",\"a\nb\"\r\n";
+        assert_eq!(String::from_utf8(with).unwrap(), want);
+        let formula = queue_row_with_reason(b"A,,T,,,x\r\n", "=1+1");
+        assert_eq!(formula, b"A,,T,,,'=1+1,x\r\n");
+    }
 
     #[test]
     fn formula_cells_are_neutralized() {

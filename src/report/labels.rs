@@ -4,7 +4,10 @@
 //! headers back by these names. Kept apart from `vocab` so the words stay below everything
 //! while what people read stays in the one table a reviewer edits.
 
-use crate::vocab::{Category, CheckId, Kpi, Outcome, PiiKind, Reason, Role, Severity};
+use crate::sample::Limits;
+use crate::vocab::{
+    Category, CheckId, Kpi, Outcome, PiiKind, Reason, Role, SampleReason, Severity,
+};
 
 pub fn category(c: Category) -> &'static str {
     match c {
@@ -41,6 +44,25 @@ pub fn severity(s: Severity) -> &'static str {
         Severity::Complaint => "抱怨处理",
         Severity::Service => "服务体验",
     }
+}
+
+/// Why a ticket is in the review queue (its 抽样原因 column); `percent` is the sampling rate
+/// as a percentage, which the random reason names.
+pub fn sample_reason(r: SampleReason, percent: f64) -> String {
+    match r {
+        SampleReason::Veto => "一票否决".into(),
+        SampleReason::Conduct => "严重违规".into(),
+        SampleReason::Escalation => reason(Reason::Escalation).into(),
+        SampleReason::Random => format!("随机抽样 {percent}%"),
+        SampleReason::Floor => "保底抽样".into(),
+    }
+}
+
+/// Risk-weighted sampling as the team page's 口径 line names it, with the must-review
+/// tickets the cap left out.
+pub fn risk_sampling(percent: f64, limits: Limits, left_out: u64) -> String {
+    let limits = format!("每人至少 {} 条, 必查至多 {} 条", limits.floor, limits.cap);
+    format!("风险加权抽检(必查项 + 其余随机 {percent}%, {limits}; 超上限未抽 {left_out} 条)")
 }
 
 pub fn check(c: CheckId) -> &'static str {
@@ -99,6 +121,7 @@ pub const QUEUE_AGENT_NAME: &str = "客服姓名";
 pub const QUEUE_TICKET: &str = "工单ID";
 pub const QUEUE_SCORE: &str = "合规得分";
 pub const QUEUE_VETO: &str = "一票否决项";
+pub const QUEUE_SAMPLE_REASON: &str = "抽样原因";
 pub const QUEUE_COMMENT: &str = "复核备注";
 
 pub fn queue_result(c: CheckId) -> String {

@@ -1,5 +1,6 @@
 //! `manifest.json`, for auditors: what produced these reports. Keys: `tool`, `version`,
-//! `options` (seed, sample_rate, sla_seconds, per_ticket, mask), `lexicons`: `source`
+//! `options` (seed, sample_rate, `sampling` {mode, rate_from (where sample_rate came from),
+//! and in risk mode floor and cap: docs/sampling.md}, sla_seconds, per_ticket, mask), `lexicons`: `source`
 //! (`builtin v<version>` for the set embedded in the binary, else the `--lexicons` directory as
 //! given) and `files`, one per category in category order: `name` (`closing.txt`), `category`,
 //! `sha256` of its bytes, `entries` (entries that count) and `exceptions` (`!` lines);
@@ -105,6 +106,7 @@ struct Manifest<'a> {
 struct Options {
     seed: u64,
     sample_rate: f64,
+    sampling: crate::sample::Written,
     sla_seconds: u32,
     per_ticket: bool,
     mask: bool,
@@ -167,7 +169,8 @@ pub fn render(
         version: env!("CARGO_PKG_VERSION"),
         options: Options {
             seed: config.seed,
-            sample_rate: config.sample_rate.as_f64(),
+            sample_rate: config.sampling.rate.as_f64(),
+            sampling: config.sampling.written(false),
             sla_seconds: config.sla_secs,
             per_ticket: config.per_ticket,
             mask: config.mask,

@@ -1,6 +1,8 @@
 //! `summary.json`, for machines: every figure any other report shows.
 //!
-//! - `schema`: 1. `counts`: as in the manifest.
+//! - `schema`: 1. `counts`: as in the manifest. `sampling`: how the compliance sample was
+//!   drawn (docs/sampling.md): `mode` (`plain` | `risk`), `rate`, `rate_from` (`default`,
+//!   `--sample-rate` or `template`), and in risk mode `floor` and `cap`.
 //! - `team` and each of `agents[]` (sorted by `agent_id`, with `agent_name`): `tickets` (owned),
 //!   `participated`, `messages`, `words` (agent word tokens); `categories.<category>`:
 //!   `hits`, `per_100_words`, `ticket_share`; `complaints`, `empathy_after_complaint`,
@@ -14,7 +16,10 @@
 //!   `response_{median,p90}_secs`, `response_sla_breaches`, `timed_responses` (a breach count
 //!   is null when nothing was timed); `csat_mean`,
 //!   `csat_count`, `csat_satisfied` and `satisfaction_rate` (满意率: CSAT 4–5 ÷ `csat_count`),
-//!   `resolved`, `resolved_known` and `resolved_share` (解决率: `resolved` ÷ `resolved_known`); `flagged`, `flagged_by_reason`; `sampled`,
+//!   `resolved`, `resolved_known` and `resolved_share` (解决率: `resolved` ÷ `resolved_known`);
+//!   `flagged`, `flagged_by_reason`; `sampled`,
+//!   `sampled_by_reason` {conduct, escalation, floor, random, veto} (summing to `sampled`),
+//!   `must_review_left_out` (must-review tickets a risk-mode cap left out; null in plain mode),
 //!   `compliance.<check>` {pass, fail, not_applicable, unknown, pass_rate},
 //!   `compliance_pass_rate` (weighted by the template's check weights), `compliance_score`
 //!   (mean 0–100 per-ticket compliance score of the sample), `compliance_scored` (sampled
@@ -43,12 +48,14 @@ use serde::Serialize;
 use crate::aggregate::{EntryCount, Metrics};
 use crate::report::kpi::Card;
 use crate::report::manifest::Counts;
+use crate::sample::Plan;
 use crate::vocab::Kpi;
 
 #[derive(Serialize)]
 struct Summary<'a> {
     schema: u32,
     counts: &'a Counts,
+    sampling: crate::sample::Written,
     sla_seconds: u32,
     kpi_targets: &'a crate::template::Targets,
     team: &'a Metrics,
@@ -82,6 +89,7 @@ struct LexiconSummary<'a> {
 pub fn render(
     counts: &Counts,
     sla_secs: u32,
+    sampling: &Plan,
     rows: &[(String, Option<String>, Metrics)],
     cards: &[Card],
     targets: &crate::template::Targets,
@@ -104,6 +112,7 @@ pub fn render(
     let summary = Summary {
         schema: 1,
         counts,
+        sampling: sampling.written(true),
         sla_seconds: sla_secs,
         kpi_targets: targets,
         team,

@@ -47,6 +47,8 @@ pub struct RunFacts {
     pub inputs_total: usize,
     /// The sample rate as a percentage (30 for 0.30).
     pub sample_percent: f64,
+    /// Plain or risk-weighted sampling (with its floor and cap).
+    pub sample_mode: crate::sample::Mode,
     pub sla_secs: u32,
     pub seed: u64,
     /// The first [`SHORT_SHA`] hex digits of the template's sha256 and of the lexicon set's
@@ -72,7 +74,8 @@ impl RunFacts {
             period,
             inputs: names,
             inputs_total,
-            sample_percent: (config.sample_rate.as_f64() * 1e6).round() / 1e4,
+            sample_percent: config.sampling.rate.percent(),
+            sample_mode: config.sampling.mode,
             sla_secs: config.sla_secs,
             seed: config.seed,
             template_sha: short(&config.template.sha256),
@@ -234,6 +237,9 @@ pub struct TeamPage<'a> {
     /// Each conduct or veto reason that flagged a ticket, most serious first: the agents
     /// flagged with it, most tickets first (ties by id), with their ticket counts.
     pub conduct: Vec<(ReasonRate, Vec<(&'a str, u64)>)>,
+    /// Risk-weighted sampling: must-review tickets the per-agent cap left out of the sample
+    /// (`None` in plain mode).
+    pub sample_left_out: Option<u64>,
 }
 
 impl<'a> TeamPage<'a> {
@@ -323,6 +329,7 @@ impl<'a> TeamPage<'a> {
             kpi_agents,
             trend,
             conduct,
+            sample_left_out: team.must_review_left_out,
         }
     }
 
@@ -348,9 +355,16 @@ impl<'a> TeamPage<'a> {
     /// The options that change figures, in one line.
     pub fn options_text(&self) -> String {
         let f = &self.facts;
+        let sample = match f.sample_mode {
+            crate::sample::Mode::Plain => format!("抽检率 {}%", f.sample_percent),
+            crate::sample::Mode::Risk(limits) => {
+                let left_out = self.sample_left_out.unwrap_or(0);
+                labels::risk_sampling(f.sample_percent, limits, left_out)
+            }
+        };
         format!(
-            "抽检率 {}%, SLA {} 秒, 随机种子 {}, 评分模板 sha256 {}, 词库 sha256 {}, 低分线 {}",
-            f.sample_percent, f.sla_secs, f.seed, f.template_sha, f.lexicon_sha, self.low_score
+            "{sample}, SLA {} 秒, 随机种子 {}, 评分模板 sha256 {}, 词库 sha256 {}, 低分线 {}",
+            f.sla_secs, f.seed, f.template_sha, f.lexicon_sha, self.low_score
         )
     }
 

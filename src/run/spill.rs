@@ -104,7 +104,7 @@ pub(super) fn write_agent_pages(
     Ok(())
 }
 
-fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
+pub(super) fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
     let mut bytes = vec![0; len as usize];
     spill
         .seek(SeekFrom::Start(at))
