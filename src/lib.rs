@@ -45,6 +45,8 @@ pub mod timestamp;
 pub mod normalize;
 // 4. tokenize: jieba token boundaries
 pub mod tokenize;
+// the hidden switch (ZHIJIAN_NO_SHORTCUTS) behind the exact speed shortcuts
+pub mod shortcuts;
 // lexicons: loaded once, shared read-only
 pub mod lexicon;
 // 5. match: lexicon hits on token boundaries, exceptions, negation, degree

@@ -50,6 +50,11 @@ pub struct NormText {
 
 impl NormText {
     pub fn new(original: &str) -> NormText {
+        if original.is_ascii() && crate::shortcuts::enabled() {
+            // Each ASCII character is itself lower-cased (`push_normalized`'s first case).
+            let text = original.to_ascii_lowercase();
+            return NormText { text, orig_char: None, dropped: Vec::new() };
+        }
         let mut text = String::with_capacity(original.len());
         let mut orig_char = Vec::new();
         let mut dropped = Vec::new();

@@ -36,6 +36,7 @@ use crate::report::manifest::{Counts, Runtime, Warnings};
 use crate::report::{self, Staging};
 use crate::sample::{self, Mode};
 use crate::score::{self, AnalyzedMessage, ReasonSet, Severity, TicketScore};
+use crate::shortcuts;
 use crate::template::Template;
 use crate::tokenize::Tokenizer;
 use crate::trend::Trend;
@@ -207,11 +208,21 @@ impl Engine {
             return AnalyzedMessage::default();
         }
         let norm = NormText::new(&message.text);
-        let tokens = self.tokenizer.tokenize(&norm.text);
+        // A customer turn's word count is never used (rates are per agent word), so its text is
+        // cut only in the runs where the matcher asks where a token starts or ends (a lexicon
+        // candidate's ends); its `words` stay 0.
+        let lazy = message.role == Role::Customer && shortcuts::enabled();
+        let tokens = if lazy {
+            self.tokenizer.tokenize_lazily(&norm.text)
+        } else {
+            self.tokenizer.tokenize(&norm.text)
+        };
         let hits = self.matcher.find(&norm.text, &tokens);
+        let words = if lazy { 0 } else { tokens.words() };
+        drop(tokens);
         // Both sides: the check looks at the agent's personal data, masking covers everyone's.
         let pii = pii::find(&norm.text);
-        AnalyzedMessage { words: tokens.words, hits, pii, norm: Some(norm) }
+        AnalyzedMessage { words, hits, pii, norm: Some(norm) }
     }
 
     /// Stages 3–6 and 8 for one ticket: pure.
@@ -551,7 +562,7 @@ impl RunState {
         let lines = inputs.iter().map(|f| f.lines).sum();
         self.rejects.flush().map_err(Error::write(&self.rejects_path))?;
         self.spill.flush().map_err(Error::write(&self.spill_path))?;
-        let mut spill = File::open(&self.spill_path).map_err(Error::read(&self.spill_path))?;
+        let spill = File::open(&self.spill_path).map_err(Error::read(&self.spill_path))?;
 
         // Tickets by owner, each owner's sorted by id: the order every report lists them in.
         let mut by_owner: Vec<Vec<(&str, &TicketRecord)>> = vec![Vec::new(); self.agent_ids.len()];
@@ -596,7 +607,7 @@ impl RunState {
         for &owner in &agent_order {
             for &(id, reason) in &sampled[owner] {
                 let r = &self.registry[id];
-                let row = read_spill(&mut spill, &self.spill_path, r.spill_at, r.queue_len)?;
+                let row = read_spill(&spill, &self.spill_path, r.spill_at, r.queue_len)?;
                 let reason = report::labels::sample_reason(reason, percent);
                 queue.write(&report::csv::queue_row_with_reason(&row, &reason))?;
             }
@@ -618,11 +629,11 @@ impl RunState {
             let at = r.spill_at + u64::from(r.queue_len);
             if r.flagged_len > 0 {
                 flagged += 1;
-                flagged_out.copy(&mut spill, &self.spill_path, at, r.flagged_len)?;
+                flagged_out.copy(&spill, &self.spill_path, at, r.flagged_len)?;
             }
             if let Some(out) = tickets_out.as_mut() {
                 let at = at + u64::from(r.flagged_len);
-                out.copy(&mut spill, &self.spill_path, at, r.ticket_len)?;
+                out.copy(&spill, &self.spill_path, at, r.ticket_len)?;
             }
         }
         flagged_out.finish()?;
@@ -689,8 +700,9 @@ impl RunState {
         staging.write("index.html", &report::html::index(&page))?;
         staging.write("digest.md", &report::digest::render(&page, config.report_url.as_deref()))?;
 
-        // One agent at a time, one flagged ticket at a time.
-        for ((id, name, metrics), kpi) in rows.iter().zip(&cards) {
+        // Agents in parallel (each writes only its own files), one flagged ticket at a time.
+        let pages_started = Instant::now();
+        rows.par_iter().zip(cards.par_iter()).try_for_each(|((id, name, metrics), kpi)| {
             let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
             let flagged: Vec<&TicketRecord> =
                 owned.iter().map(|(_, r)| *r).filter(|r| r.flagged_len > 0).collect();
@@ -708,9 +720,9 @@ impl RunState {
                 kpi,
                 team_kpi: &team_kpi,
             };
-            let spill = (&mut spill, &self.spill_path);
-            write_agent_pages(staging, spill, &flagged, template, agent)?;
-        }
+            write_agent_pages(staging, (&spill, &self.spill_path), &flagged, template, agent)
+        })?;
+        spill::stage_time("agent pages", pages_started);
         drop(spill);
         std::fs::remove_file(&self.spill_path).map_err(Error::write(&self.spill_path))?;
         Ok(counts)

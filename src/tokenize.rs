@@ -4,6 +4,7 @@
 //! lexicons as such: the caller may hand it extra dictionary words (the lexicon's phrases), so
 //! that jieba's HMM does not cut an unknown phrase such as 加微信 into 加微 | 信.
 
+use std::cell::{OnceCell, RefCell};
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -24,18 +25,130 @@ pub struct Tokenizer {
     jieba: Jieba,
 }
 
-/// One message's tokens, as byte offsets into the normalized text.
-#[derive(Debug, Default, Clone)]
-pub struct Tokens {
+/// One message's tokens, as byte offsets into the normalized text. Cut when made
+/// ([`Tokenizer::tokenize`]) or piece by piece as boundaries are asked for
+/// ([`Tokenizer::tokenize_lazily`]); either way every answer is that of jieba's cut of the whole
+/// text.
+#[derive(Clone, Default)]
+pub struct Tokens<'a> {
+    cut: OnceCell<Cut>,
+    /// What to cut on demand; `None` when cut when made (or for no text at all).
+    source: Option<(&'a Tokenizer, &'a str)>,
+    /// Lazily: the jieba blocks cut so far, by start, each with its tokens' end offsets.
+    blocks: RefCell<Vec<(u32, Vec<u32>)>>,
+    /// Lazily: the emoticon codes of the text, found on the first question.
+    codes: OnceCell<Vec<(usize, usize)>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Cut {
     /// Sorted byte offsets where a token starts or ends (includes 0 and the text length).
     boundaries: Vec<u32>,
     /// Tokens that hold at least one letter, digit or ideograph.
-    pub words: u32,
+    words: u32,
 }
 
-impl Tokens {
+impl Tokens<'_> {
+    fn cut(&self) -> &Cut {
+        self.cut.get_or_init(|| match self.source {
+            Some((tokenizer, text)) => tokenizer.cut(text),
+            None => Cut::default(),
+        })
+    }
+
     pub fn is_boundary(&self, byte: usize) -> bool {
-        self.boundaries.binary_search(&(byte as u32)).is_ok()
+        match (self.cut.get(), self.source) {
+            (None, Some((tokenizer, text))) => self.boundary_lazily(tokenizer, text, byte),
+            _ => self.cut().boundaries.binary_search(&(byte as u32)).is_ok(),
+        }
+    }
+
+    /// Tokens that hold at least one letter, digit or ideograph (cuts the whole text if not yet
+    /// cut).
+    pub fn words(&self) -> u32 {
+        self.cut().words
+    }
+
+    /// How many of jieba's blocks have been cut (for tests of the lazy path); `None` once the
+    /// whole text is.
+    pub fn blocks_cut(&self) -> Option<usize> {
+        self.cut.get().is_none().then(|| self.blocks.borrow().len())
+    }
+
+    /// [`Tokens::is_boundary`] without cutting the whole text. jieba-rs `cut` splits text into
+    /// maximal runs of "Han" characters (its `is_han_default`: CJK ideographs, ASCII letters and
+    /// digits, `+#&._%-`) and the runs between; it cuts each Han run on its own (dictionary and
+    /// HMM see nothing outside it) and makes every other character one token, `\r\n` excepted.
+    /// So an offset is a boundary when it starts or ends the text or a run, when it lies between
+    /// two other characters but not inside `\r\n`, and, inside a Han run, when that run cut
+    /// alone ends a token there. Emoticon codes are one token, as in [`Tokenizer::tokenize`].
+    fn boundary_lazily(&self, tokenizer: &Tokenizer, text: &str, byte: usize) -> bool {
+        if byte > text.len() || !text.is_char_boundary(byte) {
+            return false;
+        }
+        if byte == 0 || byte == text.len() {
+            return true;
+        }
+        let codes = self.codes.get_or_init(|| emoticons(text));
+        if codes.iter().any(|&(start, end)| start < byte && byte < end) {
+            return false;
+        }
+        let before = text[..byte].chars().next_back().expect("byte > 0");
+        let after = text[byte..].chars().next().expect("byte < len");
+        match (is_han_default(before), is_han_default(after)) {
+            (false, false) => !(before == '\r' && after == '\n'),
+            (true, true) => {
+                let start = text[..byte]
+                    .char_indices()
+                    .rev()
+                    .take_while(|&(_, c)| is_han_default(c))
+                    .last()
+                    .map_or(byte, |(at, _)| at);
+                let mut blocks = self.blocks.borrow_mut();
+                let at = match blocks.iter().position(|&(s, _)| s as usize == start) {
+                    Some(at) => at,
+                    None => {
+                        let end = text[byte..]
+                            .char_indices()
+                            .find(|&(_, c)| !is_han_default(c))
+                            .map_or(text.len(), |(at, _)| byte + at);
+                        let ends = tokenizer.jieba.cut(&text[start..end], true);
+                        let ends = ends.iter().map(|t| (start + t.byte_end) as u32).collect();
+                        blocks.push((start as u32, ends));
+                        blocks.len() - 1
+                    }
+                };
+                blocks[at].1.binary_search(&(byte as u32)).is_ok()
+            }
+            _ => true,
+        }
+    }
+}
+
+/// jieba-rs 0.11's `is_han_default` (its `RE_HAN_DEFAULT` class): what a block it cuts as a
+/// whole is made of. `tests::lazy_boundaries_equal_the_whole_cut` fails if a jieba-rs update
+/// changes it.
+fn is_han_default(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-');
+    }
+    matches!(
+        c,
+        '\u{4E00}'..='\u{9FFF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{20000}'..='\u{2A6DF}'
+            | '\u{2A700}'..='\u{2B73F}'
+            | '\u{2B740}'..='\u{2B81F}'
+            | '\u{2B820}'..='\u{2CEAF}'
+            | '\u{2CEB0}'..='\u{2EBEF}'
+            | '\u{2F800}'..='\u{2FA1F}'
+    )
+}
+
+impl std::fmt::Debug for Tokens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("cut", &self.cut.get()).finish_non_exhaustive()
     }
 }
 
@@ -58,27 +171,48 @@ impl Tokenizer {
         Tokenizer { jieba }
     }
 
-    pub fn tokenize(&self, text: &str) -> Tokens {
-        let mut tokens = Tokens { boundaries: Vec::with_capacity(text.len() / 2 + 2), words: 0 };
-        tokens.boundaries.push(0);
+    /// `text` cut now.
+    pub fn tokenize<'a>(&'a self, text: &'a str) -> Tokens<'a> {
+        Tokens { cut: OnceCell::from(self.cut(text)), ..Tokens::default() }
+    }
+
+    /// `text` cut only where a boundary is asked for: the matcher asks at a lexicon
+    /// candidate's ends, so only the runs holding one are cut (a customer turn's word count is
+    /// never used; asking for it cuts the whole text). The answers are [`Tokenizer::tokenize`]'s.
+    pub fn tokenize_lazily<'a>(&'a self, text: &'a str) -> Tokens<'a> {
+        Tokens { source: Some((self, text)), ..Tokens::default() }
+    }
+
+    fn cut(&self, text: &str) -> Cut {
+        let mut cut = Cut { boundaries: Vec::with_capacity(text.len() / 2 + 2), words: 0 };
+        cut.boundaries.push(0);
         let codes = emoticons(text);
         let inside = |at: usize| codes.iter().any(|&(start, end)| start < at && at < end);
         for token in self.jieba.cut(text, true) {
             if !inside(token.byte_end) {
-                tokens.boundaries.push(token.byte_end as u32);
+                cut.boundaries.push(token.byte_end as u32);
             }
             let code = codes.iter().any(|&(s, e)| s <= token.byte_start && token.byte_end <= e);
-            if !code && token.word.chars().any(char::is_alphanumeric) {
-                tokens.words += 1;
+            if !code && token.word.chars().any(is_alphanumeric) {
+                cut.words += 1;
             }
         }
-        tokens
+        cut
     }
 
     /// The words themselves, for `lexicon check` and tests; the audit needs only boundaries.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.jieba.cut(text, true).into_iter().map(|t| t.word).collect()
     }
+}
+
+/// `char::is_alphanumeric`, answered without Unicode's tables for ASCII and the common
+/// ideographs (every character of U+4E00..=U+9FA5 is a letter, category Lo, since Unicode 1.1).
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    ('\u{4E00}'..='\u{9FA5}').contains(&c) || c.is_alphanumeric()
 }
 
 /// The byte spans of emoticon codes in `text` (usually none: a cheap check first).
@@ -105,14 +239,22 @@ mod tests {
         let text = "不好的体验";
         let words = tokenizer.words(text);
         let tokens = tokenizer.tokenize(text);
+        let lazy = tokenizer.tokenize_lazily(text);
+        assert_eq!(lazy.blocks_cut(), Some(0));
         let mut at = 0;
         for word in &words {
             assert!(tokens.is_boundary(at), "{words:?}: {at}");
+            assert!(lazy.is_boundary(at), "{words:?}: {at}");
             at += word.len();
         }
         assert!(tokens.is_boundary(text.len()));
         // 好的 must not start inside 不好.
         assert!(!tokens.is_boundary("不".len()), "{words:?}");
+        assert!(!lazy.is_boundary("不".len()), "{words:?}");
+        // One block (the whole text is Han), cut once whatever the number of questions.
+        assert_eq!(lazy.blocks_cut(), Some(1));
+        assert_eq!((lazy.words(), tokens.words()), (3, 3), "{words:?}");
+        assert_eq!(lazy.blocks_cut(), None);
     }
 
     #[test]
@@ -126,14 +268,14 @@ mod tests {
         ];
         for (text, code) in cases {
             // The code adds no word: the text counts as many words without it.
-            let words = tokenizer.tokenize(&text.replace(code, "")).words;
+            let words = tokenizer.tokenize(&text.replace(code, "")).words();
             let tokens = tokenizer.tokenize(text);
             let start = text.find(code).unwrap();
             let end = start + code.len();
             assert!(tokens.is_boundary(start) && tokens.is_boundary(end), "{text}");
             let interior = (start + 1..end).filter(|&at| tokens.is_boundary(at)).count();
             assert_eq!(interior, 0, "{text}: a boundary inside {code}");
-            assert_eq!(tokens.words, words, "{text}");
+            assert_eq!(tokens.words(), words, "{text}");
         }
     }
 
@@ -183,7 +325,96 @@ mod tests {
 
     #[test]
     fn punctuation_is_not_a_word() {
-        let tokens = Tokenizer::new().tokenize("您好，亲！");
-        assert_eq!(tokens.words, 2);
+        let tokenizer = Tokenizer::new();
+        let tokens = tokenizer.tokenize("您好，亲！");
+        assert_eq!(tokens.words(), 2);
+    }
+
+    #[test]
+    fn the_fast_alphanumeric_test_agrees_with_unicode_on_every_character() {
+        let differ: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_alphanumeric(c) != c.is_alphanumeric())
+            .collect();
+        assert_eq!(differ, Vec::<char>::new());
+    }
+
+    /// Issue 13: the lazy path answers every offset as the whole cut does, on texts mixing
+    /// every class of character jieba splits on: Han runs of both dictionary and HMM words,
+    /// ASCII words and the `+#&._%-` that join them, punctuation, spaces, `\r\n`, lone `\r`,
+    /// emoticon codes, ideographs of the extension blocks, accents and invisible characters.
+    #[test]
+    fn lazy_boundaries_equal_the_whole_cut() {
+        let pieces = [
+            "好",
+            "不",
+            "满意",
+            "加微信",
+            "不好意思",
+            "我们",
+            "人工客服",
+            "京东快递",
+            "欧阳修理",
+            "a",
+            "B9",
+            "sku",
+            "1",
+            "+",
+            "#",
+            "&",
+            ".",
+            "_",
+            "%",
+            "-",
+            "，",
+            "。",
+            "！",
+            " ",
+            "\r",
+            "\n",
+            "\r\n",
+            "\t",
+            "[呵呵]",
+            "/:^_^",
+            "#e-s36",
+            "[",
+            "]",
+            "/",
+            ":",
+            "𠀀",
+            "㐀",
+            "豈",
+            "é",
+            "\u{200B}",
+            "~",
+            "?",
+            "ｓ",
+            "①",
+        ];
+        let tokenizer = Tokenizer::new();
+        let mut state = 7_u64;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        let mut cut_blocks = 0;
+        for _ in 0..3000 {
+            let text: String = (0..1 + next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            let whole = tokenizer.tokenize(&text);
+            let forward = tokenizer.tokenize_lazily(&text);
+            let backward = tokenizer.tokenize_lazily(&text);
+            for at in 0..=text.len() + 1 {
+                let want = whole.is_boundary(at);
+                assert_eq!(forward.is_boundary(at), want, "{text:?} at {at}");
+                let back = text.len() + 1 - at;
+                assert_eq!(
+                    backward.is_boundary(back),
+                    whole.is_boundary(back),
+                    "{text:?} at {back}"
+                );
+            }
+            cut_blocks += forward.blocks_cut().unwrap();
+        }
+        assert!(cut_blocks > 3000, "the Han-run path ran {cut_blocks} times");
     }
 }

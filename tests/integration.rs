@@ -51,5 +51,7 @@ mod conversation_view;
 mod trend;
 // Issue 12: risk-weighted sampling: must-review tickets, floors and caps, why each row was sampled.
 mod risk_sampling;
+// Issue 13: the speed shortcuts (ZHIJIAN_NO_SHORTCUTS turns them off) change no report.
+mod shortcuts;
 // Issue 15: the decks' KPIs — handle time, 投诉率, 满意率, 解决率, 首响达标率 — and [kpi] targets.
 mod kpi;

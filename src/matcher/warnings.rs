@@ -146,7 +146,7 @@ pub(super) fn cancel_warnings(text: &str, tokens: &Tokens, hits: &mut [Hit]) {
 /// fits).
 fn words_at<'a>(
     text: &'a str,
-    tokens: &'a Tokens,
+    tokens: &'a Tokens<'a>,
     from: usize,
     to: usize,
     words: &'a [&str],

@@ -1,9 +1,11 @@
 //! The end of a run: report files filled from the spill (each ticket's rendered lines, written
 //! while its text was in memory), and agent and reason pages written one flagged ticket at a
-//! time, so memory never holds more than one ticket's page fragment.
+//! time, so memory never holds more than one ticket's page fragment per worker. The spill is
+//! read with positioned reads (no shared cursor), so agents' pages are written in parallel,
+//! each agent's files by one worker.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use super::TicketRecord;
@@ -27,7 +29,7 @@ pub(super) const REASON_PAGE_EVIDENCE: usize = 1;
 /// spill once and rendered once per format, whatever the number of pages it goes on.
 pub(super) fn write_agent_pages(
     staging: &Staging,
-    (spill, spill_path): (&mut File, &PathBuf),
+    (spill, spill_path): (&File, &PathBuf),
     flagged: &[&TicketRecord],
     template: &Template,
     agent: report::AgentPage,
@@ -104,13 +106,39 @@ pub(super) fn write_agent_pages(
     Ok(())
 }
 
-pub(super) fn read_spill(spill: &mut File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
+/// With `ZHIJIAN_STAGE_TIMES` set, says on stderr how long a stage took (for
+/// `bench/speed.sh`, which reports the share of a run spent writing agent pages).
+pub(super) fn stage_time(stage: &str, started: std::time::Instant) {
+    if std::env::var_os("ZHIJIAN_STAGE_TIMES").is_some() {
+        eprintln!("zhijian: stage time: {stage} {:.3} s", started.elapsed().as_secs_f64());
+    }
+}
+
+pub(super) fn read_spill(spill: &File, path: &PathBuf, at: u64, len: u32) -> Result<Vec<u8>> {
     let mut bytes = vec![0; len as usize];
-    spill
-        .seek(SeekFrom::Start(at))
-        .and_then(|_| spill.read_exact(&mut bytes))
-        .map_err(Error::read(path))?;
+    read_exact_at(spill, &mut bytes, at).map_err(Error::read(path))?;
     Ok(bytes)
+}
+
+/// One positioned read (`pread`): no seek, and workers may share the file.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A report file filled from spill records, and pages written one flagged ticket at a time.
@@ -137,7 +165,7 @@ impl SpillCopy {
 
     pub(super) fn copy(
         &mut self,
-        spill: &mut File,
+        spill: &File,
         spill_path: &PathBuf,
         at: u64,
         len: u32,
