@@ -81,7 +81,15 @@ pub struct AgentAggregate {
     pub complaints: u64,
     pub complaints_with_empathy: u64,
     pub customer_negative_tickets: u64,
+    /// Owned tickets with at least one customer complaint (`TicketScore::complaints`): 投诉率's
+    /// numerator.
+    pub complaint_tickets: u64,
     pub escalations: u64,
+    /// Handle times of the owned tickets that have one (the whole ticket to its owner, see
+    /// docs/kpi.md), and their exact sum in seconds for the mean (AHT): the histogram's
+    /// buckets give the median and p90, the sum keeps the mean exact above ten minutes.
+    pub handle: Histogram,
+    pub handle_secs_total: u64,
     pub first_response: Histogram,
     pub responses: Histogram,
     /// Owned tickets where no reply could be timed.
@@ -124,7 +132,10 @@ impl AgentAggregate {
         self.complaints += other.complaints;
         self.complaints_with_empathy += other.complaints_with_empathy;
         self.customer_negative_tickets += other.customer_negative_tickets;
+        self.complaint_tickets += other.complaint_tickets;
         self.escalations += other.escalations;
+        self.handle.merge(&other.handle);
+        self.handle_secs_total += other.handle_secs_total;
         self.first_response.merge(&other.first_response);
         self.responses.merge(&other.responses);
         self.untimed_tickets += other.untimed_tickets;
@@ -242,7 +253,9 @@ impl Aggregate {
             name: ticket.agent_name.clone(),
             tickets: 1,
             customer_negative_tickets: u64::from(score.customer_negative()),
+            complaint_tickets: u64::from(!score.complaints.is_empty()),
             escalations: u64::from(score.escalated),
+            handle_secs_total: score.handle_secs.map_or(0, u64::from),
             untimed_tickets: u64::from(!score.timed),
             resolved: u64::from(ticket.resolved == Some(true)),
             resolved_known: u64::from(ticket.resolved.is_some()),
@@ -251,6 +264,9 @@ impl Aggregate {
         };
         if let Some(csat) = ticket.csat {
             owner.csat[usize::from(csat - 1)] += 1;
+        }
+        if let Some(secs) = score.handle_secs {
+            owner.handle.add(secs);
         }
         for reason in &score.reasons {
             owner.reasons[*reason as usize] += 1;
@@ -367,12 +383,25 @@ pub struct Metrics {
     pub empathy_after_complaint: Option<f64>,
     pub complaints: u64,
     pub customer_negative_share: Option<f64>,
+    /// 投诉率: owned tickets with at least one customer complaint ÷ owned tickets (`tickets`).
+    pub complaint_tickets: u64,
+    pub complaint_rate: Option<f64>,
     pub escalations: u64,
     pub escalation_share: Option<f64>,
+    /// Owned tickets with a handle time (two or more timed messages), and over them the
+    /// median, p90 and mean (AHT, 平均处理时长) in whole seconds; unknown when none.
+    pub handle_timed_tickets: u64,
+    pub handle_median_secs: Option<u32>,
+    pub handle_p90_secs: Option<u32>,
+    pub handle_mean_secs: Option<u32>,
     pub first_response_median_secs: Option<u32>,
     pub first_response_p90_secs: Option<u32>,
     /// First responses over the SLA; unknown when no first response could be timed.
     pub first_response_sla_breaches: Option<u64>,
+    /// First responses that could be timed, and 首响达标率: those within the SLA (timed −
+    /// breaches) ÷ timed.
+    pub timed_first_responses: u64,
+    pub first_response_sla_rate: Option<f64>,
     pub response_median_secs: Option<u32>,
     pub response_p90_secs: Option<u32>,
     /// Replies over the SLA; unknown when no reply could be timed.
@@ -380,6 +409,12 @@ pub struct Metrics {
     pub timed_responses: u64,
     pub csat_mean: Option<f64>,
     pub csat_count: u64,
+    /// 满意率: tickets rated 4 or 5 ÷ rated tickets (`csat_count`).
+    pub csat_satisfied: u64,
+    pub satisfaction_rate: Option<f64>,
+    /// 解决率: `resolved` true ÷ tickets with a `resolved` field (`resolved_known`).
+    pub resolved: u64,
+    pub resolved_known: u64,
     pub resolved_share: Option<f64>,
     pub flagged: u64,
     #[serde(serialize_with = "vocab::serialize_by_key")]
@@ -490,6 +525,11 @@ impl AgentAggregate {
         }
         let csat_count: u64 = self.csat.iter().sum();
         let csat_sum: u64 = self.csat.iter().enumerate().map(|(i, &n)| (i as u64 + 1) * n).sum();
+        let csat_satisfied = self.csat[3] + self.csat[4];
+        let timed_first_responses = self.first_response.count();
+        let first_response_sla_breaches =
+            (timed_first_responses > 0).then(|| self.first_response.above(sla_secs));
+        let handle_timed_tickets = self.handle.count();
         let mut metrics = Metrics {
             tickets: self.tickets,
             participated: self.participated,
@@ -499,12 +539,22 @@ impl AgentAggregate {
             empathy_after_complaint: ratio(self.complaints_with_empathy, self.complaints),
             complaints: self.complaints,
             customer_negative_share: ratio(self.customer_negative_tickets, self.tickets),
+            complaint_tickets: self.complaint_tickets,
+            complaint_rate: ratio(self.complaint_tickets, self.tickets),
             escalations: self.escalations,
             escalation_share: ratio(self.escalations, self.tickets),
+            handle_timed_tickets,
+            handle_median_secs: self.handle.quantile(0.5),
+            handle_p90_secs: self.handle.quantile(0.9),
+            handle_mean_secs: (handle_timed_tickets > 0)
+                .then(|| mean_secs(self.handle_secs_total, handle_timed_tickets)),
             first_response_median_secs: self.first_response.quantile(0.5),
             first_response_p90_secs: self.first_response.quantile(0.9),
-            first_response_sla_breaches: (self.first_response.count() > 0)
-                .then(|| self.first_response.above(sla_secs)),
+            first_response_sla_breaches,
+            timed_first_responses,
+            first_response_sla_rate: first_response_sla_breaches.and_then(|breaches| {
+                ratio(timed_first_responses - breaches, timed_first_responses)
+            }),
             response_median_secs: self.responses.quantile(0.5),
             response_p90_secs: self.responses.quantile(0.9),
             response_sla_breaches: (self.responses.count() > 0)
@@ -512,6 +562,10 @@ impl AgentAggregate {
             timed_responses: self.responses.count(),
             csat_mean: ratio(csat_sum, csat_count).map(|m| round(m, 2)),
             csat_count,
+            csat_satisfied,
+            satisfaction_rate: ratio(csat_satisfied, csat_count),
+            resolved: self.resolved,
+            resolved_known: self.resolved_known,
             resolved_share: ratio(self.resolved, self.resolved_known),
             flagged: self.flagged,
             flagged_by_reason: Map::from_fn(|r: Reason| self.reasons[r as usize]),
@@ -538,6 +592,12 @@ impl AgentAggregate {
 /// denominator is zero.
 fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
     (denominator > 0).then(|| round(numerator as f64 / denominator as f64, 4))
+}
+
+/// A mean of whole seconds, rounded half up to a whole second (times are whole seconds
+/// everywhere): exact integer arithmetic, so every merge order gives the same figure.
+fn mean_secs(total: u64, count: u64) -> u32 {
+    ((total * 2 + count) / (count * 2)).min(u64::from(u32::MAX)) as u32
 }
 
 fn round(value: f64, decimals: i32) -> f64 {
@@ -625,5 +685,59 @@ mod tests {
         assert_eq!(left, a);
         // Nothing timed stays unknown, never 0 or the epoch.
         assert_eq!(merged(&[0, 0]), Period::default());
+    }
+
+    /// One owned ticket with a handle time (`None`: fewer than two timed messages).
+    fn owned(handle: Option<u32>) -> AgentAggregate {
+        let mut a = AgentAggregate { tickets: 1, ..AgentAggregate::default() };
+        if let Some(secs) = handle {
+            a.handle.add(secs);
+            a.handle_secs_total += u64::from(secs);
+        }
+        a
+    }
+
+    #[test]
+    fn handle_time_merges_exactly_in_any_order() {
+        // 40, 90, 130 s and one untimed ticket, split across partials every which way:
+        // timed 3 of 4; median = the 2nd of 3 (⌈0.5·3⌉) = 90; p90 = the 3rd (⌈0.9·3⌉) = 130;
+        // mean (40 + 90 + 130) / 3 = 86.67 → 87 (half up, whole seconds).
+        let parts = [owned(Some(130)), owned(None), owned(Some(40)), owned(Some(90))];
+        let t = Template::builtin();
+        let merged = |order: &[usize]| {
+            let mut all = AgentAggregate::default();
+            order.iter().for_each(|&i| all.merge(&parts[i]));
+            all.metrics(30, &t)
+        };
+        let want = merged(&[0, 1, 2, 3]);
+        assert_eq!(want.handle_timed_tickets, 3);
+        assert_eq!(
+            (want.handle_median_secs, want.handle_p90_secs, want.handle_mean_secs),
+            (Some(90), Some(130), Some(87))
+        );
+        for order in [[3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]] {
+            assert_eq!(merged(&order), want, "{order:?}");
+        }
+        // (a + b) + c = a + (b + c)
+        let (mut left, mut right) = (parts[0].clone(), parts[2].clone());
+        left.merge(&parts[2]);
+        left.merge(&parts[3]);
+        right.merge(&parts[3]);
+        let mut a = parts[0].clone();
+        a.merge(&right);
+        assert_eq!(left, a);
+        // Nothing timed: unknown, never 0.
+        let none = owned(None).metrics(30, &t);
+        assert_eq!((none.handle_timed_tickets, none.handle_mean_secs), (0, None));
+        assert_eq!((none.handle_median_secs, none.handle_p90_secs), (None, None));
+    }
+
+    #[test]
+    fn mean_seconds_round_half_up() {
+        assert_eq!(mean_secs(260, 3), 87); // 86.67
+        assert_eq!(mean_secs(5, 2), 3); // 2.5 → 3
+        assert_eq!(mean_secs(7, 4), 2); // 1.75 → 2
+        assert_eq!(mean_secs(220, 2), 110);
+        assert_eq!(mean_secs(0, 5), 0); // five known zero-second tickets
     }
 }

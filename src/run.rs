@@ -690,11 +690,23 @@ impl RunState {
             .map(|(id, a)| (id.clone(), a.name.clone(), a.metrics(sla, template)))
             .collect();
         let trend = trend.view(&team, &rows, template);
+        let cards: Vec<_> =
+            rows.iter().map(|(_, _, m)| report::kpi::Card::of(m, &template.kpi)).collect();
+        let team_kpi = report::kpi::Card::of(&team, &Default::default());
         let entries = self.aggregate.entry_counts(&engine.lexicon);
-        let summary =
-            report::summary::render(&counts, sla, plan, &rows, &team, &entries, trend.as_ref());
+        let summary = report::summary::render(
+            &counts,
+            sla,
+            plan,
+            &rows,
+            &cards,
+            &template.kpi,
+            &team,
+            &entries,
+            trend.as_ref(),
+        );
         staging.write("summary.json", &summary)?;
-        staging.write("agents.csv", &report::csv::agents(&rows, trend.as_ref()))?;
+        staging.write("agents.csv", &report::csv::agents(&rows, &cards, trend.as_ref()))?;
         let facts = report::team_page::RunFacts::new(
             config,
             &engine.lexicon,
@@ -705,6 +717,7 @@ impl RunState {
             facts,
             &counts,
             &rows,
+            &cards,
             &team,
             template,
             trend.as_ref(),
@@ -716,7 +729,7 @@ impl RunState {
 
         // Agents in parallel (each writes only its own files), one flagged ticket at a time.
         let pages_started = Instant::now();
-        rows.par_iter().try_for_each(|(id, name, metrics)| {
+        rows.par_iter().zip(cards.par_iter()).try_for_each(|((id, name, metrics), kpi)| {
             let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
             let flagged: Vec<&TicketRecord> =
                 owned.iter().map(|(_, r)| *r).filter(|r| r.flagged_len > 0).collect();
@@ -731,6 +744,8 @@ impl RunState {
                 flagged_total: flagged.len(),
                 reasons: &[],
                 change: trend.as_ref().map(|t| &t.agents[id]),
+                kpi,
+                team_kpi: &team_kpi,
             };
             write_agent_pages(staging, (&spill, &self.spill_path), &flagged, template, agent)
         })?;

@@ -142,6 +142,10 @@ pub struct TicketScore {
     pub hits: [u32; CATEGORIES],
     /// At least one agent reply could be timed.
     pub timed: bool,
+    /// Handle time: seconds from the earliest to the latest message time of the ticket (any
+    /// role); `None` (unknown, never 0) when fewer than two messages have a time. See
+    /// [`handle_secs`].
+    pub handle_secs: Option<u32>,
     pub reasons: Vec<Reason>,
     pub evidence: Vec<Evidence>,
     /// Every agent message that answered a waiting customer, in message order: the response
@@ -414,7 +418,20 @@ pub fn score_ticket(
     score.reasons.dedup();
     agents.sort_by(|a, b| a.agent.cmp(&b.agent));
     score.agents = agents;
+    score.handle_secs = handle_secs(ticket);
     score
+}
+
+/// A ticket's handle time (处理时长): whole seconds (truncated, like response times) from its
+/// first to its last message with a time, whatever their roles — taken as the earliest and the
+/// latest time, so messages out of order never make it negative. `None` with fewer than two
+/// timed messages: one time or none measures no span, and 0 would be a made-up figure.
+pub fn handle_secs(ticket: &Ticket) -> Option<u32> {
+    let mut times = ticket.messages.iter().filter_map(|m| m.ts_ms);
+    let first = times.next()?;
+    let (earliest, latest, timed) =
+        times.fold((first, first, 1u32), |(lo, hi, n), t| (lo.min(t), hi.max(t), n + 1));
+    (timed >= 2).then(|| ((latest - earliest) / 1000).min(i64::from(u32::MAX)) as u32)
 }
 
 /// Sets the hit-based reasons and escalation; returns whether a complaint went without empathy.
@@ -565,6 +582,46 @@ mod tests {
         ];
         for (turns, want) in cases {
             assert_eq!(net_negativity(turns), *want, "{turns:?}");
+        }
+    }
+
+    #[test]
+    fn handle_time_spans_the_first_to_the_last_timed_message() {
+        use crate::parse::{Message, UnreadTimes};
+        let ticket = |times: &[Option<i64>]| Ticket {
+            id: "T".into(),
+            owner: "A".into(),
+            agent_name: None,
+            channel: None,
+            messages: times
+                .iter()
+                .map(|&ts_ms| Message {
+                    role: Role::Customer,
+                    ts_ms,
+                    text: String::new(),
+                    author: None,
+                })
+                .collect(),
+            csat: None,
+            resolved: None,
+            unread_times: UnreadTimes::default(),
+        };
+        // (name, message times in ms, handle seconds)
+        type Case = (&'static str, &'static [Option<i64>], Option<u32>);
+        let cases: &[Case] = &[
+            ("no messages", &[], None),
+            ("no times", &[None, None], None),
+            ("one time is no span", &[Some(1_000), None], None),
+            ("two times: 130 s", &[Some(0), Some(130_000)], Some(130)),
+            ("untimed messages between are skipped", &[Some(0), None, Some(90_000)], Some(90)),
+            // 09:00:00.000 → 09:01:29.999: 89.999 s truncates to 89, like response times.
+            ("whole seconds, truncated", &[Some(0), Some(89_999)], Some(89)),
+            // Out of order: earliest 0, latest 60 000 → 60 s, never negative.
+            ("out of order", &[Some(30_000), Some(0), Some(60_000)], Some(60)),
+            ("two equal times: a known 0", &[Some(5_000), Some(5_000)], Some(0)),
+        ];
+        for (name, times, want) in cases {
+            assert_eq!(handle_secs(&ticket(times)), *want, "{name}");
         }
     }
 }

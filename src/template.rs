@@ -18,6 +18,10 @@
 //! The `[sampling]` table may be left out too (`template/sampling.rs`, docs/sampling.md): the
 //! compliance sample is then the plain ⌈rate × n⌉ per agent; `mode = "risk"` asks for
 //! risk-weighted sampling with its rate, floor and cap.
+//!
+//! The `[kpi]` table, and each key in it, may be left out too (`kpi.rs`): KPI targets (AHT,
+//! 投诉率, 满意率, 首响达标率, 解决率) that mark agents outside them; a KPI without a target
+//! marks no one. The manifest records the targets used.
 
 use std::path::Path;
 
@@ -32,6 +36,8 @@ use crate::vocab::{Outcome, Reason, RuleId, Severity};
 pub mod rules;
 use rules::{Phrases, RawRule, Rule, RuleBits};
 
+mod kpi;
+pub use kpi::{Targets, MAX_AHT_SECS};
 mod sampling;
 pub use sampling::MAX_COUNT as MAX_SAMPLE_COUNT;
 
@@ -105,6 +111,8 @@ pub struct Template {
     pub severity: [Severity; Reason::COUNT],
     /// The team page marks agents whose overall score is below this (`[report] low_score`).
     pub low_score: f64,
+    /// KPI targets (`[kpi]`): agents outside one are marked; none when the table is left out.
+    pub kpi: Targets,
     /// How the compliance sample is drawn (`[sampling]`; plain when the table is left out).
     pub sampling: TemplateSampling,
     /// Where it came from, as the manifest shows it, and the sha256 of its bytes followed by
@@ -277,6 +285,10 @@ impl Template {
             }
             None => DEFAULT_LOW_SCORE,
         };
+        let kpi = match &raw.kpi {
+            Some(table) => table.targets(text, &at)?,
+            None => Targets::default(),
+        };
         let sampling = match &raw.sampling {
             Some(table) => table.validate(text, source)?,
             None => TemplateSampling::default(),
@@ -292,6 +304,7 @@ impl Template {
             phrases,
             severity,
             low_score,
+            kpi,
             sampling,
             source: source.to_string(),
             sha256: files
@@ -382,6 +395,7 @@ struct RawTemplate {
     #[serde(default)]
     report: Option<RawReport>,
     #[serde(default)]
+    kpi: Option<kpi::RawKpi>,
     sampling: Option<sampling::RawSampling>,
 }
 

@@ -1,7 +1,7 @@
 //! The shared vocabulary, below every stage: the words the pipeline and its reports speak —
 //! [`Category`], [`Reason`], [`Severity`], [`RuleId`], [`Outcome`], [`RejectCode`], [`Role`],
-//! [`PiiKind`], [`SampleReason`] — and [`Map`], a map keyed by one of them. Each word has
-//! `ALL` (its order is the order reports list it in), `COUNT`, and an English `key()` /
+//! [`PiiKind`], [`SampleReason`], [`Kpi`] — and [`Map`], a map keyed by one of them. Each word
+//! has `ALL` (its order is the order reports list it in), `COUNT`, and an English `key()` /
 //! `from_key()`: the one spelling in JSON, file names and options. Strings appear only there,
 //! at serialization; everywhere else a word is its enum and a table of figures is a [`Map`]
 //! indexed by it.
@@ -195,6 +195,32 @@ words! {
         Agent => "agent",
         Bot => "bot",
         System => "system",
+    }
+}
+
+words! {
+    /// A KPI the training decks manage agents by, as the scoring template's `[kpi]` names its
+    /// target (the key is the template key). [`Kpi::lower_is_better`] says which way a target
+    /// is missed.
+    pub enum Kpi {
+        /// 平均处理时长 (AHT): the mean handle time, whole seconds.
+        Aht => "aht_secs",
+        /// 投诉率: tickets with a customer complaint ÷ tickets.
+        ComplaintRate => "complaint_rate",
+        /// 满意率: CSAT 4–5 ÷ rated tickets.
+        SatisfactionRate => "satisfaction_rate",
+        /// 首响达标率: first responses within the SLA ÷ timed first responses.
+        FirstResponseSlaRate => "first_response_sla_rate",
+        /// 解决率: resolved ÷ tickets with a `resolved` field.
+        ResolutionRate => "resolution_rate",
+    }
+}
+
+impl Kpi {
+    /// A figure above the target misses it (handle time, complaints); for the others a
+    /// figure below the target does.
+    pub fn lower_is_better(self) -> bool {
+        matches!(self, Kpi::Aht | Kpi::ComplaintRate)
     }
 }
 

@@ -53,5 +53,7 @@ mod trend;
 mod risk_sampling;
 // Issue 13: the speed shortcuts (ZHIJIAN_NO_SHORTCUTS turns them off) change no report.
 mod shortcuts;
+// Issue 15: the decks' KPIs — handle time, 投诉率, 满意率, 解决率, 首响达标率 — and [kpi] targets.
+mod kpi;
 // Issue 12: rules in the template — the six checks reproduced, errors, the e-commerce pack.
 mod rules;

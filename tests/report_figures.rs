@@ -156,7 +156,8 @@ fn agents_csv_leads_with_the_score_and_writes_shares_as_percentages() {
             "合规分项"
         ]
     );
-    assert_eq!(header.len(), 72, "{header:?}");
+    // 72 columns, then issue 15's 12 KPI figures and its 2 mark columns at the end.
+    assert_eq!(header.len(), 86, "{header:?}");
     assert_eq!(header.iter().filter(|h| h.as_str() == "综合得分").count(), 1);
     let row = |id: &str, columns: &[&str]| -> Vec<String> {
         columns.iter().map(|c| agents[id][*c].clone()).collect::<Vec<_>>()
@@ -236,9 +237,9 @@ fn markdown_ids_cannot_inject_tables_emphasis_or_html() {
     assert!(page.starts_with("# 客服质检报告: ``x|*y*`<i>``\n"), "{page}");
     let row = summary.lines().find(|l| l.contains("x\\|")).expect("the agent's row");
     assert!(row.starts_with("| ``x\\|*y*`<i>`` | "), "{row}");
-    // Cells split on unescaped `|` only: the team table's 11 columns, and no more.
+    // Cells split on unescaped `|` only: the team table's 17 columns, and no more.
     let bars = row.match_indices('|').filter(|(at, _)| !row[..*at].ends_with('\\')).count();
-    assert_eq!(bars, 12, "{row}");
+    assert_eq!(bars, 18, "{row}");
     // Transcript text keeps list and number characters greppable.
     assert!(page.contains("订单 123-456\\_7.8"), "{page}");
 }

@@ -13,7 +13,14 @@
 //! 情绪升级工单数, 首响中位数(秒), 首响P90(秒), 首响超时数, 回复间隔中位数(秒),
 //! 回复间隔P90(秒), 回复超时数 (a breach count is empty when nothing was timed), 满意度均分
 //! (1–5), 满意度样本数, 解决率(%), 被标记工单数, flagged tickets per reason, 抽检数,
-//! 合规通过率(%), 合规得分均值, 合规评分工单数, 一票否决工单数, per check `<检查项>通过率(%)`.
+//! 合规通过率(%), 合规得分均值, 合规评分工单数, 一票否决工单数, per check `<检查项>通过率(%)`;
+//! then the KPIs (issue 15, added at the end so every earlier column keeps its place): 计时工单数,
+//! 处理时长中位数(秒), 处理时长P90(秒), 平均处理时长(秒) (AHT), 投诉工单数, 投诉率(%),
+//! 满意工单数(4-5分), 满意率(%) (of 满意度样本数), 已解决工单数, 含解决字段工单数 (解决率(%) is
+//! the earlier column), 首响计时数, 首响达标率(%), KPI未达标 (each missed target with its gap,
+//! `满意率 85.7% < 90%; AHT 2分10秒 > 1分30秒`, empty when none is missed) and KPI未知 (the KPIs
+//! with a target but no figure, so neither met nor missed). With `--baseline`, the trend's
+//! columns come last.
 //! **review_queue.csv** — one row per sampled ticket, sorted by agent then ticket id: 客服ID,
 //! 客服姓名, 工单ID, 合规得分 (the ticket's compliance score from the scoring template,
 //! `Template::ticket_compliance`, judged once in `run`; empty when no check passed or failed),
@@ -34,6 +41,7 @@
 
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::{Compliance, Finding};
+use crate::report::kpi::Card;
 use crate::report::{figures, labels};
 use crate::template::rules::Rule;
 use crate::template::TicketCompliance;
@@ -69,7 +77,28 @@ fn cell(value: Option<String>) -> String {
 const TREND_HEADER: [&str; 3] =
     ["综合得分变化(较基线)", "被标记占比变化(百分点)", "屡犯原因(近7次≥3次)"];
 
-pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::View>) -> Vec<u8> {
+/// The KPI columns, after every older column and before the trend's.
+const KPI_HEADER: [&str; 12] = [
+    "计时工单数",
+    "处理时长中位数(秒)",
+    "处理时长P90(秒)",
+    "平均处理时长(秒)",
+    "投诉工单数",
+    "投诉率(%)",
+    "满意工单数(4-5分)",
+    "满意率(%)",
+    "已解决工单数",
+    "含解决字段工单数",
+    "首响计时数",
+    "首响达标率(%)",
+];
+
+/// `rows` in agent id order, `cards[i]` the KPI card of `rows[i]`.
+pub fn agents(
+    rows: &[(String, Option<String>, Metrics)],
+    cards: &[Card],
+    trend: Option<&trend::View>,
+) -> Vec<u8> {
     let mut w = writer();
     let mut header: Vec<String> =
         ["客服ID", "客服姓名", "工单数", "综合得分"].map(String::from).into();
@@ -110,12 +139,14 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
     // The rules are the template's, the same for every row.
     let rules = rows.first().map_or(&[][..], |(_, _, m)| &m.compliance[..]);
     header.extend(rules.iter().map(|c| format!("{}通过率(%)", c.label)));
+    header.extend(KPI_HEADER.map(String::from));
+    header.extend([labels::KPI_MISSED_COLUMN, labels::KPI_UNKNOWN_COLUMN].map(String::from));
     if trend.is_some() {
         header.extend(TREND_HEADER.map(String::from));
     }
     w.write_record(&header).expect("in memory");
 
-    for (id, name, m) in rows {
+    for ((id, name, m), card) in rows.iter().zip(cards) {
         let mut row: Vec<String> = vec![
             safe_cell(id).into_owned(),
             safe_cell(name.as_deref().unwrap_or("")).into_owned(),
@@ -157,6 +188,22 @@ pub fn agents(rows: &[(String, Option<String>, Metrics)], trend: Option<&trend::
             cell(figures::count(m.compliance_vetoed)),
         ]);
         row.extend(m.compliance.iter().map(|c| cell(figures::percent(c.pass_rate))));
+        row.extend([
+            m.handle_timed_tickets.to_string(),
+            cell(figures::secs(m.handle_median_secs)),
+            cell(figures::secs(m.handle_p90_secs)),
+            cell(figures::secs(m.handle_mean_secs)),
+            m.complaint_tickets.to_string(),
+            cell(figures::percent(m.complaint_rate)),
+            m.csat_satisfied.to_string(),
+            cell(figures::percent(m.satisfaction_rate)),
+            m.resolved.to_string(),
+            m.resolved_known.to_string(),
+            m.timed_first_responses.to_string(),
+            cell(figures::percent(m.first_response_sla_rate)),
+            figures::kpi_gaps(card),
+            figures::kpi_unknowns(card),
+        ]);
         if let Some(change) = trend.map(|t| &t.agents[id]) {
             let repeated = crate::report::figures::repeated(change);
             row.extend([

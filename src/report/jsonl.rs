@@ -34,7 +34,9 @@
 //!
 //! **tickets.jsonl** (with `--per-ticket`) — one line per audited ticket, sorted by
 //! `ticket_id`: `ticket_id`, `agent_id`, `customer_negativity`, `customer_negative`,
-//! `escalated`, `flagged`, `reasons`, `hits` (counted hits by category).
+//! `escalated`, `flagged`, `reasons`, `hits` (counted hits by category), `complaint` (a
+//! customer complaint in it: 投诉率's numerator), `handle_secs` (first to last timed message;
+//! null with fewer than two times).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -296,6 +298,8 @@ struct TicketLine<'a> {
     flagged: bool,
     reasons: Vec<&'static str>,
     hits: BTreeMap<&'static str, u32>,
+    complaint: bool,
+    handle_secs: Option<u32>,
 }
 
 pub fn ticket_line(ticket: &Ticket, score: &TicketScore) -> Vec<u8> {
@@ -312,6 +316,8 @@ pub fn ticket_line(ticket: &Ticket, score: &TicketScore) -> Vec<u8> {
             .filter(|c| !c.is_modifier())
             .map(|c| (c.key(), score.hits[c.index()]))
             .collect(),
+        complaint: !score.complaints.is_empty(),
+        handle_secs: score.handle_secs,
     };
     to_line(&line)
 }

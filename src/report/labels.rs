@@ -5,7 +5,7 @@
 //! while what people read stays in the one table a reviewer edits.
 
 use crate::sample::Limits;
-use crate::vocab::{Category, Outcome, PiiKind, Reason, Role, SampleReason, Severity};
+use crate::vocab::{Category, Kpi, Outcome, PiiKind, Reason, Role, SampleReason, Severity};
 
 pub fn category(c: Category) -> &'static str {
     match c {
@@ -139,6 +139,45 @@ pub const CALIBRATE_CHECK_HEADER: [&str; 10] = [
 ];
 pub const CALIBRATE_ENTRY_HEADER: [&str; 6] =
     ["检查项", "词条", "复核数", "同意", "不同意", "同意率"];
+
+/// A KPI as the training decks name it.
+pub fn kpi(k: Kpi) -> &'static str {
+    match k {
+        Kpi::Aht => "平均处理时长",
+        Kpi::ComplaintRate => "投诉率",
+        Kpi::SatisfactionRate => "满意率",
+        Kpi::FirstResponseSlaRate => "首响达标率",
+        Kpi::ResolutionRate => "解决率",
+    }
+}
+
+/// A KPI in a gap (`AHT 2分10秒 > 1分30秒`), where space is short: AHT for the handle time.
+pub fn kpi_short(k: Kpi) -> &'static str {
+    match k {
+        Kpi::Aht => "AHT",
+        k => kpi(k),
+    }
+}
+
+/// Why a KPI is unknown: its denominator is empty.
+pub fn kpi_none(k: Kpi) -> &'static str {
+    match k {
+        Kpi::Aht => "无计时工单: 每张都少于两条带时间的消息",
+        Kpi::ComplaintRate => "无工单",
+        Kpi::SatisfactionRate => "无已评价工单",
+        Kpi::FirstResponseSlaRate => "无可计时的首响",
+        Kpi::ResolutionRate => "无含解决字段的工单",
+    }
+}
+
+/// The KPI table's status words and the agent-table column of gaps.
+pub const KPI_MET: &str = "达标";
+pub const KPI_MISSED: &str = "未达标";
+pub const KPI_UNKNOWN: &str = "未知";
+pub const KPI_NO_TARGET: &str = "未设目标";
+/// The agents.csv columns and the team table's column of missed targets.
+pub const KPI_MISSED_COLUMN: &str = "KPI未达标";
+pub const KPI_UNKNOWN_COLUMN: &str = "KPI未知";
 
 /// Shown where a figure is unknown (no data), never as 0.
 pub const UNKNOWN: &str = "—";

@@ -7,7 +7,10 @@
 //! `template` (path, sha256 of the scoring template; the built-in one is
 //! `(built-in) templates/default.toml`; `severity`: each reason code's level as this run used
 //! it, from the template's `[severity]` or, when it has none, the built-in defaults;
-//! `low_score`: the overall score below which the team page marks an agent), `inputs`
+//! `low_score`: the overall score below which the team page marks an agent; `kpi`: the KPI
+//! targets of the template's `[kpi]` by key, `aht_secs`, `complaint_rate`,
+//! `satisfaction_rate`, `first_response_sla_rate`, `resolution_rate`, null where unset),
+//! `inputs`
 //! (path, format `jsonl` | `table`, bytes, lines: non-blank lines, or a table's rows, sha256
 //! of the bytes as read: the input's fingerprint), `counts`: `lines` (all inputs' lines and rows),
 //! `audited_lines` (those inside audited tickets), `audited` (tickets), `rejected` (lines and
@@ -134,6 +137,7 @@ struct TemplateLine<'a> {
     #[serde(serialize_with = "vocab::serialize_by_key")]
     severity: Map<Reason, Severity>,
     low_score: f64,
+    kpi: crate::template::Targets,
 }
 
 #[derive(Serialize)]
@@ -193,6 +197,7 @@ pub fn render(
             sha256: &config.template.sha256,
             severity: Map::from_fn(|r| config.template.severity(r)),
             low_score: config.template.low_score,
+            kpi: config.template.kpi,
         },
         inputs: inputs
             .iter()

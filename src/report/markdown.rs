@@ -14,8 +14,9 @@ use crate::report::conversation::Conversation;
 use crate::report::figures;
 use crate::report::jsonl::EvidenceLine;
 use crate::report::jsonl::FlaggedTicket;
+use crate::report::kpi::{Card, Line, Status};
 use crate::report::labels::{self, NO_DATA, UNKNOWN};
-use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS};
+use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS, KPI_COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
 use crate::vocab::Category;
 
@@ -33,6 +34,11 @@ pub(crate) fn score(v: Option<f64>) -> String {
 
 pub(crate) fn secs(v: Option<u32>) -> String {
     figures::secs(v).map_or(UNKNOWN.into(), |v| format!("{v} 秒"))
+}
+
+/// A duration as people say it (`2分10秒`), or —.
+pub(crate) fn duration(v: Option<u32>) -> String {
+    v.map_or(UNKNOWN.into(), figures::duration)
 }
 
 pub(crate) fn count(v: Option<u64>) -> String {
@@ -82,6 +88,12 @@ pub(crate) fn figure_rows(m: &Metrics, team: &Metrics) -> Vec<(String, String, S
             count(team.first_response_sla_breaches),
         ),
         ("回复超时数".into(), count(m.response_sla_breaches), count(team.response_sla_breaches)),
+        (
+            "处理时长中位数".into(),
+            duration(m.handle_median_secs),
+            duration(team.handle_median_secs),
+        ),
+        ("处理时长P90".into(), duration(m.handle_p90_secs), duration(team.handle_p90_secs)),
         ("满意度均分".into(), num(m.csat_mean), num(team.csat_mean)),
         (
             "合规通过率(抽检)".into(),
@@ -114,7 +126,9 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
     }
     let _ = writeln!(out, "## 客服 ({} 人)\n", page.rows.len());
     let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    // 客服 and 姓名 left, the figures right, the missed targets (text) left.
+    let figures = "---:|".repeat(COLUMNS.len() - 3);
+    let _ = writeln!(out, "|---|---|{figures}---|");
     for row in &page.rows {
         let mut low =
             if row.low { format!(" ⚠ 低于 {}", page.low_score) } else { String::new() };
@@ -126,18 +140,25 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
             "| {} | {} | {} |",
             code(row.id, Cell::Table),
             escape(row.name.unwrap_or("")),
-            figure_cells(&row.figures, &low)
+            figure_cells(&row.figures, row.kpi, &low)
         );
     }
     let team_change = page.trend.and_then(|t| figures::change(t.team.score_delta));
     let team_change = team_change.map_or(String::new(), |c| format!(" {c}"));
-    let _ = writeln!(out, "| **团队** |  | {} |", figure_cells(&page.team, &team_change));
+    let _ = writeln!(
+        out,
+        "| **团队** |  | {} |",
+        figure_cells(&page.team, &page.team_kpi, &team_change)
+    );
     if page.low_agents > 0 {
         let _ = writeln!(
             out,
             "\n⚠ {} 名客服综合得分低于 {} (评分模板 `[report] low_score`)。",
             page.low_agents, page.low_score
         );
+    }
+    if let Some(note) = page.kpi_note() {
+        let _ = writeln!(out, "\n{note}");
     }
     let _ = writeln!(out, "\n## 综合得分分布\n\n| 分数段 | 客服数 |\n|---|---:|");
     for (i, count) in page.bins.counts.iter().enumerate() {
@@ -194,9 +215,10 @@ fn trend(out: &mut String, page: &TeamPage) {
     }
 }
 
-/// A row's figures as table cells (without the outer pipes); `low` follows the score.
-fn figure_cells(r: &RowFigures, low: &str) -> String {
-    [
+/// A row's figures as table cells (without the outer pipes); `low` follows the score; the
+/// KPIs with their denominators (— when unknown) and the missed targets' gaps end the row.
+fn figure_cells(r: &RowFigures, kpi: &Card, low: &str) -> String {
+    let mut cells = vec![
         r.tickets.to_string(),
         format!("{}{low}", score(r.score)),
         num(r.empathy_per_100),
@@ -206,8 +228,46 @@ fn figure_cells(r: &RowFigures, low: &str) -> String {
         share(r.compliance_pass_rate),
         score(r.compliance_score),
         r.flagged.to_string(),
-    ]
-    .join(" | ")
+    ];
+    cells.extend(KPI_COLUMNS.map(|k| kpi_cell(&kpi.lines[k])));
+    cells.push(figures::kpi_gaps(kpi));
+    cells.join(" | ")
+}
+
+/// A KPI figure with its denominator (`85.7% (6/7)`), or — when unknown (never 0).
+pub(crate) fn kpi_cell(line: &Line) -> String {
+    figures::kpi_with_base(line).unwrap_or_else(|| UNKNOWN.into())
+}
+
+/// The KPI table of an agent page, as (指标, 本人, 团队, 目标, 状态): each KPI with its
+/// denominator (an unknown one says why: — (无已评价工单)); the target or 未设目标; the status
+/// 达标, ⚠ 未达标 with the gap, 未知 (a target but no figure: never a mark), or — (no target).
+pub(crate) fn kpi_rows(page: &AgentPage) -> Vec<[String; 5]> {
+    KPI_COLUMNS
+        .iter()
+        .map(|&k| {
+            let (mine, team) = (&page.kpi.lines[k], &page.team_kpi.lines[k]);
+            let target = mine.target.map_or(labels::KPI_NO_TARGET.to_string(), |t| {
+                let sign = if k.lower_is_better() { "≤" } else { "≥" };
+                format!("{sign} {}", figures::kpi_target(k, t))
+            });
+            let status = match mine.status {
+                Status::Met => labels::KPI_MET.to_string(),
+                Status::Missed => format!(
+                    "⚠ {}: {}",
+                    labels::KPI_MISSED,
+                    figures::kpi_gap(mine).unwrap_or_default()
+                ),
+                Status::Unknown => labels::KPI_UNKNOWN.to_string(),
+                Status::NoTarget => UNKNOWN.to_string(),
+            };
+            let mine = match mine.value {
+                Some(_) => kpi_cell(mine),
+                None => format!("{UNKNOWN} ({})", labels::kpi_none(k)),
+            };
+            [labels::kpi(k).to_string(), mine, kpi_cell(team), target, status]
+        })
+        .collect()
 }
 
 /// `agents/<agent>.md` up to its flagged tickets; when the page leaves some off, the agent's
@@ -216,6 +276,9 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
     let AgentPage { metrics: m, team, .. } = *page;
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", title(page));
+    if let Some(mark) = figures::kpi_mark(page.kpi) {
+        let _ = writeln!(out, "{mark}\n");
+    }
     let _ = writeln!(out, "| 指标 | 本人 | 团队 |\n|---|---:|---:|");
     for (label, mine, all) in figure_rows(m, team) {
         let _ = writeln!(out, "| {label} | {mine} | {all} |");
@@ -235,6 +298,11 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
         if !repeated.is_empty() {
             let _ = writeln!(out, "\n⚠ 屡犯 (近 7 次中 ≥ 3 次): {repeated}");
         }
+    }
+    let _ =
+        writeln!(out, "\n## KPI\n\n| 指标 | 本人 | 团队 | 目标 | 状态 |\n|---|---:|---:|---|---|");
+    for cells in kpi_rows(page) {
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     let _ = writeln!(out, "\n## 抽检合规 ({} 张工单)\n\n| 检查项 | 通过 | 不通过 | 未知 | 通过率 |\n|---|---:|---:|---:|---:|", m.sampled);
     for cm in &m.compliance {

@@ -15,6 +15,7 @@ pub mod digest;
 pub mod figures;
 pub mod html;
 pub mod jsonl;
+pub mod kpi;
 pub mod labels;
 pub mod manifest;
 pub mod marker;
@@ -46,6 +47,9 @@ pub struct AgentPage<'a> {
     pub reasons: &'a [crate::pages::ReasonLine],
     /// With `--baseline` / `--history`: the change since then, the recent scores, repeats.
     pub change: Option<&'a crate::trend::Change>,
+    /// The agent's KPIs against the template's targets, and the team's figures.
+    pub kpi: &'a kpi::Card,
+    pub team_kpi: &'a kpi::Card,
 }
 
 /// All of one agent's flagged tickets with one reason, `agents/<stem>/<reason>.html|.md`: a

@@ -15,14 +15,18 @@
 //!   the rule or its threshold, rather than the agents, may be the story.
 //! - The agents' overall scores in ten 10-point bins (agents without a score left out and
 //!   counted), and the agents below the template's `[report] low_score`.
+//! - The KPIs (`report::kpi`): each agent's and the team's AHT, 投诉率, 满意率, 解决率 and
+//!   首响达标率 with their denominators, the template's `[kpi]` targets, and per agent the
+//!   targets it misses with the gap; how many agents miss one.
 
 use crate::aggregate::{Metrics, Period};
 use crate::config::AuditConfig;
 use crate::lexicon::Lexicon;
 use crate::read::InputFile;
+use crate::report::kpi::Card;
 use crate::report::labels;
 use crate::report::manifest::Counts;
-use crate::template::Template;
+use crate::template::{Targets, Template};
 use crate::vocab::{Category, Reason, Severity};
 
 /// Hex digits of a sha256 the page shows: enough to tell runs apart at a glance; the manifest
@@ -110,8 +114,9 @@ impl RowFigures {
     }
 }
 
-/// The agent table's columns, in order, as both formats head them.
-pub const COLUMNS: [&str; 11] = [
+/// The agent table's columns, in order, as both formats head them: the figures, then the
+/// KPIs in [`KPI_COLUMNS`] order, then the missed targets.
+pub const COLUMNS: [&str; 17] = [
     "客服",
     "姓名",
     "工单数",
@@ -123,7 +128,16 @@ pub const COLUMNS: [&str; 11] = [
     "合规通过率",
     "合规得分",
     "被标记",
+    "平均处理时长",
+    "投诉率",
+    "满意率",
+    "首响达标率",
+    "解决率",
+    labels::KPI_MISSED_COLUMN,
 ];
+
+/// The KPI columns of the agent table, in order.
+pub const KPI_COLUMNS: [crate::vocab::Kpi; 5] = crate::vocab::Kpi::ALL;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgentRow<'a> {
@@ -137,6 +151,8 @@ pub struct AgentRow<'a> {
     /// Its overall score is below the template's `low_score` (an agent without a score is
     /// never marked: unknown is not low).
     pub low: bool,
+    /// Its KPIs against the template's targets.
+    pub kpi: &'a Card,
 }
 
 /// One flag reason over the team.
@@ -211,6 +227,11 @@ pub struct TeamPage<'a> {
     /// The template's `[report] low_score`, and how many agents are below it.
     pub low_score: f64,
     pub low_agents: usize,
+    /// The team's KPIs (figures only: the targets mark agents), the template's `[kpi]`
+    /// targets, and how many agents miss at least one.
+    pub team_kpi: Card,
+    pub targets: Targets,
+    pub kpi_agents: usize,
     /// With `--baseline` / `--history`: the team's and every agent's change.
     pub trend: Option<&'a crate::trend::View>,
     /// Each conduct or veto reason that flagged a ticket, most serious first: the agents
@@ -222,12 +243,14 @@ pub struct TeamPage<'a> {
 }
 
 impl<'a> TeamPage<'a> {
-    /// `rows` in agent id order; the template gives each reason's severity and the low-score
-    /// line; `stem` names an agent's page.
+    /// `rows` in agent id order, `cards[i]` the KPI card of `rows[i]`; the template gives each
+    /// reason's severity, the low-score line and the KPI targets; `stem` names an agent's page.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         facts: RunFacts,
         counts: &Counts,
         rows: &'a [(String, Option<String>, Metrics)],
+        cards: &'a [Card],
         team: &Metrics,
         template: &Template,
         trend: Option<&'a crate::trend::View>,
@@ -259,7 +282,8 @@ impl<'a> TeamPage<'a> {
         let by_agent = rows;
         let rows: Vec<AgentRow> = rows
             .iter()
-            .map(|(id, name, m)| {
+            .zip(cards)
+            .map(|((id, name, m), kpi)| {
                 match m.score {
                     Some(score) => bins.counts[ScoreBins::bin(score)] += 1,
                     None => bins.unscored += 1,
@@ -271,10 +295,12 @@ impl<'a> TeamPage<'a> {
                     figures: RowFigures::of(m),
                     change: trend.map(|t| &t.agents[id]),
                     low: m.score.is_some_and(|s| s < low_score),
+                    kpi,
                 }
             })
             .collect();
         let low_agents = rows.iter().filter(|r| r.low).count();
+        let kpi_agents = rows.iter().filter(|r| r.kpi.any_missed()).count();
         let conduct = reasons
             .iter()
             .filter(|r| r.severity >= Severity::Conduct && r.tickets > 0)
@@ -298,6 +324,9 @@ impl<'a> TeamPage<'a> {
             bins,
             low_score,
             low_agents,
+            team_kpi: Card::of(team, &Targets::default()),
+            targets: template.kpi,
+            kpi_agents,
             trend,
             conduct,
             sample_left_out: team.must_review_left_out,
@@ -337,6 +366,19 @@ impl<'a> TeamPage<'a> {
             "{sample}, SLA {} 秒, 随机种子 {}, 评分模板 sha256 {}, 词库 sha256 {}, 低分线 {}",
             f.sla_secs, f.seed, f.template_sha, f.lexicon_sha, self.low_score
         )
+    }
+
+    /// Under the agent table, when the template sets KPI targets: the targets, and how many
+    /// agents miss one. `None` without targets.
+    pub fn kpi_note(&self) -> Option<String> {
+        let targets = crate::report::figures::kpi_targets(&self.targets)?;
+        let missed = match self.kpi_agents {
+            0 => "所有客服均达标或无数据".to_string(),
+            n => format!("⚠ {n} 名客服未达标"),
+        };
+        Some(format!(
+            "KPI 目标 (评分模板 [kpi]): {targets}。{missed}; 数据不足的指标记为未知, 不算未达标。"
+        ))
     }
 
     /// `等共 N 个文件` when some input files are left off the list.

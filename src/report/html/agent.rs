@@ -8,7 +8,7 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use super::radar::radar;
 use super::{page_head, PAGE_END};
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
-use crate::report::markdown::{describe, figure_rows, share};
+use crate::report::markdown::{describe, figure_rows, kpi_rows, share};
 use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
 
 /// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
@@ -22,6 +22,9 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
         "<p><a href=\"../index.html\">← 团队汇总</a></p>\n<h1>{}</h1>",
         text(&title)
     );
+    if let Some(mark) = crate::report::figures::kpi_mark(agent.kpi) {
+        let _ = writeln!(body, "<p class=kpimark role=note>{}</p>", text(&mark));
+    }
     body.push_str("<section>");
     body.push_str(&radar(&m.score_components, &team.score_components));
     body.push_str("<table><tr><th>指标</th><th>本人</th><th>团队</th></tr>\n");
@@ -39,6 +42,23 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
         body.push_str(&trend_line(change));
     }
     body.push_str("</section>\n");
+
+    body.push_str(
+        "<section><h2>KPI</h2>\n<table class=kpi><tr><th>指标</th><th>本人</th><th>团队</th>\
+         <th>目标</th><th>状态</th></tr>\n",
+    );
+    for [label, mine, team, target, status] in kpi_rows(agent) {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            text(&label),
+            text(&mine),
+            text(&team),
+            text(&target),
+            text(&status)
+        );
+    }
+    body.push_str("</table></section>\n");
 
     let _ = writeln!(
         body,

@@ -12,9 +12,10 @@ use sha2::{Digest, Sha256};
 
 use super::{page_head_with, PAGE_END};
 use crate::report::figures;
+use crate::report::kpi::Card;
 use crate::report::labels::{self, NO_DATA, UNKNOWN};
-use crate::report::markdown::{num, score, secs, share};
-use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, BINS, COLUMNS};
+use crate::report::markdown::{kpi_cell, num, score, secs, share};
+use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, BINS, COLUMNS, KPI_COLUMNS};
 
 /// The team page's own CSS (the shared `STYLE` is in `mod.rs`).
 const TEAM_STYLE: &str = ".facts{display:grid;grid-template-columns:max-content 1fr;\
@@ -26,7 +27,7 @@ word-break:break-all}\
 table.agents th:first-child,table.agents td:first-child{position:sticky;left:0;z-index:1;\
 background:#fff}table.agents thead th:first-child,table.agents tfoot th{background:#f3f3f3}\
 table.agents tfoot th,table.agents tfoot td{border-top:2px solid #888;font-weight:600}\
-tr.low td,tr.low td:first-child{background:#fff8e1}.lowmark{color:#b71c1c;white-space:nowrap}\
+tr.low td,tr.low td:first-child{background:#fff8e1}.lowmark,.kpimiss{color:#b71c1c;white-space:nowrap}\
 th[tabindex]{cursor:pointer}th[aria-sort=ascending]::after{content:' ▲'}\
 th[aria-sort=descending]::after{content:' ▼'}svg.hist{width:100%;max-width:32rem;height:auto}svg.hist text{font-size:14px}\
 .bar{fill:#5c6bc0}.bar.low{fill:#ef8a65}.axis{stroke:#444}.threshold{stroke:#b71c1c;\
@@ -109,7 +110,9 @@ fn cell(value: Option<String>, shown: &str) -> String {
     format!("<td class=n data-v=\"{}\">{}</td>", attr(value.as_deref().unwrap_or("")), text(shown))
 }
 
-fn figure_cells(r: &RowFigures, low: Option<f64>, change: Option<String>) -> String {
+/// A row's figures, then its KPIs with their denominators (sorted by the figure; — and an
+/// empty sort key when unknown), then the missed targets with their gaps.
+fn figure_cells(r: &RowFigures, kpi: &Card, low: Option<f64>, change: Option<String>) -> String {
     let mut low_mark = match low {
         Some(line) => format!(" <span class=lowmark>⚠ 低于 {line}</span>"),
         None => String::new(),
@@ -122,7 +125,7 @@ fn figure_cells(r: &RowFigures, low: Option<f64>, change: Option<String>) -> Str
         r.score.map_or(String::new(), |s| s.to_string()),
         text(&score(r.score))
     );
-    [
+    let cells = [
         cell(Some(r.tickets.to_string()), &r.tickets.to_string()),
         score_cell,
         cell(r.empathy_per_100.map(|v| v.to_string()), &num(r.empathy_per_100)),
@@ -136,7 +139,21 @@ fn figure_cells(r: &RowFigures, low: Option<f64>, change: Option<String>) -> Str
         cell(r.compliance_score.map(|v| v.to_string()), &score(r.compliance_score)),
         cell(Some(r.flagged.to_string()), &r.flagged.to_string()),
     ]
-    .concat()
+    .concat();
+    let kpis: String = KPI_COLUMNS
+        .iter()
+        .map(|&k| {
+            let line = &kpi.lines[k];
+            cell(line.value.map(|v| v.to_string()), &kpi_cell(line))
+        })
+        .collect();
+    let gaps = figures::kpi_gaps(kpi);
+    let gaps = if gaps.is_empty() {
+        "<td></td>".to_string()
+    } else {
+        format!("<td class=kpimiss>⚠ {}</td>", text(&gaps))
+    };
+    format!("{cells}{kpis}{gaps}")
 }
 
 fn agent_table(body: &mut String, page: &TeamPage) {
@@ -150,12 +167,18 @@ fn agent_table(body: &mut String, page: &TeamPage) {
         let _ = writeln!(
             body,
             "<tr{}><td><a href=\"agents/{}.html\">{}</a></td><td>{}</td>{}</tr>",
-            if row.low { " class=low" } else { "" },
+            match (row.low, row.kpi.any_missed()) {
+                (true, true) => " class=\"low kpi\"",
+                (true, false) => " class=low",
+                (false, true) => " class=kpi",
+                (false, false) => "",
+            },
             attr(&row.stem),
             text(row.id),
             text(row.name.unwrap_or("")),
             figure_cells(
                 &row.figures,
+                row.kpi,
                 row.low.then_some(page.low_score),
                 row.change.and_then(figures::score_change)
             ),
@@ -164,7 +187,12 @@ fn agent_table(body: &mut String, page: &TeamPage) {
     let _ = writeln!(
         body,
         "</tbody>\n<tfoot><tr class=team><th scope=row>团队</th><td></td>{}</tr></tfoot>\n</table></div>",
-        figure_cells(&page.team, None, page.trend.and_then(|t| figures::change(t.team.score_delta)))
+        figure_cells(
+            &page.team,
+            &page.team_kpi,
+            None,
+            page.trend.and_then(|t| figures::change(t.team.score_delta))
+        )
     );
     if page.low_agents > 0 {
         let _ = writeln!(
@@ -172,6 +200,9 @@ fn agent_table(body: &mut String, page: &TeamPage) {
             "<p class=muted>⚠ {} 名客服综合得分低于 {} (评分模板 <code>[report] low_score</code>)。</p>",
             page.low_agents, page.low_score
         );
+    }
+    if let Some(note) = page.kpi_note() {
+        let _ = writeln!(body, "<p class=muted id=kpi>{}</p>", text(&note));
     }
 }
 
