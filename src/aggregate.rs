@@ -14,7 +14,7 @@ use crate::parse::Ticket;
 use crate::sample::Mode;
 use crate::score::{TicketScore, CATEGORIES};
 use crate::template::Template;
-use crate::vocab::{self, Category, Map, Outcome, Reason, SampleReason};
+use crate::vocab::{self, Category, FlagReason, Map, Outcome, Reason, SampleReason};
 
 /// Response times in seconds, bucketed so memory stays bounded per agent: exact below ten
 /// minutes, 10 s buckets below an hour, 1 min buckets below a day, 1 h buckets beyond.
@@ -100,6 +100,10 @@ pub struct AgentAggregate {
     pub resolved_known: u64,
     pub flagged: u64,
     pub reasons: [u64; Reason::ALL.len()],
+    /// Tickets flagged by each rule with a severity, indexed by `RuleId` (as long as the last
+    /// rule that flagged one).
+    #[serde(default)]
+    pub rule_flags: Vec<u64>,
     pub sampled: u64,
     /// Sampled tickets by why they were sampled (`SampleReason as usize`), summing to
     /// `sampled`; and must-review tickets a risk-mode cap left out of the sample.
@@ -144,6 +148,12 @@ impl AgentAggregate {
         self.resolved_known += other.resolved_known;
         self.flagged += other.flagged;
         add_arrays(&mut self.reasons, &other.reasons);
+        if self.rule_flags.len() < other.rule_flags.len() {
+            self.rule_flags.resize(other.rule_flags.len(), 0);
+        }
+        for (a, b) in self.rule_flags.iter_mut().zip(&other.rule_flags) {
+            *a += b;
+        }
         self.sampled += other.sampled;
         if self.checks.len() < other.checks.len() {
             self.checks.resize(other.checks.len(), [0; 4]);
@@ -247,7 +257,8 @@ impl Aggregate {
         }
     }
 
-    pub fn add_ticket(&mut self, ticket: &Ticket, score: &TicketScore) {
+    /// `flags` are the ticket's flag reasons (`Template::ticket_flags`): built-in, then rules.
+    pub fn add_ticket(&mut self, ticket: &Ticket, score: &TicketScore, flags: &[FlagReason]) {
         ticket.messages.iter().filter_map(|m| m.ts_ms).for_each(|ms| self.period.add(ms));
         let mut owner = AgentAggregate {
             name: ticket.agent_name.clone(),
@@ -259,7 +270,7 @@ impl Aggregate {
             untimed_tickets: u64::from(!score.timed),
             resolved: u64::from(ticket.resolved == Some(true)),
             resolved_known: u64::from(ticket.resolved.is_some()),
-            flagged: u64::from(!score.reasons.is_empty()),
+            flagged: u64::from(!flags.is_empty()),
             ..AgentAggregate::default()
         };
         if let Some(csat) = ticket.csat {
@@ -268,8 +279,16 @@ impl Aggregate {
         if let Some(secs) = score.handle_secs {
             owner.handle.add(secs);
         }
-        for reason in &score.reasons {
-            owner.reasons[*reason as usize] += 1;
+        for &flag in flags {
+            match flag {
+                FlagReason::Builtin(reason) => owner.reasons[reason as usize] += 1,
+                FlagReason::Rule(id) => {
+                    if owner.rule_flags.len() <= id.index() {
+                        owner.rule_flags.resize(id.index() + 1, 0);
+                    }
+                    owner.rule_flags[id.index()] += 1;
+                }
+            }
         }
         self.agent(&ticket.owner).merge(&owner);
         for part in &score.agents {
@@ -419,6 +438,10 @@ pub struct Metrics {
     pub flagged: u64,
     #[serde(serialize_with = "vocab::serialize_by_key")]
     pub flagged_by_reason: Map<Reason, u64>,
+    /// Tickets flagged by each rule, indexed by `RuleId` (every rule of the template; 0 for a
+    /// rule without severity). Not in summary.json: the team and agent pages show it.
+    #[serde(skip)]
+    pub flagged_by_rule: Vec<u64>,
     pub sampled: u64,
     /// The sampled tickets by why they were sampled (docs/sampling.md); they sum to `sampled`.
     #[serde(serialize_with = "vocab::serialize_by_key")]
@@ -440,6 +463,16 @@ pub struct Metrics {
     /// The overall score's six components (0–100 each; null when nothing to measure).
     pub score_components: ScoreComponents,
     pub score: Option<f64>,
+}
+
+impl Metrics {
+    /// Tickets flagged with this reason, a built-in one or a rule.
+    pub fn flagged_by(&self, reason: FlagReason) -> u64 {
+        match reason {
+            FlagReason::Builtin(r) => self.flagged_by_reason[r],
+            FlagReason::Rule(id) => self.flagged_by_rule.get(id.index()).copied().unwrap_or(0),
+        }
+    }
 }
 
 /// The parts of the overall score, each 0–100, `None` when there is nothing to measure.
@@ -569,6 +602,9 @@ impl AgentAggregate {
             resolved_share: ratio(self.resolved, self.resolved_known),
             flagged: self.flagged,
             flagged_by_reason: Map::from_fn(|r: Reason| self.reasons[r as usize]),
+            flagged_by_rule: (0..template.rules.len())
+                .map(|i| self.rule_flags.get(i).copied().unwrap_or(0))
+                .collect(),
             sampled: self.sampled,
             sampled_by_reason: Map::from_fn(|r: SampleReason| self.sampled_by[r as usize]),
             must_review_left_out: matches!(template.sampling.mode, Mode::Risk(_))

@@ -61,6 +61,23 @@ pub enum Finding {
     Said { message: u32, text: String },
 }
 
+impl Finding {
+    /// The message it points at (the first one searched, for a search).
+    pub fn message(&self) -> u32 {
+        match *self {
+            Finding::Entry { message, .. }
+            | Finding::Pii { message, .. }
+            | Finding::Seconds { message, .. }
+            | Finding::Untimed { message }
+            | Finding::Gap { message, .. }
+            | Finding::Unanswered { message }
+            | Finding::Said { message, .. } => message,
+            Finding::Searched { first, .. } => first,
+            Finding::NoReply { after } => after,
+        }
+    }
+}
+
 /// How many spots of evidence a rule keeps for the reviewer; `found` counts them all.
 pub const SPOTS_KEPT: usize = 5;
 /// A repeated message is quoted up to this many characters.

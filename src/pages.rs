@@ -13,7 +13,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use crate::score::{Reason, ReasonSet, Severity};
+use crate::score::{FlagReason, ReasonSet, Severity};
 use crate::template::Template;
 
 /// How many flagged tickets an agent page lists before it leaves the less serious ones to the
@@ -30,7 +30,8 @@ pub struct Flag {
 /// One reason among an agent's flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReasonLine {
-    pub reason: Reason,
+    /// A built-in reason or a rule with a severity.
+    pub reason: FlagReason,
     /// The reason's own severity in the template (a ticket's may be higher).
     pub severity: Severity,
     /// The agent's flagged tickets with this reason.
@@ -52,7 +53,8 @@ pub struct AgentLayout {
     pub order: Vec<u32>,
     /// How many of `order`, from the start, the agent page lists.
     pub shown: usize,
-    /// Every reason the agent has a flag for: most serious first, then in `Reason::ALL` order.
+    /// Every reason the agent has a flag for: most serious first, then in report order (the
+    /// built-in reasons in `Reason::ALL` order, then the template's rules).
     pub reasons: Vec<ReasonLine>,
 }
 
@@ -66,14 +68,14 @@ pub fn layout(flags: &[Flag], template: &Template) -> AgentLayout {
         .take_while(|&&i| flags[i as usize].severity >= Severity::NEVER_OMITTED)
         .count();
     let shown = serious.max(FLAGGED_SHOWN.min(flags.len()));
-    let count = |slice: &[u32], r: Reason| {
+    let count = |slice: &[u32], r: FlagReason| {
         slice.iter().filter(|&&i| flags[i as usize].reasons.contains(r)).count()
     };
-    let mut reasons: Vec<ReasonLine> = Reason::ALL
-        .into_iter()
+    let mut reasons: Vec<ReasonLine> = template
+        .flag_reasons()
         .map(|reason| ReasonLine {
             reason,
-            severity: template.severity(reason),
+            severity: template.flag_severity(reason),
             total: count(&order, reason),
             shown: count(&order[..shown], reason),
         })
@@ -132,6 +134,7 @@ impl PageCut {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::score::Reason;
     use Reason::{ForbiddenPhrase as F, LowCsat as C, PiiExposed as P, SlowFirstResponse as S};
 
     fn flag(reasons: &[Reason]) -> Flag {
@@ -143,7 +146,8 @@ mod tests {
     }
 
     fn line(reason: Reason, total: usize, shown: usize) -> ReasonLine {
-        ReasonLine { reason, severity: Template::builtin().severity(reason), total, shown }
+        let severity = Template::builtin().severity(reason);
+        ReasonLine { reason: FlagReason::Builtin(reason), severity, total, shown }
     }
 
     /// `n` copies of `reasons`.

@@ -35,7 +35,7 @@ use crate::read::{self, InputLine, LineStream};
 use crate::report::manifest::{Counts, Runtime, Warnings};
 use crate::report::{self, Staging};
 use crate::sample::{self, Mode};
-use crate::score::{self, AnalyzedMessage, ReasonSet, Severity, TicketScore};
+use crate::score::{self, AnalyzedMessage, FlagReason, ReasonSet, Severity, TicketScore};
 use crate::shortcuts;
 use crate::template::Template;
 use crate::tokenize::Tokenizer;
@@ -105,13 +105,16 @@ struct Rendered {
 pub struct Audited<'t> {
     pub score: TicketScore,
     pub compliance: Compliance,
+    /// Why it is flagged: its built-in reasons, then the rules with a severity it failed
+    /// (`Template::ticket_flags`); empty when not flagged.
+    pub flags: Vec<FlagReason>,
     /// Each message's text as every report displays it: personal data masked unless
     /// `--no-mask`, bot and system turns too (conversations and the review queue show them).
     pub shown: Vec<Cow<'t, str>>,
 }
 
-/// What the run keeps per audited ticket: 8 + 4 + 8 + 2 + 8 + 3 × 4 + 8 = 50 bytes beyond the
-/// id. `checks` holds two bits per template rule (at most 32). A flagged ticket's page
+/// What the run keeps per audited ticket: 8 + 4 + 8 + 1 + 8 + 8 + 3 × 4 + 8 = 57 bytes beyond
+/// the id (64 with padding); `reasons` has a bit per built-in reason and per rule. `checks` holds two bits per template rule (at most 32). A flagged ticket's page
 /// fragments have their four lengths in the spill, before them ([`PageLens`]), not here.
 struct TicketRecord {
     key: u64,
@@ -270,7 +273,8 @@ impl Engine {
             (&self.template, &self.tokenizer),
             phrase,
         );
-        Audited { score, compliance, shown }
+        let flags = self.template.ticket_flags(&score.reasons, &compliance.outcomes);
+        Audited { score, compliance, flags, shown }
     }
 
     /// `listable` says whether a flagged ticket of this severity may still be listed on its
@@ -281,15 +285,15 @@ impl Engine {
         audited: &Audited,
         listable: impl Fn(Severity) -> bool,
     ) -> Rendered {
-        let Audited { score, compliance, shown } = audited;
-        let severity = self.template.ticket_severity(&score.reasons);
+        let Audited { score, compliance, flags, shown } = audited;
+        let severity = self.template.ticket_severity(flags);
         let (flagged, brief_html, brief_md, conv_html, conv_md) = match severity {
             None => Default::default(),
             Some(severity) => {
                 let evidence = score.evidence_shown(report::jsonl::MAX_EVIDENCE);
                 let flagged = report::jsonl::flagged_ticket(
                     ticket,
-                    score,
+                    (score, compliance, flags),
                     severity,
                     &evidence,
                     shown,
@@ -298,8 +302,8 @@ impl Engine {
                 // Reason pages list many tickets: each shows the evidence behind its first
                 // reason (which comes first) and counts the rest.
                 let brief = flagged.brief(REASON_PAGE_EVIDENCE);
-                let html = report::html::flagged_ticket(&brief, false);
-                let md = report::markdown::flagged_ticket(&brief, false);
+                let html = report::html::flagged_ticket(&brief, false, &self.template);
+                let md = report::markdown::flagged_ticket(&brief, false, &self.template);
                 // Agent pages open each ticket they list to its whole conversation.
                 let (conv_html, conv_md) = if listable(severity) {
                     let conversation = report::conversation::build(
@@ -314,17 +318,20 @@ impl Engine {
                 } else {
                     Default::default()
                 };
-                (report::jsonl::to_line(&flagged), html, md, conv_html, conv_md)
+                (flagged.to_line(&self.template), html, md, conv_html, conv_md)
             }
         };
-        let ticket_line =
-            if self.per_ticket { report::jsonl::ticket_line(ticket, score) } else { Vec::new() };
+        let ticket_line = if self.per_ticket {
+            report::jsonl::ticket_line(ticket, score, flags, &self.template)
+        } else {
+            Vec::new()
+        };
         let compliance_score = self.template.ticket_compliance(&compliance.outcomes);
         Rendered {
             id: ticket.id.clone(),
             checks: compliance.pack(),
             severity,
-            reasons: ReasonSet::of(&score.reasons),
+            reasons: ReasonSet::of(flags),
             queue_row: report::csv::review_queue_row(
                 &self.template.rules,
                 &ticket.owner,
@@ -507,7 +514,7 @@ impl RunState {
                 || (Aggregate::with_entries(entries), Vec::new()),
                 |(mut aggregate, mut rendered), ticket| {
                     let audited = engine.audit_ticket(ticket);
-                    aggregate.add_ticket(ticket, &audited.score);
+                    aggregate.add_ticket(ticket, &audited.score, &audited.flags);
                     let owner = registry[ticket.id.as_str()].owner;
                     let listable = |s: Severity| cut.may_list(owner, s, &ticket.id);
                     rendered.push(engine.render(ticket, &audited, listable));
@@ -743,6 +750,7 @@ impl RunState {
                 flagged_shown: 0,
                 flagged_total: flagged.len(),
                 reasons: &[],
+                template,
                 change: trend.as_ref().map(|t| &t.agents[id]),
                 kpi,
                 team_kpi: &team_kpi,

@@ -229,9 +229,10 @@ pub struct AgentSample {
 /// A ticket's must-review class in risk mode, the most serious that applies: `Veto` when a
 /// 一票否决 check failed (`vetoed`, from `Template::ticket_compliance`) or a flag reason is at
 /// severity `veto`; `Conduct` when a flag reason is at `conduct`; `Escalation` when the
-/// customer escalated; `None` otherwise. Severities are the template's `[severity]`.
+/// customer escalated; `None` otherwise. Severities are the template's: `[severity]` for the
+/// built-in reasons, a rule's own `severity` for the rules among `reasons`.
 pub fn must_review(vetoed: bool, reasons: ReasonSet, template: &Template) -> Option<SampleReason> {
-    let worst = reasons.iter().map(|r| template.severity(r)).max();
+    let worst = reasons.iter(template.rules.len()).map(|r| template.flag_severity(r)).max();
     if vetoed || worst == Some(Severity::Veto) {
         Some(SampleReason::Veto)
     } else if worst == Some(Severity::Conduct) {

@@ -13,7 +13,7 @@ use crate::normalize::NormText;
 use crate::parse::{Role, Ticket};
 use crate::pii::PiiSpan;
 use crate::vocab::PiiKind;
-pub use crate::vocab::{Reason, Severity};
+pub use crate::vocab::{FlagReason, Reason, ReasonSet, Severity};
 
 mod cues;
 
@@ -37,30 +37,6 @@ pub struct AnalyzedMessage {
     /// Personal data, agent and customer turns alike (only the agent's counts as evidence;
     /// everyone's is masked in reports).
     pub pii: Vec<PiiSpan>,
-}
-
-/// A set of reasons in one byte (bit `Reason as u8`): what the run keeps per flagged ticket to
-/// group an agent's flags by reason without reading them back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ReasonSet(u8);
-
-impl ReasonSet {
-    pub fn of(reasons: &[Reason]) -> ReasonSet {
-        ReasonSet(reasons.iter().fold(0, |bits, &r| bits | 1 << r as u8))
-    }
-
-    pub fn contains(self, reason: Reason) -> bool {
-        self.0 & 1 << reason as u8 != 0
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// In `Reason::ALL` order.
-    pub fn iter(self) -> impl Iterator<Item = Reason> {
-        Reason::ALL.into_iter().filter(move |&r| self.contains(r))
-    }
 }
 
 impl Severity {

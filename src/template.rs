@@ -31,7 +31,7 @@ use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::sample::TemplateSampling;
-use crate::vocab::{Outcome, Reason, RuleId, Severity};
+use crate::vocab::{FlagReason, Outcome, Reason, RuleId, Severity};
 
 pub mod rules;
 use rules::{Phrases, RawRule, Rule, RuleBits};
@@ -337,8 +337,54 @@ impl Template {
     }
 
     /// A flagged ticket's severity: that of its most serious reason; `None` when not flagged.
-    pub fn ticket_severity(&self, reasons: &[Reason]) -> Option<Severity> {
-        reasons.iter().map(|&r| self.severity(r)).max()
+    pub fn ticket_severity<R: Into<FlagReason> + Copy>(&self, reasons: &[R]) -> Option<Severity> {
+        reasons.iter().map(|&r| self.flag_severity(r.into())).max()
+    }
+
+    /// A flag reason's severity: the `[severity]` table's for a built-in reason, the rule's
+    /// own for a rule (a rule without one never flags; it counts as `service` if asked).
+    pub fn flag_severity(&self, reason: FlagReason) -> Severity {
+        match reason {
+            FlagReason::Builtin(r) => self.severity(r),
+            FlagReason::Rule(id) => self.rule(id).severity.unwrap_or(Severity::Service),
+        }
+    }
+
+    /// A flag reason's key in flagged.jsonl: the built-in key or the rule's id.
+    pub fn flag_key(&self, reason: FlagReason) -> &str {
+        match reason {
+            FlagReason::Builtin(r) => r.key(),
+            FlagReason::Rule(id) => &self.rule(id).id,
+        }
+    }
+
+    /// The flag reason with this key, a built-in one or a rule of this template.
+    pub fn flag_by_key(&self, key: &str) -> Option<FlagReason> {
+        Reason::from_key(key)
+            .map(FlagReason::Builtin)
+            .or_else(|| self.rule_by_key(key).map(FlagReason::Rule))
+    }
+
+    /// Every flag reason this template can give, in report order: the seven built-in ones,
+    /// then its rules that have a severity.
+    pub fn flag_reasons(&self) -> impl Iterator<Item = FlagReason> + '_ {
+        FlagReason::all(self.rules.len()).filter(|&r| match r {
+            FlagReason::Builtin(_) => true,
+            FlagReason::Rule(id) => self.rule(id).severity.is_some(),
+        })
+    }
+
+    /// A ticket's flag reasons: its built-in `reasons` (in `Reason::ALL` order), then each rule
+    /// with a severity that it failed (`outcomes` in rule order), in template order.
+    pub fn ticket_flags(&self, reasons: &[Reason], outcomes: &[Outcome]) -> Vec<FlagReason> {
+        let failed = self.rule_ids().filter(|&id| {
+            self.rule(id).severity.is_some() && outcomes.get(id.index()) == Some(&Outcome::Fail)
+        });
+        reasons
+            .iter()
+            .map(|&r| FlagReason::Builtin(r))
+            .chain(failed.map(FlagReason::Rule))
+            .collect()
     }
 
     /// A sampled ticket's compliance score: 100 minus the deductions of its failed checks (never

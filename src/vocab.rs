@@ -138,6 +138,66 @@ impl RuleId {
     }
 }
 
+/// Why a ticket is flagged: one of the seven built-in [`Reason`]s, or a template rule with a
+/// `severity` that the ticket failed. The order is the order reports list a ticket's reasons
+/// in: the built-in ones in `Reason::ALL` order, then the rules in template order. Its key is
+/// the built-in key or the rule's id (the template refuses a rule id equal to a built-in key),
+/// its severity the template's, its Chinese label `report::labels::flag_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FlagReason {
+    Builtin(Reason),
+    Rule(RuleId),
+}
+
+impl FlagReason {
+    /// Every flag reason a template with `rules` rules can give, in report order.
+    pub fn all(rules: usize) -> impl Iterator<Item = FlagReason> {
+        let rules = (0..rules.min(usize::from(u8::MAX)) as u8).map(|i| FlagReason::Rule(RuleId(i)));
+        Reason::ALL.into_iter().map(FlagReason::Builtin).chain(rules)
+    }
+
+    /// Its bit in a `ReasonSet`: the built-in reasons first, then the rules.
+    pub fn bit(self) -> u32 {
+        match self {
+            FlagReason::Builtin(r) => r as u32,
+            FlagReason::Rule(id) => Reason::COUNT as u32 + u32::from(id.0),
+        }
+    }
+}
+
+impl From<Reason> for FlagReason {
+    fn from(r: Reason) -> FlagReason {
+        FlagReason::Builtin(r)
+    }
+}
+
+/// A set of flag reasons in one `u64` (bit [`FlagReason::bit`]: 7 built-in + at most 32 rules):
+/// what the run keeps per flagged ticket to group an agent's flags by reason without reading
+/// them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReasonSet(u64);
+
+const _: () = assert!(Reason::COUNT + 32 <= 64);
+
+impl ReasonSet {
+    pub fn of<R: Into<FlagReason> + Copy>(reasons: &[R]) -> ReasonSet {
+        ReasonSet(reasons.iter().fold(0, |bits, &r| bits | 1 << r.into().bit()))
+    }
+
+    pub fn contains(self, reason: impl Into<FlagReason>) -> bool {
+        self.0 & 1 << reason.into().bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// In report order ([`FlagReason`]'s), for a template with `rules` rules.
+    pub fn iter(self, rules: usize) -> impl Iterator<Item = FlagReason> {
+        FlagReason::all(rules).filter(move |&r| self.contains(r))
+    }
+}
+
 words! {
     /// Why a ticket is in the compliance sample (`sample`). The first three are the must-review
     /// classes of risk-weighted sampling, most serious first (the order a per-agent cap keeps

@@ -308,7 +308,7 @@ pub fn review_queue_row(
 
 /// One spot of evidence, messages counted from 1 for people. Texts arrive as displayed
 /// (masked unless `--no-mask`).
-fn spot(finding: &Finding) -> String {
+pub(crate) fn spot(finding: &Finding) -> String {
     let hidden = |disguised: bool| if disguised { labels::DISGUISED } else { "" };
     match finding {
         Finding::Entry { message, entry, text, disguised } if text == entry => {

@@ -38,7 +38,7 @@ pub fn render(page: &TeamPage, report_url: Option<&str>) -> Vec<u8> {
     for (rate, agents) in &page.conduct {
         lines.push(format!(
             "- **{}** ({}) {} 张: {}",
-            labels::reason(rate.reason),
+            rate.label,
             labels::severity(rate.severity),
             rate.tickets,
             named(agents.iter().map(|(id, n)| format!("`{}` {n}", code(id))).collect())

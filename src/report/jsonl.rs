@@ -43,29 +43,67 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::{Compliance, Finding};
 use crate::lexicon::Lexicon;
 use crate::matcher::Effect;
 use crate::parse::{Reject, Ticket};
 use crate::pii;
 use crate::score::{EvidenceKind, TicketScore};
-use crate::vocab::{Category, Reason, Role, Severity};
+use crate::template::Template;
+use crate::vocab::{Category, FlagReason, Role, Severity};
 
+/// One flagged.jsonl line. In memory a reason is a [`FlagReason`]; on the wire (`R = String`)
+/// it is its key, the built-in reason's or the rule's id, which only the template can map back:
+/// [`FlaggedTicket::to_line`] and [`FlaggedTicket::from_line`] convert with it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FlaggedTicket {
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub struct FlaggedTicket<R = FlagReason> {
     pub ticket_id: String,
     pub agent_id: String,
     pub agent_name: Option<String>,
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<R>,
     pub severity: Severity,
     pub customer_negativity: f64,
     pub csat: Option<u8>,
-    pub evidence: Vec<EvidenceLine>,
+    pub evidence: Vec<EvidenceLine<R>>,
     /// Evidence items left out past [`MAX_EVIDENCE`].
     #[serde(default)]
     pub evidence_omitted: usize,
 }
 
+impl<R> FlaggedTicket<R> {
+    /// The same ticket with each reason (and each item's `backs`) mapped by `f`.
+    fn map<S>(self, f: impl Fn(R) -> S) -> FlaggedTicket<S> {
+        FlaggedTicket {
+            ticket_id: self.ticket_id,
+            agent_id: self.agent_id,
+            agent_name: self.agent_name,
+            reasons: self.reasons.into_iter().map(&f).collect(),
+            severity: self.severity,
+            customer_negativity: self.customer_negativity,
+            csat: self.csat,
+            evidence: self.evidence.into_iter().map(|e| e.map(&f)).collect(),
+            evidence_omitted: self.evidence_omitted,
+        }
+    }
+}
+
 impl FlaggedTicket {
+    /// The flagged.jsonl line, reasons spelled by their keys.
+    pub fn to_line(&self, template: &Template) -> Vec<u8> {
+        to_line(&self.clone().map(|r| template.flag_key(r).to_string()))
+    }
+
+    /// A line [`FlaggedTicket::to_line`] wrote with the same template.
+    pub fn from_line(bytes: &[u8], template: &Template) -> serde_json::Result<FlaggedTicket> {
+        let wire: FlaggedTicket<String> = serde_json::from_slice(bytes)?;
+        let unknown = wire.reasons.iter().find(|k| template.flag_by_key(k).is_none());
+        if let Some(key) = unknown {
+            return Err(serde::de::Error::custom(format!("unknown reason code `{key}`")));
+        }
+        Ok(wire.map(|k| template.flag_by_key(&k).expect("checked above")))
+    }
+
     /// The evidence a page lists, and how many items it leaves to the conversation: with the
     /// conversation on the page, the items behind a reason (all of them when none is: a ticket
     /// flagged only on figures); without, every item.
@@ -92,13 +130,15 @@ impl FlaggedTicket {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct EvidenceLine {
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub struct EvidenceLine<R = FlagReason> {
     pub message: u32,
     pub role: Role,
     /// The reason code this item is evidence for, when it backs one (the forbidden phrase of
-    /// `forbidden_phrase`); absent for a hit that flags nothing by itself (a greeting, 谢谢).
+    /// `forbidden_phrase`, a rule's spot for the rule's id); absent for a hit that flags
+    /// nothing by itself (a greeting, 谢谢).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backs: Option<Reason>,
+    pub backs: Option<R>,
     pub start: u32,
     pub end: u32,
     pub category: String,
@@ -122,6 +162,33 @@ pub struct EvidenceLine {
     pub context: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disguised: bool,
+    /// A rule's spot (`category` `rule`), in the review queue's words: `消息#3「保证今天到」`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl<R> EvidenceLine<R> {
+    fn map<S>(self, f: impl Fn(R) -> S) -> EvidenceLine<S> {
+        EvidenceLine {
+            message: self.message,
+            role: self.role,
+            backs: self.backs.map(f),
+            start: self.start,
+            end: self.end,
+            category: self.category,
+            text: self.text,
+            entry: self.entry,
+            weight: self.weight,
+            effect: self.effect,
+            exception: self.exception,
+            kind: self.kind,
+            seconds: self.seconds,
+            value: self.value,
+            context: self.context,
+            disguised: self.disguised,
+            detail: self.detail,
+        }
+    }
 }
 
 const CONTEXT_CHARS: usize = 40;
@@ -137,7 +204,7 @@ pub const MAX_EVIDENCE: usize = 200;
 /// to write, in evidence order (`TicketScore::evidence_shown`, at most [`MAX_EVIDENCE`]).
 pub fn flagged_ticket(
     ticket: &Ticket,
-    score: &TicketScore,
+    (score, compliance, flags): (&TicketScore, &Compliance, &[FlagReason]),
     severity: Severity,
     chosen: &[usize],
     shown: &[Cow<'_, str>],
@@ -168,7 +235,7 @@ pub fn flagged_ticket(
             let mut line = EvidenceLine {
                 message: e.message,
                 role: e.role,
-                backs: score.reason_behind(e),
+                backs: score.reason_behind(e).map(FlagReason::Builtin),
                 start: e.start,
                 end: e.end,
                 category: String::new(),
@@ -182,6 +249,7 @@ pub fn flagged_ticket(
                 value: None,
                 context: None,
                 disguised: e.disguised,
+                detail: None,
             };
             if let Some(text) = texts.get(&e.message).filter(|_| e.end > e.start) {
                 let (start, end) = (e.start as usize, e.end as usize);
@@ -213,18 +281,78 @@ pub fn flagged_ticket(
             }
             line
         })
-        .collect();
+        .collect::<Vec<EvidenceLine>>();
+    let mut evidence = evidence;
+    evidence.extend(rule_evidence(ticket, compliance, flags));
     FlaggedTicket {
         ticket_id: ticket.id.clone(),
         agent_id: ticket.owner.clone(),
         agent_name: ticket.agent_name.clone(),
-        reasons: score.reasons.clone(),
+        reasons: flags.to_vec(),
         severity,
         customer_negativity: score.customer_negativity(),
         csat: ticket.csat,
         evidence,
         evidence_omitted: score.evidence.len() - chosen.len(),
     }
+}
+
+/// The spots behind each rule that flags the ticket (`flags`' rules, in template order), each
+/// an item with `category` `rule`, `backs` the rule, the spot in the review queue's words
+/// (`detail`), and the phrase, personal data kind or seconds it names.
+fn rule_evidence<'a>(
+    ticket: &'a Ticket,
+    compliance: &'a Compliance,
+    flags: &'a [FlagReason],
+) -> impl Iterator<Item = EvidenceLine> + 'a {
+    flags
+        .iter()
+        .filter_map(|&f| match f {
+            FlagReason::Rule(id) => Some(id),
+            FlagReason::Builtin(_) => None,
+        })
+        .flat_map(move |id| {
+            compliance.evidence[id.index()].iter().map(move |finding| {
+                let message = finding.message();
+                let mut line = EvidenceLine {
+                    message,
+                    role: ticket.messages.get(message as usize).map_or(Role::Agent, |m| m.role),
+                    backs: Some(FlagReason::Rule(id)),
+                    start: 0,
+                    end: 0,
+                    category: "rule".into(),
+                    text: None,
+                    entry: None,
+                    weight: None,
+                    effect: None,
+                    exception: None,
+                    kind: None,
+                    seconds: None,
+                    value: None,
+                    context: None,
+                    disguised: false,
+                    detail: Some(crate::report::csv::spot(finding)),
+                };
+                match finding {
+                    Finding::Entry { entry, text, disguised, .. } => {
+                        line.entry = Some(entry.clone());
+                        line.text = Some(text.clone());
+                        line.disguised = *disguised;
+                    }
+                    Finding::Pii { kind, text, disguised, .. } => {
+                        line.kind = Some(kind.key().into());
+                        line.text = Some(text.clone());
+                        line.disguised = *disguised;
+                    }
+                    Finding::Seconds { secs, .. } | Finding::Gap { secs, .. } => {
+                        line.seconds = Some(*secs);
+                    }
+                    Finding::Said { text, .. } => line.text = Some(text.clone()),
+                    _ => {}
+                }
+                line
+            })
+        })
 }
 
 /// A message's displayed text and the byte offsets of the character offsets evidence needs.
@@ -296,21 +424,27 @@ struct TicketLine<'a> {
     customer_negative: bool,
     escalated: bool,
     flagged: bool,
-    reasons: Vec<&'static str>,
+    reasons: Vec<&'a str>,
     hits: BTreeMap<&'static str, u32>,
     complaint: bool,
     handle_secs: Option<u32>,
 }
 
-pub fn ticket_line(ticket: &Ticket, score: &TicketScore) -> Vec<u8> {
+/// `flags` are the ticket's flag reasons (`Template::ticket_flags`).
+pub fn ticket_line(
+    ticket: &Ticket,
+    score: &TicketScore,
+    flags: &[FlagReason],
+    template: &Template,
+) -> Vec<u8> {
     let line = TicketLine {
         ticket_id: &ticket.id,
         agent_id: &ticket.owner,
         customer_negativity: score.customer_negativity(),
         customer_negative: score.customer_negative(),
         escalated: score.escalated,
-        flagged: !score.reasons.is_empty(),
-        reasons: score.reasons.iter().map(|r| r.key()).collect(),
+        flagged: !flags.is_empty(),
+        reasons: flags.iter().map(|&r| template.flag_key(r)).collect(),
         hits: Category::ALL
             .iter()
             .filter(|c| !c.is_modifier())

@@ -5,7 +5,10 @@
 //! while what people read stays in the one table a reviewer edits.
 
 use crate::sample::Limits;
-use crate::vocab::{Category, Kpi, Outcome, PiiKind, Reason, Role, SampleReason, Severity};
+use crate::template::Template;
+use crate::vocab::{
+    Category, FlagReason, Kpi, Outcome, PiiKind, Reason, Role, SampleReason, Severity,
+};
 
 pub fn category(c: Category) -> &'static str {
     match c {
@@ -32,6 +35,15 @@ pub fn reason(r: Reason) -> &'static str {
         Reason::ComplaintWithoutEmpathy => "客户抱怨未安抚",
         Reason::SlowFirstResponse => "首次响应超时",
         Reason::LowCsat => "低满意度",
+    }
+}
+
+/// A flag reason as people read it: the built-in reason's label, or the rule's own `label`
+/// from the template.
+pub fn flag_reason(r: FlagReason, template: &Template) -> &str {
+    match r {
+        FlagReason::Builtin(r) => reason(r),
+        FlagReason::Rule(id) => &template.rule(id).label,
     }
 }
 

@@ -18,6 +18,7 @@ use crate::report::kpi::{Card, Line, Status};
 use crate::report::labels::{self, NO_DATA, UNKNOWN};
 use crate::report::team_page::{RowFigures, ScoreBins, TeamPage, COLUMNS, KPI_COLUMNS};
 use crate::report::{reason_page_path, AgentPage, ReasonPage};
+use crate::template::Template;
 use crate::vocab::Category;
 
 pub(crate) fn share(v: Option<f64>) -> String {
@@ -172,8 +173,8 @@ pub fn team(page: &TeamPage) -> Vec<u8> {
         let _ = writeln!(
             out,
             "| {} (`{}`) | {} | {} | {} |",
-            labels::reason(r.reason),
-            r.reason.key(),
+            escape(&r.label),
+            r.key,
             labels::severity(r.severity),
             r.tickets,
             share(r.share)
@@ -326,7 +327,7 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
         );
         for line in page.reasons {
             let link = if line.has_page() {
-                let path = reason_page_path(page.stem, line.reason);
+                let path = reason_page_path(page.stem, line.reason, page.template);
                 format!("[全部 {} 张]({path}.md)", line.total)
             } else {
                 String::new()
@@ -334,7 +335,7 @@ pub fn agent_head(page: &AgentPage) -> Vec<u8> {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {link} |",
-                labels::reason(line.reason),
+                escape(labels::flag_reason(line.reason, page.template)),
                 labels::severity(line.severity),
                 line.total,
                 line.shown
@@ -361,10 +362,10 @@ pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
     format!(
         "# {} — {}\n\n[← {}](../{}.md)\n\n## {} ({} 张)\n\n原因等级: {}。按严重程度、工单号排列。\n\n",
         title(page.agent),
-        labels::reason(page.line.reason),
+        escape(labels::flag_reason(page.line.reason, page.agent.template)),
         code(page.agent.id, Cell::Text),
         page.agent.stem,
-        labels::reason(page.line.reason),
+        escape(labels::flag_reason(page.line.reason, page.agent.template)),
         page.line.total,
         labels::severity(page.line.severity)
     )
@@ -372,14 +373,19 @@ pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
 }
 
 /// One flagged ticket, as agent and reason pages list it.
-pub fn flagged_ticket(ticket: &FlaggedTicket, with_conversation: bool) -> Vec<u8> {
+pub fn flagged_ticket(
+    ticket: &FlaggedTicket,
+    with_conversation: bool,
+    template: &Template,
+) -> Vec<u8> {
     let mut out = String::new();
-    let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
+    let reasons: Vec<&str> =
+        ticket.reasons.iter().map(|&r| labels::flag_reason(r, template)).collect();
     let _ = writeln!(
         out,
         "### 工单 {}\n\n原因: {} (等级: {})\n",
         code(&ticket.ticket_id, Cell::Text),
-        reasons.join("、"),
+        escape(&reasons.join("、")),
         labels::severity(ticket.severity)
     );
     let (listed, others) = ticket.evidence_listed(with_conversation);
@@ -390,7 +396,9 @@ pub fn flagged_ticket(ticket: &FlaggedTicket, with_conversation: bool) -> Vec<u8
             _ => String::new(),
         };
         let role = labels::role(e.role);
-        let backs = e.backs.map_or(String::new(), |r| format!("{} ← ", labels::reason(r)));
+        let backs = e
+            .backs
+            .map_or(String::new(), |r| format!("{} ← ", escape(labels::flag_reason(r, template))));
         // People count messages from 1; flagged.jsonl's index counts from 0.
         let _ = writeln!(out, "- {backs}消息#{} ({role}) {what}{context}", e.message + 1);
     }
@@ -465,6 +473,9 @@ pub(crate) fn describe(e: &EvidenceLine) -> String {
 }
 
 fn what(e: &EvidenceLine) -> String {
+    if let Some(detail) = &e.detail {
+        return detail.clone();
+    }
     match (&e.entry, e.seconds, e.value, &e.kind) {
         (Some(entry), ..) => {
             let effect = e.effect.as_deref().unwrap_or("counted");

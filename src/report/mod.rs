@@ -45,6 +45,8 @@ pub struct AgentPage<'a> {
     /// The agent's flags by reason, most serious first (see `pages`); a table of them heads the
     /// flagged tickets when the page leaves some off.
     pub reasons: &'a [crate::pages::ReasonLine],
+    /// The scoring template: the keys and labels of the rules among the reasons.
+    pub template: &'a crate::template::Template,
     /// With `--baseline` / `--history`: the change since then, the recent scores, repeats.
     pub change: Option<&'a crate::trend::Change>,
     /// The agent's KPIs against the template's targets, and the team's figures.
@@ -63,14 +65,19 @@ pub struct ReasonPage<'a> {
 impl ReasonPage<'_> {
     /// Plain text; each format escapes it its own way.
     pub fn title(&self) -> String {
-        format!("{} — {}", self.agent.title(), labels::reason(self.line.reason))
+        let reason = labels::flag_reason(self.line.reason, self.agent.template);
+        format!("{} — {}", self.agent.title(), reason)
     }
 }
 
 /// An agent's page for one reason, relative to `agents/`, without the extension: its flagged
 /// tickets with that reason, in a directory named after the agent's page.
-pub fn reason_page_path(stem: &str, reason: crate::vocab::Reason) -> String {
-    format!("{stem}/{}", reason.key())
+pub fn reason_page_path(
+    stem: &str,
+    reason: crate::vocab::FlagReason,
+    template: &crate::template::Template,
+) -> String {
+    format!("{stem}/{}", template.flag_key(reason))
 }
 
 impl AgentPage<'_> {

@@ -27,7 +27,7 @@ use crate::report::kpi::Card;
 use crate::report::labels;
 use crate::report::manifest::Counts;
 use crate::template::{Targets, Template};
-use crate::vocab::{Category, Reason, Severity};
+use crate::vocab::{Category, FlagReason, Reason, Severity};
 
 /// Hex digits of a sha256 the page shows: enough to tell runs apart at a glance; the manifest
 /// has the whole digest.
@@ -155,10 +155,13 @@ pub struct AgentRow<'a> {
     pub kpi: &'a Card,
 }
 
-/// One flag reason over the team.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One flag reason over the team: a built-in reason or a rule with a severity.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReasonRate {
-    pub reason: Reason,
+    pub reason: FlagReason,
+    /// Its code (flagged.jsonl's) and its Chinese label.
+    pub key: String,
+    pub label: String,
     pub severity: Severity,
     /// Audited tickets flagged with this reason.
     pub tickets: u64,
@@ -167,9 +170,10 @@ pub struct ReasonRate {
 }
 
 /// A reason that flags more than half of the audited tickets.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hint {
-    pub reason: Reason,
+    pub reason: FlagReason,
+    pub label: String,
     pub share: f64,
     /// For a slow first response: the SLA it was measured against, worth checking first.
     pub sla_secs: Option<u32>,
@@ -180,7 +184,7 @@ impl Hint {
     /// points at the rule.
     pub fn text(&self) -> String {
         let share = crate::report::figures::percent(Some(self.share)).unwrap_or_default();
-        let head = format!("{share}% 的工单被标记为「{}」", labels::reason(self.reason));
+        let head = format!("{share}% 的工单被标记为「{}」", self.label);
         match self.sla_secs {
             Some(sla) => format!("{head} — SLA {sla} 秒是否符合本渠道？"),
             None => format!(
@@ -220,7 +224,7 @@ pub struct TeamPage<'a> {
     /// In agent id order.
     pub rows: Vec<AgentRow<'a>>,
     pub team: RowFigures,
-    /// Most serious first, then by share, then in `Reason::ALL` order.
+    /// Most serious first, then by share, then in report order (built-in, then rules).
     pub reasons: Vec<ReasonRate>,
     pub hints: Vec<Hint>,
     pub bins: ScoreBins,
@@ -258,24 +262,33 @@ impl<'a> TeamPage<'a> {
     ) -> TeamPage<'a> {
         let low_score = template.low_score;
         let audited = team.tickets;
-        let mut reasons: Vec<ReasonRate> = Reason::ALL
-            .iter()
-            .map(|&reason| {
-                let tickets = team.flagged_by_reason[reason];
+        let mut reasons: Vec<ReasonRate> = template
+            .flag_reasons()
+            .map(|reason| {
+                let tickets = team.flagged_by(reason);
                 let share =
                     (audited > 0).then(|| (tickets as f64 / audited as f64 * 1e4).round() / 1e4);
-                ReasonRate { reason, severity: template.severity(reason), tickets, share }
+                ReasonRate {
+                    reason,
+                    key: template.flag_key(reason).to_string(),
+                    label: labels::flag_reason(reason, template).to_string(),
+                    severity: template.flag_severity(reason),
+                    tickets,
+                    share,
+                }
             })
             .collect();
-        // Stable: equal severity and count keep `Reason::ALL` order.
+        // Stable: equal severity and count keep report order (built-in, then rules).
         reasons.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.tickets.cmp(&a.tickets)));
         let hints = reasons
             .iter()
             .filter(|r| r.tickets * 2 > audited)
             .map(|r| Hint {
                 reason: r.reason,
+                label: r.label.clone(),
                 share: r.share.expect("more than half of a non-zero count"),
-                sla_secs: (r.reason == Reason::SlowFirstResponse).then_some(facts.sla_secs),
+                sla_secs: (r.reason == FlagReason::Builtin(Reason::SlowFirstResponse))
+                    .then_some(facts.sla_secs),
             })
             .collect();
         let mut bins = ScoreBins { counts: [0; BINS], unscored: 0 };
@@ -307,11 +320,11 @@ impl<'a> TeamPage<'a> {
             .map(|r| {
                 let mut agents: Vec<(&str, u64)> = by_agent
                     .iter()
-                    .map(|(id, _, m)| (id.as_str(), m.flagged_by_reason[r.reason]))
+                    .map(|(id, _, m)| (id.as_str(), m.flagged_by(r.reason)))
                     .filter(|(_, n)| *n > 0)
                     .collect();
                 agents.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                (*r, agents)
+                (r.clone(), agents)
             })
             .collect();
         TeamPage {

@@ -53,7 +53,7 @@ pub(super) fn write_agent_pages(
             let dir = staging.path(&format!("agents/{}", agent.stem));
             std::fs::create_dir_all(&dir).map_err(Error::write(&dir))?;
         }
-        let path = report::reason_page_path(agent.stem, line.reason);
+        let path = report::reason_page_path(agent.stem, line.reason, template);
         let page = report::ReasonPage { agent: &agent, line };
         let mut reason_html = SpillCopy::page(staging, &format!("agents/{path}.html"))?;
         let mut reason_md = SpillCopy::page(staging, &format!("agents/{path}.md"))?;
@@ -77,9 +77,9 @@ pub(super) fn write_agent_pages(
         let pages_at = lens_at + PageLens::BYTES as u64;
         if on_agent_page {
             let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
-            let ticket: FlaggedTicket = serde_json::from_slice(&bytes).expect("we wrote it");
-            html.write(&report::html::flagged_ticket(&ticket, true))?;
-            md.write(&report::markdown::flagged_ticket(&ticket, true))?;
+            let ticket = FlaggedTicket::from_line(&bytes, template).expect("we wrote it");
+            html.write(&report::html::flagged_ticket(&ticket, true, template))?;
+            md.write(&report::markdown::flagged_ticket(&ticket, true, template))?;
             let at = pages_at + u64::from(brief_html_len) + u64::from(brief_md_len);
             html.copy(spill, spill_path, at, conv_html_len)?;
             md.copy(spill, spill_path, at + u64::from(conv_html_len), conv_md_len)?;

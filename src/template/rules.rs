@@ -22,7 +22,7 @@ use crate::lexicon::Category;
 use crate::matcher::{Effect, Frames, Hit};
 use crate::normalize;
 use crate::tokenize::Tokens;
-use crate::vocab::{Role, RuleId};
+use crate::vocab::{Reason, Role, RuleId, Severity};
 
 /// At most this many rules, so a ticket's outcomes pack two bits each into one `u64` (the
 /// sampling record of DESIGN invariant 4).
@@ -51,6 +51,9 @@ pub struct Rule {
     pub deduction: u32,
     /// 一票否决: a failure sets the ticket's compliance score to 0.
     pub veto: bool,
+    /// With a severity, a failure flags the ticket (on every ticket, beside the built-in
+    /// reasons); without, the rule is a compliance check only.
+    pub severity: Option<Severity>,
     pub condition: Condition,
 }
 
@@ -255,6 +258,8 @@ pub(super) struct RawRule {
     #[serde(default)]
     veto: bool,
     #[serde(default)]
+    severity: Option<Spanned<String>>,
+    #[serde(default)]
     forbid: Option<Spanned<RawForbid>>,
     #[serde(default)]
     require: Option<Spanned<RawRequire>>,
@@ -398,6 +403,15 @@ impl<'a> Builder<'a> {
                     ),
                 ));
             }
+            if Reason::from_key(id).is_some() {
+                return Err(self.fail(
+                    r.id.span(),
+                    format!(
+                        "rule id `{id}` is a built-in flag reason's key; a rule's id must differ \
+                         from the seven reason codes (flagged.jsonl lists both)"
+                    ),
+                ));
+            }
             if rules.iter().any(|other| &other.id == id) {
                 return Err(self.fail(
                     r.id.span(),
@@ -419,6 +433,19 @@ impl<'a> Builder<'a> {
                 ));
             }
             let weight = bounded(&r.weight, &format!("weight` of rule `{id}"))?;
+            let severity = match &r.severity {
+                None => None,
+                Some(level) => Some(Severity::from_key(level.get_ref()).ok_or_else(|| {
+                    self.fail(
+                        level.span(),
+                        format!(
+                            "`severity` of rule `{id}` is {:?}, but a severity is one of \
+                             `service`, `complaint`, `conduct`, `veto`",
+                            level.get_ref()
+                        ),
+                    )
+                })?),
+            };
             let condition = self.condition(spanned, id)?;
             rules.push(Rule {
                 id: id.clone(),
@@ -426,6 +453,7 @@ impl<'a> Builder<'a> {
                 weight,
                 deduction: deduction as u32,
                 veto: r.veto,
+                severity,
                 condition,
             });
         }

@@ -10,6 +10,7 @@ use super::{page_head, PAGE_END};
 use crate::report::jsonl::{EvidenceLine, FlaggedTicket};
 use crate::report::markdown::{describe, figure_rows, kpi_rows, share};
 use crate::report::{labels, reason_page_path, AgentPage, ReasonPage};
+use crate::template::Template;
 
 /// `agents/<agent>.html` up to its flagged tickets: the figures, compliance on the sample, and
 /// when the page leaves flagged tickets off, the agent's flags by reason with links.
@@ -95,7 +96,7 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
             let link = if line.has_page() {
                 format!(
                     "<a href=\"{}.html\">全部 {} 张</a>",
-                    attr(&reason_page_path(agent.stem, line.reason)),
+                    attr(&reason_page_path(agent.stem, line.reason, agent.template)),
                     line.total
                 )
             } else {
@@ -105,7 +106,7 @@ pub fn agent_head(agent: &AgentPage) -> Vec<u8> {
                 body,
                 "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td>\
                  <td>{link}</td></tr>",
-                labels::reason(line.reason),
+                text(labels::flag_reason(line.reason, agent.template)),
                 labels::severity(line.severity),
                 line.total,
                 line.shown
@@ -142,7 +143,7 @@ pub fn reason_head(page: &ReasonPage) -> Vec<u8> {
         attr(page.agent.stem),
         text(page.agent.id),
         text(&title),
-        labels::reason(page.line.reason),
+        text(labels::flag_reason(page.line.reason, page.agent.template)),
         page.line.total,
         labels::severity(page.line.severity)
     );
@@ -158,9 +159,14 @@ pub fn reason_tail() -> Vec<u8> {
 /// agent page), only the evidence behind its reasons is listed, each item with the reason it
 /// backs, and the other hits are counted: they are all marked in the conversation. Without
 /// (a reason page), every item is listed.
-pub fn flagged_ticket(ticket: &FlaggedTicket, with_conversation: bool) -> Vec<u8> {
+pub fn flagged_ticket(
+    ticket: &FlaggedTicket,
+    with_conversation: bool,
+    template: &Template,
+) -> Vec<u8> {
     let mut body = String::new();
-    let reasons: Vec<&str> = ticket.reasons.iter().map(|&r| labels::reason(r)).collect();
+    let reasons: Vec<&str> =
+        ticket.reasons.iter().map(|&r| labels::flag_reason(r, template)).collect();
     let _ = writeln!(
         body,
         "<h3>工单 {}</h3>\n<p>原因: {} (等级: {})</p>",
@@ -171,9 +177,9 @@ pub fn flagged_ticket(ticket: &FlaggedTicket, with_conversation: bool) -> Vec<u8
     let (listed, others) = ticket.evidence_listed(with_conversation);
     for e in listed {
         let role = labels::role(e.role);
-        let backs = e
-            .backs
-            .map_or(String::new(), |r| format!("<span class=backs>{}</span> ", labels::reason(r)));
+        let backs = e.backs.map_or(String::new(), |r| {
+            format!("<span class=backs>{}</span> ", text(labels::flag_reason(r, template)))
+        });
         let _ = writeln!(
             body,
             "<p class=ev>{backs}消息#{} ({role}) {}{}</p>",

@@ -319,8 +319,8 @@ fn reasons(body: &mut String, page: &TeamPage) {
         let _ = writeln!(
             body,
             "<tr><td>{} <br><code>{}</code></td><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
-            labels::reason(r.reason),
-            r.reason.key(),
+            text(&r.label),
+            text(&r.key),
             labels::severity(r.severity),
             r.tickets,
             text(&r.share.map_or(UNKNOWN.to_string(), |s| share(Some(s)))),
