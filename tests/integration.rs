@@ -57,3 +57,5 @@ mod shortcuts;
 mod kpi;
 // Issue 12: rules in the template — the six checks reproduced, errors, the e-commerce pack.
 mod rules;
+// Issue 12: a rule with a severity flags every ticket it fails: flagged.jsonl, pages, sampling.
+mod rule_flags;

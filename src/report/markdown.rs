@@ -473,8 +473,13 @@ pub(crate) fn describe(e: &EvidenceLine) -> String {
 }
 
 fn what(e: &EvidenceLine) -> String {
+    // A rule's spot, without the message the line already names: 「保证今天到」.
     if let Some(detail) = &e.detail {
-        return detail.clone();
+        let own = format!("消息#{}", e.message + 1);
+        return match detail.strip_prefix(&own) {
+            Some(rest) if !rest.starts_with('、') => rest.trim_start().to_string(),
+            _ => detail.clone(),
+        };
     }
     match (&e.entry, e.seconds, e.value, &e.kind) {
         (Some(entry), ..) => {
