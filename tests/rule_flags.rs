@@ -287,3 +287,71 @@ fn a_bad_severity_or_an_id_equal_to_a_reason_code_is_refused_with_file_and_line(
     );
     assert!(!dir.join("out").exists());
 }
+
+#[test]
+fn the_ecommerce_pack_flags_review_manipulation_as_veto_and_a_promise_as_conduct() {
+    let dir = Workdir::new();
+    let tickets = [
+        ticket(
+            "E1",
+            None,
+            &[("customer", "我给差评了"), ("agent", "亲，麻烦把差评删掉，好评有礼")],
+        ),
+        ticket("E2", None, &[("customer", "在吗"), ("agent", "您好，保证今天到")]),
+        ticket("E3", None, &[("customer", "在吗"), ("agent", "您好，很高兴为您服务")]),
+    ];
+    dir.write("in.jsonl", tickets.join("\n") + "\n");
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/ecommerce.toml");
+    let args = ["audit", "in.jsonl", "--out", "out", "--quiet", "--template"];
+    let mut args = args.to_vec();
+    args.push(pack.to_str().unwrap());
+    dir.zhijian(&args).success();
+    let flagged = flagged(&dir, "out");
+    let got: Vec<(&str, &Value, &Value)> =
+        flagged.iter().map(|(id, l)| (id.as_str(), &l["reasons"], &l["severity"])).collect();
+    let (veto, conduct) = (Value::from("veto"), Value::from("conduct"));
+    // E1: 差评删掉 and 好评有礼 are review_manipulation.txt phrases (veto); the customer's 差评
+    // is a complaint left without empathy (built-in, complaint) and an escalation the agent
+    // did not answer (escalation_answered, complaint). Built-in first, then the rules in
+    // template order; the veto rule alone makes the ticket veto.
+    let e1 = serde_json::json!([
+        "complaint_without_empathy",
+        "no_review_manipulation",
+        "escalation_answered"
+    ]);
+    // E2's 保证今天 is an over_promise.txt phrase.
+    let e2 = serde_json::json!(["no_over_promise"]);
+    assert_eq!(got, [("E1", &e1, &veto), ("E2", &e2, &conduct)]);
+}
+
+#[test]
+fn a_rule_with_tickets_left_off_the_agent_page_gets_a_reason_page() {
+    let dir = Workdir::new();
+    // 55 tickets failing a service rule: the agent page lists 50 (pages::FLAGGED_SHOWN), so
+    // the rule gets agents/A1/no_promise.md listing all 55.
+    let tickets: Vec<String> = (0..55)
+        .map(|i| {
+            ticket(
+                &format!("P{i:02}"),
+                None,
+                &[("customer", "在吗"), ("agent", "您好，保证今天到")],
+            )
+        })
+        .collect();
+    let template = format!("{}\n{}", default_template(), promise_rule(Some("service")));
+    dir.write("t.toml", template);
+    dir.write("in.jsonl", tickets.join("\n") + "\n");
+    let lexicons = crate::util::fixture("lexicons");
+    let args = ["audit", "in.jsonl", "--out", "out", "--quiet", "--template", "t.toml"];
+    let mut args = args.to_vec();
+    args.extend(["--lexicons", lexicons.to_str().unwrap()]);
+    dir.zhijian(&args).success();
+    let page = read(&dir, "out/agents/A1/no_promise.md");
+    assert!(page.contains("## 无虚假承诺 (55 张)"), "{page}");
+    assert_eq!(page.matches("### 工单 ").count(), 55);
+    let agent = read(&dir, "out/agents/A1.md");
+    assert!(
+        agent.contains("| 无虚假承诺 | 服务体验 | 55 | 50 | [全部 55 张](A1/no_promise.md) |"),
+        "{agent}"
+    );
+}
