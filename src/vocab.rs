@@ -365,6 +365,20 @@ mod tests {
     }
 
     #[test]
+    fn a_reason_set_holds_the_built_in_reasons_and_32_rules_in_report_order() {
+        let last_rule = FlagReason::Rule(RuleId(31));
+        let set = ReasonSet::of(&[last_rule, FlagReason::Builtin(Reason::LowCsat)]);
+        // Bits 6 (low_csat, the 7th reason) and 7 + 31 = 38.
+        assert_eq!(set, ReasonSet(1 << 6 | 1 << 38));
+        assert!(set.contains(Reason::LowCsat) && set.contains(last_rule));
+        assert!(!set.contains(FlagReason::Rule(RuleId(0))) && !set.contains(Reason::Escalation));
+        let listed: Vec<FlagReason> = set.iter(32).collect();
+        assert_eq!(listed, [FlagReason::Builtin(Reason::LowCsat), last_rule]);
+        // A template with fewer rules never lists a rule it does not have.
+        assert_eq!(set.iter(31).count(), 1);
+    }
+
+    #[test]
     fn a_word_serializes_as_its_key_and_reads_back() {
         assert_eq!(serde_json::to_string(&Outcome::NotApplicable).unwrap(), "\"n/a\"");
         let severity: Severity = serde_json::from_str("\"conduct\"").unwrap();

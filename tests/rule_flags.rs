@@ -146,6 +146,8 @@ fn a_failed_rule_with_a_severity_flags_the_ticket_with_its_evidence() {
     );
     assert_eq!(rows.len(), 8, "seven built-in reasons and one rule: {table}");
     assert!(!team.contains("no_surcharge`) |"), "{team}");
+    // 3 of 5 is more than half: the rule gets the hint a built-in reason would.
+    assert!(team.contains("60.0% 的工单被标记为「无虚假承诺」"), "{team}");
     let html = read(&dir, "out/index.html");
     assert!(
         html.contains(

@@ -3,7 +3,8 @@
 //! **flagged.jsonl** — one line per flagged ticket, sorted by `ticket_id` (a machine file keeps
 //! the one order that diffs, joins and shard merges rely on; agent pages order by severity):
 //! `ticket_id`, `agent_id` (owner), `agent_name` (or null), `reasons` (reason codes, see
-//! docs/scoring.md), `severity` (the ticket's: its most serious reason's level in the scoring
+//! docs/scoring.md: the built-in ones, then the ids of the template rules with a severity the
+//! ticket failed, docs/rules.md), `severity` (the ticket's: its most serious reason's level in the scoring
 //! template's `[severity]`, one of `service` < `complaint` < `conduct` < `veto`),
 //! `customer_negativity` (number ≥ 0), `csat` (1–5 or null), and
 //! `evidence`: every hit in the ticket, each with `message` (0-based index), `role`,
@@ -19,6 +20,8 @@
 //! `normalize.rs`): the text was written to slip past the checks, and `text` still holds those
 //! invisible characters. At most 200 items per ticket (those that stand for a reason on their
 //! own first, as `TicketScore::evidence_shown` chose them); `evidence_omitted` counts the rest.
+//! After them, the spots of each flagging rule (at most 5 each): `category` `rule`, `backs` the
+//! rule id, `detail` the spot in the review queue's words, `start` = `end` = 0.
 //!
 //! Masking (unless `--no-mask`): personal data in `text` and `context` is masked from the spans
 //! detection found (`pii::mask_original`) — customers' as well as agents' — keeping its shape
