@@ -439,9 +439,13 @@ pub struct Metrics {
     #[serde(serialize_with = "vocab::serialize_by_key")]
     pub flagged_by_reason: Map<Reason, u64>,
     /// Tickets flagged by each rule, indexed by `RuleId` (every rule of the template; 0 for a
-    /// rule without severity). Not in summary.json: the team and agent pages show it.
+    /// rule without severity); summary.json has it, by rule id, as `flagged_by_rule`.
     #[serde(skip)]
     pub flagged_by_rule: Vec<u64>,
+    /// The same counts keyed by rule id, for the rules with a severity (the ones that can
+    /// flag), in id order; left out of summary.json when the template has none.
+    #[serde(rename = "flagged_by_rule", skip_serializing_if = "BTreeMap::is_empty")]
+    pub flagged_by_rule_id: BTreeMap<String, u64>,
     pub sampled: u64,
     /// The sampled tickets by why they were sampled (docs/sampling.md); they sum to `sampled`.
     #[serde(serialize_with = "vocab::serialize_by_key")]
@@ -604,6 +608,13 @@ impl AgentAggregate {
             flagged_by_reason: Map::from_fn(|r: Reason| self.reasons[r as usize]),
             flagged_by_rule: (0..template.rules.len())
                 .map(|i| self.rule_flags.get(i).copied().unwrap_or(0))
+                .collect(),
+            flagged_by_rule_id: template
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| rule.severity.is_some())
+                .map(|(i, rule)| (rule.id.clone(), self.rule_flags.get(i).copied().unwrap_or(0)))
                 .collect(),
             sampled: self.sampled,
             sampled_by_reason: Map::from_fn(|r: SampleReason| self.sampled_by[r as usize]),

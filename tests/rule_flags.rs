@@ -117,6 +117,14 @@ fn a_failed_rule_with_a_severity_flags_the_ticket_with_its_evidence() {
     // summary.json counts a ticket flagged by a rule alone as flagged: T1, T2, T3.
     let summary = dir.read_json("out/summary.json");
     assert_eq!(summary["team"]["flagged"], 3, "{:#}", summary["team"]);
+    // Per rule that can flag (the one with a severity), keyed by its id: T1, T2 and T3 fail
+    // no_promise; the surcharge rule has no severity and no entry.
+    assert_eq!(
+        summary["team"]["flagged_by_rule"],
+        serde_json::json!({ "no_promise": 3 }),
+        "{:#}",
+        summary["team"]
+    );
 
     // The agent page lists each flagged ticket with the rule's label.
     let page = read(&dir, "out/agents/A1.md");
@@ -173,6 +181,9 @@ fn a_rule_without_severity_flags_nothing() {
     assert_eq!(queue["T1"]["无虚假承诺-结果"], "不通过");
     assert_eq!(queue["T4"]["不得加价-结果"], "不通过");
     assert!(!read(&dir, "out/summary.md").contains("no_promise"));
+    // No rule can flag, so summary.json has no per-rule flag counts (the default's shape).
+    let summary = dir.read_json("out/summary.json");
+    assert!(summary["team"].get("flagged_by_rule").is_none(), "{:#}", summary["team"]);
 }
 
 /// Risk mode drawing nothing at random: only must-review tickets are sampled.
