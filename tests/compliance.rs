@@ -6,90 +6,55 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::Workdir;
+use crate::util::{one_agent_ticket, queue_case, QueueCase, Workdir, A, C};
 
-/// A ticket from (role, seconds after 09:00 or None, text) turns.
-fn ticket(id: &str, turns: &[(&str, Option<u32>, &str)]) -> String {
-    let messages: Vec<serde_json::Value> = turns
-        .iter()
-        .map(|(role, at, text)| match at {
-            Some(s) => serde_json::json!({"role": role, "text": text,
-                "ts": format!("2026-11-21T09:{:02}:{:02}+08:00", s / 60, s % 60)}),
-            None => serde_json::json!({"role": role, "text": text}),
-        })
-        .collect();
-    serde_json::json!({"ticket_id": id, "agent_id": "A1", "messages": messages}).to_string()
-}
-
-const C: &str = "customer";
-const A: &str = "agent";
-
-/// One check on one ticket: the result and a piece of the evidence the queue must show.
-struct Case {
-    name: &'static str,
-    check: &'static str,
-    turns: &'static [(&'static str, Option<u32>, &'static str)],
-    result: &'static str,
-    evidence: &'static str,
-}
-
-const fn case(
-    name: &'static str,
-    check: &'static str,
-    turns: &'static [(&'static str, Option<u32>, &'static str)],
-    result: &'static str,
-    evidence: &'static str,
-) -> Case {
-    Case { name, check, turns, result, evidence }
-}
-
-const CASES: &[Case] = &[
+const CASES: &[QueueCase] = &[
     // 开场问候: a greeting in the first two agent messages.
-    case(
+    queue_case(
         "greeting_pass",
         "开场问候",
         &[(C, None, "在吗"), (A, None, "您好，请讲")],
         "通过",
         "消息#2「您好」",
     ),
-    case(
+    queue_case(
         "greeting_second_message",
         "开场问候",
         &[(A, None, "在的"), (A, None, "您好")],
         "通过",
         "消息#2「您好」",
     ),
-    case(
+    queue_case(
         "greeting_fail",
         "开场问候",
         &[(C, None, "在吗"), (A, None, "在的"), (A, None, "说吧")],
         "不通过",
         "消息#2、#3 未见问候语",
     ),
-    case(
+    queue_case(
         "greeting_too_late",
         "开场问候",
         &[(A, None, "在的"), (A, None, "说吧"), (A, None, "您好")],
         "不通过",
         "消息#1、#2 未见问候语",
     ),
-    case("greeting_na", "开场问候", &[(C, None, "在吗")], "不适用", ""),
+    queue_case("greeting_na", "开场问候", &[(C, None, "在吗")], "不适用", ""),
     // 规范结束语: a closing in the last two agent messages; the evidence shows the original text.
-    case(
+    queue_case(
         "closing_pass",
         "规范结束语",
         &[(C, None, "好的"), (A, None, "再见")],
         "通过",
         "消息#2「再见」",
     ),
-    case(
+    queue_case(
         "closing_traditional",
         "规范结束语",
         &[(C, None, "好的"), (A, None, "再見")],
         "通过",
         "消息#2「再见」(原文: 再見)",
     ),
-    case(
+    queue_case(
         "closing_fail",
         "规范结束语",
         &[(A, None, "再见"), (A, None, "嗯"), (A, None, "好")],
@@ -97,15 +62,21 @@ const CASES: &[Case] = &[
         "消息#2、#3 未见结束语",
     ),
     // 无服务禁语: every forbidden hit is listed.
-    case("forbidden_pass", "无服务禁语", &[(C, None, "怎么办"), (A, None, "我帮您查")], "通过", ""),
-    case(
+    queue_case(
+        "forbidden_pass",
+        "无服务禁语",
+        &[(C, None, "怎么办"), (A, None, "我帮您查")],
+        "通过",
+        "",
+    ),
+    queue_case(
         "forbidden_fail",
         "无服务禁语",
         &[(C, None, "怎么办"), (A, None, "你自己看，不归我管")],
         "不通过",
         "消息#2「你自己看」；消息#2「不归我管」",
     ),
-    case(
+    queue_case(
         "forbidden_customer_side",
         "无服务禁语",
         &[(C, None, "你自己看"), (A, None, "好的")],
@@ -113,51 +84,51 @@ const CASES: &[Case] = &[
         "",
     ),
     // 首响达标: first reply within the SLA (30 s; "more than" is a breach).
-    case(
+    queue_case(
         "sla_pass",
         "首响达标",
         &[(C, Some(0), "在吗"), (A, Some(10), "在")],
         "通过",
         "消息#2 首响 10 秒",
     ),
-    case(
+    queue_case(
         "sla_boundary",
         "首响达标",
         &[(C, Some(0), "在吗"), (A, Some(30), "在")],
         "通过",
         "消息#2 首响 30 秒",
     ),
-    case(
+    queue_case(
         "sla_fail",
         "首响达标",
         &[(C, Some(0), "在吗"), (A, Some(45), "在")],
         "不通过",
         "消息#2 首响 45 秒",
     ),
-    case(
+    queue_case(
         "sla_unknown_without_timestamps",
         "首响达标",
         &[(C, None, "在吗"), (A, None, "在")],
         "未知",
         "消息#2 无时间戳, 无法计时",
     ),
-    case(
+    queue_case(
         "sla_unknown_one_timestamp",
         "首响达标",
         &[(C, Some(0), "在吗"), (A, None, "在")],
         "未知",
         "无法计时",
     ),
-    case("sla_na_agent_only", "首响达标", &[(A, Some(0), "您好")], "不适用", ""),
+    queue_case("sla_na_agent_only", "首响达标", &[(A, Some(0), "您好")], "不适用", ""),
     // 无站外引流.
-    case(
+    queue_case(
         "off_platform_pass",
         "无站外引流",
         &[(C, None, "能便宜吗"), (A, None, "按页面价格")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "off_platform_fail",
         "无站外引流",
         &[(C, None, "能便宜吗"), (A, None, "加微信聊")],
@@ -165,56 +136,56 @@ const CASES: &[Case] = &[
         "消息#2「加微信」",
     ),
     // 无隐私泄露: only valid numbers (check digit, Luhn) typed by the agent, masked in the queue.
-    case(
+    queue_case(
         "pii_mobile",
         "无隐私泄露",
         &[(C, None, "号码"), (A, None, "您的手机13812345678")],
         "不通过",
         "消息#2 手机号 138****5678",
     ),
-    case(
+    queue_case(
         "pii_id_card",
         "无隐私泄露",
         &[(C, None, "?"), (A, None, "身份证11010519491231002X")],
         "不通过",
         "消息#2 身份证号 1101**********002X",
     ),
-    case(
+    queue_case(
         "pii_id_card_bad_check_digit",
         "无隐私泄露",
         &[(C, None, "?"), (A, None, "身份证110105194912310021")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "pii_bank_card",
         "无隐私泄露",
         &[(C, None, "?"), (A, None, "卡号4111111111111111")],
         "不通过",
         "消息#2 银行卡号 4111********1111",
     ),
-    case(
+    queue_case(
         "pii_bank_card_bad_luhn",
         "无隐私泄露",
         &[(C, None, "?"), (A, None, "卡号4111111111111112")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "pii_email",
         "无隐私泄露",
         &[(C, None, "?"), (A, None, "发到zhang.san@example.com")],
         "不通过",
         "消息#2 邮箱 z********@example.com",
     ),
-    case(
+    queue_case(
         "pii_masked_already",
         "无隐私泄露",
         &[(C, None, "?"), (A, None, "您的手机138****5678")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "pii_typed_by_customer",
         "无隐私泄露",
         &[(C, None, "我手机13812345678"), (A, None, "收到")],
@@ -224,7 +195,7 @@ const CASES: &[Case] = &[
 ];
 
 fn audit_cases(dir: &Workdir, extra: &[&str]) -> BTreeMap<String, BTreeMap<String, String>> {
-    let lines: Vec<String> = CASES.iter().map(|c| ticket(c.name, c.turns)).collect();
+    let lines: Vec<String> = CASES.iter().map(|c| one_agent_ticket(c.name, c.turns)).collect();
     dir.write("cases.jsonl", lines.join("\n"));
     let mut args = vec!["--sample-rate", "1"];
     args.extend_from_slice(extra);
@@ -239,8 +210,8 @@ fn every_check_passes_and_fails_on_its_fixture() {
     let mut wrong = Vec::new();
     for case in CASES {
         let row = &rows[case.name];
-        let result = &row[&format!("{}-结果", case.check)];
-        let evidence = &row[&format!("{}-证据", case.check)];
+        let result = &row[&format!("{}-结果", case.label)];
+        let evidence = &row[&format!("{}-证据", case.label)];
         let evidence_ok = if case.evidence.is_empty() {
             evidence.is_empty()
         } else {
@@ -249,10 +220,10 @@ fn every_check_passes_and_fails_on_its_fixture() {
         if result != case.result || !evidence_ok {
             wrong.push(format!(
                 "{}: {} = {result} [{evidence}], want {} [{}]",
-                case.name, case.check, case.result, case.evidence
+                case.name, case.label, case.result, case.evidence
             ));
         }
-        assert!(row[&format!("{}-复核(同意/不同意)", case.check)].is_empty());
+        assert!(row[&format!("{}-复核(同意/不同意)", case.label)].is_empty());
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     // Each check has at least one passing and one failing case.
@@ -260,7 +231,7 @@ fn every_check_passes_and_fails_on_its_fixture() {
     {
         for result in ["通过", "不通过"] {
             assert!(
-                CASES.iter().any(|c| c.check == check && c.result == result),
+                CASES.iter().any(|c| c.label == check && c.result == result),
                 "{check} {result}"
             );
         }
@@ -344,7 +315,7 @@ fn a_template_changes_the_score_and_is_recorded() {
 #[test]
 fn a_bad_template_is_one_line_naming_file_and_line() {
     let dir = Workdir::new();
-    dir.write("in.jsonl", ticket("T1", &[(A, None, "您好")]));
+    dir.write("in.jsonl", one_agent_ticket("T1", &[(A, None, "您好")]));
     let default = default_template();
     let cases = [
         ("missing.toml", None, "cannot read missing.toml".to_string()),

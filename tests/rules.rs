@@ -7,26 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::util::{fixture, Workdir};
-
-const C: &str = "customer";
-const A: &str = "agent";
+use crate::util::{fixture, one_agent_ticket, queue_case, QueueCase, Workdir, A, C};
 
 fn template(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("templates").join(name)
-}
-
-/// A ticket from (role, seconds after 09:00 or None, text) turns.
-fn ticket(id: &str, turns: &[(&str, Option<u32>, &str)]) -> String {
-    let messages: Vec<serde_json::Value> = turns
-        .iter()
-        .map(|(role, at, text)| match at {
-            Some(s) => serde_json::json!({"role": role, "text": text,
-                "ts": format!("2026-11-21T09:{:02}:{:02}+08:00", s / 60, s % 60)}),
-            None => serde_json::json!({"role": role, "text": text}),
-        })
-        .collect();
-    serde_json::json!({"ticket_id": id, "agent_id": "A1", "messages": messages}).to_string()
 }
 
 /// The review queue's compliance columns, one line per ticket: id, score, vetoes, then result
@@ -116,7 +100,7 @@ fn default_rules_reproduce_the_six_checks() {
 #[test]
 fn a_malformed_rule_names_file_and_line() {
     let dir = Workdir::new();
-    dir.write("in.jsonl", ticket("T1", &[(A, None, "您好")]));
+    dir.write("in.jsonl", one_agent_ticket("T1", &[(A, None, "您好")]));
     let default = std::fs::read_to_string(template("default.toml")).unwrap();
     let rule = "[[rules]]\nid = \"x\"\nlabel = \"测试\"\nweight = 1\ndeduction = 5\nforbid = { who = \"agent\", says = [\"@greetings\"] }\n";
     dir.write("bad.toml", format!("{default}\n{rule}"));
@@ -140,63 +124,44 @@ fn a_malformed_rule_names_file_and_line() {
     assert!(!dir.join("out").exists());
 }
 
-/// One pack rule on one ticket: its result and a piece of the evidence the queue must show.
-struct Case {
-    name: &'static str,
-    rule: &'static str,
-    turns: &'static [(&'static str, Option<u32>, &'static str)],
-    result: &'static str,
-    evidence: &'static str,
-}
-
-const fn case(
-    name: &'static str,
-    rule: &'static str,
-    turns: &'static [(&'static str, Option<u32>, &'static str)],
-    result: &'static str,
-    evidence: &'static str,
-) -> Case {
-    Case { name, rule, turns, result, evidence }
-}
-
-const PACK: &[Case] = &[
+const PACK: &[QueueCase] = &[
     // 无虚假承诺: 保证 + a time or outcome, absolute words; 不能保证 is no promise.
-    case(
+    queue_case(
         "promise_today",
         "无虚假承诺",
         &[(C, None, "今天能到吗"), (A, None, "亲，保证今天到货的")],
         "不通过",
         "消息#2「保证今天」",
     ),
-    case(
+    queue_case(
         "promise_traditional",
         "无虚假承诺",
         &[(C, None, "能到吗"), (A, None, "保證明天送到")],
         "不通过",
         "消息#2「保证明天」(原文: 保證明天)",
     ),
-    case(
+    queue_case(
         "promise_absolute",
         "无虚假承诺",
         &[(C, None, "是正品吗"), (A, None, "百分百正品，绝对没问题")],
         "不通过",
         "消息#2「百分百」；消息#2「绝对没问题」",
     ),
-    case(
+    queue_case(
         "promise_cannot",
         "无虚假承诺",
         &[(C, None, "今天能到吗"), (A, None, "不能保证今天到，我们会尽快发货")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "promise_unable",
         "无虚假承诺",
         &[(C, None, "明天能到吗"), (A, None, "这个无法保证明天到哦")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "promise_none",
         "无虚假承诺",
         &[(C, None, "什么时候发货"), (A, None, "今天下午为您发货")],
@@ -204,28 +169,28 @@ const PACK: &[Case] = &[
         "",
     ),
     // 无极限用语: superlatives; 第一时间 and 第一次 are not claims.
-    case(
+    queue_case(
         "superlative_lowest",
         "无极限用语",
         &[(C, None, "价格能便宜点吗"), (A, None, "这款已经是全网最低价了")],
         "不通过",
         "消息#2「全网最低」",
     ),
-    case(
+    queue_case(
         "superlative_first",
         "无极限用语",
         &[(C, None, "这个牌子怎么样"), (A, None, "我们家销量第一的")],
         "不通过",
         "消息#2「销量第一」",
     ),
-    case(
+    queue_case(
         "superlative_at_once",
         "无极限用语",
         &[(C, None, "快点处理"), (A, None, "我第一时间帮您处理")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "superlative_first_time",
         "无极限用语",
         &[(C, None, "我想买"), (A, None, "您是第一次购买吗")],
@@ -233,21 +198,21 @@ const PACK: &[Case] = &[
         "",
     ),
     // 无好评返现: rewards for reviews, removing bad ones; a warning against it is no offer.
-    case(
+    queue_case(
         "review_cashback",
         "无好评返现",
         &[(C, None, "收到了"), (A, None, "给五星好评返现5元哦")],
         "不通过",
         "消息#2「五星好评返」",
     ),
-    case(
+    queue_case(
         "review_delete",
         "无好评返现",
         &[(C, None, "东西坏了我给了差评"), (A, None, "您把差评删了我们再商量")],
         "不通过",
         "消息#2「把差评删」",
     ),
-    case(
+    queue_case(
         "review_warning",
         "无好评返现",
         &[(C, None, "好评有返现吗"), (A, None, "好评返现是违规的，我们不做")],
@@ -255,14 +220,14 @@ const PACK: &[Case] = &[
         "",
     ),
     // 未承诺退款赔偿: the agent commits money; a refusal is not a commitment.
-    case(
+    queue_case(
         "refund_promised",
         "未承诺退款赔偿",
         &[(C, None, "坏了"), (A, None, "这边给您全额退款")],
         "不通过",
         "消息#2「全额退款」",
     ),
-    case(
+    queue_case(
         "refund_refused",
         "未承诺退款赔偿",
         &[(C, None, "我要退钱"), (A, None, "抱歉，无法给您退款")],
@@ -270,14 +235,14 @@ const PACK: &[Case] = &[
         "",
     ),
     // 无投诉威胁: the customer escalates; taking it back is none.
-    case(
+    queue_case(
         "escalation_threat",
         "无投诉威胁",
         &[(C, None, "再不处理我就投诉到12315"), (A, None, "您好")],
         "不通过",
         "消息#1「投诉」；消息#1「12315」",
     ),
-    case(
+    queue_case(
         "escalation_taken_back",
         "无投诉威胁",
         &[(C, None, "我不是要投诉，就问问"), (A, None, "您好")],
@@ -285,28 +250,28 @@ const PACK: &[Case] = &[
         "",
     ),
     // 投诉威胁已安抚: within the agent's next two messages, empathy or handling.
-    case(
+    queue_case(
         "escalation_ignored",
         "投诉威胁已安抚",
         &[(C, None, "再不发货我就投诉"), (A, None, "物流显示在路上"), (A, None, "明天应该到")],
         "不通过",
         "消息#1「投诉」；消息#2、#3 未找到",
     ),
-    case(
+    queue_case(
         "escalation_unanswered",
         "投诉威胁已安抚",
         &[(A, None, "您好"), (C, None, "我要去12315告你们")],
         "不通过",
         "消息#2「12315」；消息#2 之后无回复",
     ),
-    case(
+    queue_case(
         "escalation_handled",
         "投诉威胁已安抚",
         &[(C, None, "我要投诉你们"), (A, None, "好的"), (A, None, "马上为您处理")],
         "通过",
         "消息#3「马上为您处理」",
     ),
-    case(
+    queue_case(
         "escalation_none",
         "投诉威胁已安抚",
         &[(C, None, "在吗"), (A, None, "您好")],
@@ -314,7 +279,7 @@ const PACK: &[Case] = &[
         "",
     ),
     // 客户无重复提问: the same question twice.
-    case(
+    queue_case(
         "repeat_asked_again",
         "客户无重复提问",
         &[
@@ -325,7 +290,7 @@ const PACK: &[Case] = &[
         "不通过",
         "消息#1「我的订单什么时候发货」；消息#3「我的订单到底什么时候发货啊」",
     ),
-    case(
+    queue_case(
         "repeat_not",
         "客户无重复提问",
         &[(C, None, "我的订单什么时候发货"), (A, None, "今天下午发货"), (C, None, "好的谢谢")],
@@ -333,7 +298,7 @@ const PACK: &[Case] = &[
         "",
     ),
     // 无冷场: a wait over 180 s after the first reply; a chat ending on an unanswered question.
-    case(
+    queue_case(
         "silence_mid_chat",
         "无冷场",
         &[
@@ -345,7 +310,7 @@ const PACK: &[Case] = &[
         "不通过",
         "消息#3 等待 280 秒 (至消息#4)",
     ),
-    case(
+    queue_case(
         "silence_quick",
         "无冷场",
         &[
@@ -357,21 +322,21 @@ const PACK: &[Case] = &[
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "silence_at_end",
         "无冷场",
         &[(C, None, "在吗"), (A, None, "您好"), (C, None, "能今天发货吗？")],
         "不通过",
         "消息#3 提问未获回复",
     ),
-    case(
+    queue_case(
         "silence_ends_thanks",
         "无冷场",
         &[(C, None, "在吗"), (A, None, "您好"), (C, None, "好的谢谢")],
         "通过",
         "",
     ),
-    case(
+    queue_case(
         "silence_untimed",
         "无冷场",
         &[(C, None, "在吗"), (A, None, "您好"), (C, None, "快递呢"), (A, None, "在路上")],
@@ -379,14 +344,14 @@ const PACK: &[Case] = &[
         "",
     ),
     // 平台首响(京东30秒): the `jd` preset.
-    case(
+    queue_case(
         "platform_slow",
         "平台首响(京东30秒)",
         &[(C, Some(0), "在吗"), (A, Some(45), "您好")],
         "不通过",
         "消息#2 首响 45 秒",
     ),
-    case(
+    queue_case(
         "platform_quick",
         "平台首响(京东30秒)",
         &[(C, Some(0), "在吗"), (A, Some(20), "您好")],
@@ -396,7 +361,7 @@ const PACK: &[Case] = &[
 ];
 
 fn audit_pack(dir: &Workdir) -> BTreeMap<String, BTreeMap<String, String>> {
-    let input: Vec<String> = PACK.iter().map(|c| ticket(c.name, c.turns)).collect();
+    let input: Vec<String> = PACK.iter().map(|c| one_agent_ticket(c.name, c.turns)).collect();
     dir.write("in.jsonl", input.join("\n") + "\n");
     let template = template("ecommerce.toml");
     let args = ["audit", "in.jsonl", "--out", "out", "--quiet", "--sample-rate", "1", "--template"];
@@ -413,22 +378,22 @@ fn every_pack_rule_passes_and_fails_on_its_fixtures() {
     let mut wrong = Vec::new();
     for c in PACK {
         let row = &rows[c.name];
-        let result = &row[&format!("{}-结果", c.rule)];
-        let evidence = &row[&format!("{}-证据", c.rule)];
+        let result = &row[&format!("{}-结果", c.label)];
+        let evidence = &row[&format!("{}-证据", c.label)];
         let ok = if c.evidence.is_empty() { evidence.is_empty() } else { evidence == c.evidence };
         if result != c.result || !ok {
             wrong.push(format!(
                 "{}: {} = {result} [{evidence}], want {} [{}]",
-                c.name, c.rule, c.result, c.evidence
+                c.name, c.label, c.result, c.evidence
             ));
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    let labels: Vec<&str> = PACK.iter().map(|c| c.rule).collect();
+    let labels: Vec<&str> = PACK.iter().map(|c| c.label).collect();
     for label in &labels {
         for result in ["通过", "不通过"] {
             assert!(
-                PACK.iter().any(|c| c.rule == *label && c.result == result),
+                PACK.iter().any(|c| c.label == *label && c.result == result),
                 "{label} {result}"
             );
         }
@@ -461,7 +426,7 @@ fn pack_rules_score_as_the_template_says() {
 #[test]
 fn pack_reports_are_the_same_for_any_thread_count() {
     let dir = Workdir::new();
-    let input: Vec<String> = PACK.iter().map(|c| ticket(c.name, c.turns)).collect();
+    let input: Vec<String> = PACK.iter().map(|c| one_agent_ticket(c.name, c.turns)).collect();
     dir.write("in.jsonl", input.join("\n") + "\n");
     let template = template("ecommerce.toml");
     for (out, threads) in [("one", "1"), ("two", "2")] {
@@ -478,7 +443,10 @@ fn pack_reports_are_the_same_for_any_thread_count() {
 #[test]
 fn the_template_fingerprint_covers_its_phrase_files() {
     let dir = Workdir::new();
-    dir.write("in.jsonl", ticket("T1", &[(C, None, "在吗"), (A, None, "保证今天到")]) + "\n");
+    dir.write(
+        "in.jsonl",
+        one_agent_ticket("T1", &[(C, None, "在吗"), (A, None, "保证今天到")]) + "\n",
+    );
     let rule = "[[rules]]\nid = \"promise\"\nlabel = \"无承诺\"\nweight = 1\ndeduction = 5\n\
                 forbid = { who = \"agent\", says = [\"file:phrases/p.txt\"] }\n";
     let default = std::fs::read_to_string(template("default.toml")).unwrap();

@@ -208,3 +208,41 @@ impl Run {
         self.output.stdout.clone()
     }
 }
+
+/// A customer turn's role, and an agent's, for [`one_agent_ticket`].
+pub const C: &str = "customer";
+pub const A: &str = "agent";
+
+/// A ticket of agent A1 from (role, seconds after 09:00 or None, text) turns.
+pub fn one_agent_ticket(id: &str, turns: &[(&str, Option<u32>, &str)]) -> String {
+    let messages: Vec<serde_json::Value> = turns
+        .iter()
+        .map(|(role, at, text)| match at {
+            Some(s) => serde_json::json!({"role": role, "text": text,
+                "ts": format!("2026-11-21T09:{:02}:{:02}+08:00", s / 60, s % 60)}),
+            None => serde_json::json!({"role": role, "text": text}),
+        })
+        .collect();
+    serde_json::json!({"ticket_id": id, "agent_id": "A1", "messages": messages}).to_string()
+}
+
+/// One compliance rule on one ticket: the result and the evidence review_queue.csv must show
+/// in the rule's columns (`<label>-结果`, `<label>-证据`).
+pub struct QueueCase {
+    pub name: &'static str,
+    /// The rule's label, which names its columns.
+    pub label: &'static str,
+    pub turns: &'static [(&'static str, Option<u32>, &'static str)],
+    pub result: &'static str,
+    pub evidence: &'static str,
+}
+
+pub const fn queue_case(
+    name: &'static str,
+    label: &'static str,
+    turns: &'static [(&'static str, Option<u32>, &'static str)],
+    result: &'static str,
+    evidence: &'static str,
+) -> QueueCase {
+    QueueCase { name, label, turns, result, evidence }
+}
