@@ -171,6 +171,35 @@ pub struct EvidenceLine<R = FlagReason> {
 }
 
 impl<R> EvidenceLine<R> {
+    /// An item with its place and category only; each kind of evidence fills in the rest.
+    fn bare(
+        message: u32,
+        role: Role,
+        backs: Option<R>,
+        (start, end): (u32, u32),
+        category: String,
+    ) -> Self {
+        EvidenceLine {
+            message,
+            role,
+            backs,
+            start,
+            end,
+            category,
+            text: None,
+            entry: None,
+            weight: None,
+            effect: None,
+            exception: None,
+            kind: None,
+            seconds: None,
+            value: None,
+            context: None,
+            disguised: false,
+            detail: None,
+        }
+    }
+
     fn map<S>(self, f: impl Fn(R) -> S) -> EvidenceLine<S> {
         EvidenceLine {
             message: self.message,
@@ -235,25 +264,14 @@ pub fn flagged_ticket(
         .iter()
         .map(|&i| {
             let e = &score.evidence[i];
-            let mut line = EvidenceLine {
-                message: e.message,
-                role: e.role,
-                backs: score.reason_behind(e).map(FlagReason::Builtin),
-                start: e.start,
-                end: e.end,
-                category: String::new(),
-                text: None,
-                entry: None,
-                weight: None,
-                effect: None,
-                exception: None,
-                kind: None,
-                seconds: None,
-                value: None,
-                context: None,
-                disguised: e.disguised,
-                detail: None,
-            };
+            let mut line = EvidenceLine::bare(
+                e.message,
+                e.role,
+                score.reason_behind(e).map(FlagReason::Builtin),
+                (e.start, e.end),
+                String::new(),
+            );
+            line.disguised = e.disguised;
             if let Some(text) = texts.get(&e.message).filter(|_| e.end > e.start) {
                 let (start, end) = (e.start as usize, e.end as usize);
                 line.text = Some(text.slice(start, end).to_string());
@@ -317,25 +335,10 @@ fn rule_evidence<'a>(
         .flat_map(move |id| {
             compliance.evidence[id.index()].iter().map(move |finding| {
                 let message = finding.message();
-                let mut line = EvidenceLine {
-                    message,
-                    role: ticket.messages.get(message as usize).map_or(Role::Agent, |m| m.role),
-                    backs: Some(FlagReason::Rule(id)),
-                    start: 0,
-                    end: 0,
-                    category: "rule".into(),
-                    text: None,
-                    entry: None,
-                    weight: None,
-                    effect: None,
-                    exception: None,
-                    kind: None,
-                    seconds: None,
-                    value: None,
-                    context: None,
-                    disguised: false,
-                    detail: Some(crate::report::csv::spot(finding)),
-                };
+                let role = ticket.messages.get(message as usize).map_or(Role::Agent, |m| m.role);
+                let backs = Some(FlagReason::Rule(id));
+                let mut line = EvidenceLine::bare(message, role, backs, (0, 0), "rule".into());
+                line.detail = Some(crate::report::csv::spot(finding));
                 match finding {
                     Finding::Entry { entry, text, disguised, .. } => {
                         line.entry = Some(entry.clone());
