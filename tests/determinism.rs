@@ -4,42 +4,7 @@
 //! also its `inputs`, the team page's list of input files (`index.html`, `summary.md`) and the
 //! file and line each reject is reported at.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
-use crate::util::Workdir;
-
-/// Every report file's bytes; in `manifest.json` the top-level keys `ignored` are removed
-/// (always `runtime`, the wall clock; `inputs` too when the runs read differently split files).
-fn reports(dir: &Path, ignored: &[&str]) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for entry in walkdir(dir) {
-        let name = entry.strip_prefix(dir).unwrap().display().to_string();
-        let mut bytes = std::fs::read(&entry).unwrap();
-        if name == "manifest.json" {
-            let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-            for key in ignored {
-                manifest.as_object_mut().unwrap().remove(*key).expect("the manifest has it");
-            }
-            bytes = serde_json::to_vec(&manifest).unwrap();
-        }
-        files.insert(name, bytes);
-    }
-    files
-}
-
-fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walkdir(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
+use crate::util::{report_files, Workdir};
 
 /// Every file of report `a` equals report `b`'s byte for byte, the manifest's `runtime` aside.
 fn assert_same(dir: &Workdir, a: &str, b: &str) {
@@ -49,7 +14,7 @@ fn assert_same(dir: &Workdir, a: &str, b: &str) {
 /// As [`assert_same`], ignoring the manifest keys `ignored` and the files `skipped` (which the
 /// caller compares its own way).
 fn assert_same_but(dir: &Workdir, a: &str, b: &str, ignored: &[&str], skipped: &[&str]) {
-    let (left, right) = (reports(&dir.join(a), ignored), reports(&dir.join(b), ignored));
+    let (left, right) = (report_files(&dir.join(a), ignored), report_files(&dir.join(b), ignored));
     assert_eq!(left.keys().collect::<Vec<_>>(), right.keys().collect::<Vec<_>>());
     for (name, bytes) in left.iter().filter(|(name, _)| !skipped.contains(&name.as_str())) {
         assert!(bytes == &right[name], "{name} differs between {a} and {b}");

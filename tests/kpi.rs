@@ -6,10 +6,13 @@
 //! reports are byte-identical across thread counts and input order; a malformed target stops
 //! the run naming file and line. Every figure is worked out by hand from `TICKETS` below.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{fixture, Workdir};
+use crate::util::{fixture, report_files, Workdir};
+
+/// What a KPI run's manifest may change between runs: `runtime` (the wall clock) and
+/// `inputs` (the sha256 of an input's bytes changes with the order of its lines).
+const RUN_SPECIFIC: &[&str] = &["runtime", "inputs"];
 
 /// Six tickets, three agents, the fixture lexicons (生气 and 垃圾 are negative entries: a
 /// customer turn with one is a complaint). SLA 30 s (the default).
@@ -511,33 +514,6 @@ fn a_malformed_kpi_target_is_refused_naming_file_and_line() {
     assert!(!dir.join("out").exists(), "no report is written");
 }
 
-/// Every report file's bytes, the manifest without its `runtime` (the wall clock) and its
-/// `inputs` (the sha256 of an input's bytes changes with the order of its lines).
-fn reports(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(root, &path, out);
-                continue;
-            }
-            let name = path.strip_prefix(root).unwrap().display().to_string();
-            let mut bytes = std::fs::read(&path).unwrap();
-            if name == "manifest.json" {
-                let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-                let manifest_keys = manifest.as_object_mut().unwrap();
-                manifest_keys.remove("runtime").expect("a runtime");
-                manifest_keys.remove("inputs").expect("inputs");
-                bytes = serde_json::to_vec(&manifest).unwrap();
-            }
-            out.insert(name, bytes);
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 #[test]
 fn kpi_reports_are_byte_identical_across_thread_counts_and_input_order() {
     let dir = Workdir::new();
@@ -548,10 +524,12 @@ fn kpi_reports_are_byte_identical_across_thread_counts_and_input_order() {
     let again = Workdir::new();
     again.write("in.jsonl", reversed.join("\n") + "\n");
     audit(&again, "rev", &["--threads", "2"]);
-    let one = reports(&dir.join("one"));
+    let one = report_files(&dir.join("one"), RUN_SPECIFIC);
     assert!(one.contains_key("agents/A.html") && one.len() > 10, "{:?}", one.keys());
-    for (name, other) in [("two", reports(&dir.join("two"))), ("rev", reports(&again.join("rev")))]
-    {
+    for (name, other) in [
+        ("two", report_files(&dir.join("two"), RUN_SPECIFIC)),
+        ("rev", report_files(&again.join("rev"), RUN_SPECIFIC)),
+    ] {
         assert_eq!(one.keys().collect::<Vec<_>>(), other.keys().collect::<Vec<_>>(), "{name}");
         for (file, bytes) in &one {
             assert!(bytes == &other[file], "{file} differs between one and {name}");

@@ -12,7 +12,7 @@ use std::hash::Hasher;
 
 use serde_json::{json, Value};
 
-use crate::util::Workdir;
+use crate::util::{report_files, Workdir};
 
 /// What a hand-written ticket does, with the fixture lexicons and the default severities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,30 +367,6 @@ fn a_failed_veto_check_alone_makes_a_ticket_must_review() {
     assert_eq!(ids, BTreeSet::from(["A-P".to_string()]));
 }
 
-/// Every report file's bytes, the manifest without its wall-clock `runtime`.
-fn report_bytes(dir: &Workdir, out: &str) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &std::path::Path, dir: &std::path::Path, files: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(root, &path, files);
-                continue;
-            }
-            let name = path.strip_prefix(root).unwrap().display().to_string();
-            let mut bytes = std::fs::read(&path).unwrap();
-            if name == "manifest.json" {
-                let mut manifest: Value = serde_json::from_slice(&bytes).unwrap();
-                manifest.as_object_mut().unwrap().remove("runtime").expect("a runtime");
-                bytes = serde_json::to_vec(&manifest).unwrap();
-            }
-            files.insert(name, bytes);
-        }
-    }
-    let mut files = BTreeMap::new();
-    walk(&dir.join(out), &dir.join(out), &mut files);
-    files
-}
-
 #[test]
 fn risk_reports_are_byte_identical_across_threads_and_input_order() {
     let dir = Workdir::new();
@@ -405,9 +381,9 @@ fn risk_reports_are_byte_identical_across_threads_and_input_order() {
     audit(&dir, &input, "two", &[&risk[..], &["--threads", "2"]].concat());
     audit(&dir, &reversed, "reversed", &[&risk[..], &["--threads", "2"]].concat());
     audit(&dir, &dealt, "dealt", &[&risk[..], &["--threads", "1"]].concat());
-    let one = report_bytes(&dir, "one");
+    let one = report_files(&dir.join("one"), &["runtime"]);
     for other in ["two", "reversed", "dealt"] {
-        let theirs = report_bytes(&dir, other);
+        let theirs = report_files(&dir.join(other), &["runtime"]);
         assert_eq!(one.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "{other}");
         for (name, bytes) in &one {
             // The manifest names its input file, which differs by run; the rest is identical.

@@ -7,11 +7,11 @@
 //! file:line. Hand-written tickets, the fixture lexicons and the default template plus rules.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::Workdir;
+use crate::util::{report_files, Workdir};
 
 fn default_template() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/default.toml");
@@ -220,25 +220,6 @@ fn a_conduct_rule_flag_puts_the_ticket_in_the_risk_sample() {
     assert_eq!(sampled(None), [pair("T3", "一票否决")]);
 }
 
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn rule_flags_are_byte_identical_across_thread_counts() {
     let dir = Workdir::new();
@@ -246,13 +227,13 @@ fn rule_flags_are_byte_identical_across_thread_counts() {
         format!("{}\n{}\n{SURCHARGE_RULE}", default_template(), promise_rule(Some("complaint")));
     audit(&dir, &template, "one", &["--threads", "1"]);
     audit(&dir, &template, "two", &["--threads", "2"]);
-    let (one, two) = (files(&dir.join("one")), files(&dir.join("two")));
+    let (one, two) = (report_files(&dir.join("one"), &[]), report_files(&dir.join("two"), &[]));
     assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
     for (name, bytes) in &one {
         if name.ends_with("manifest.json") {
             continue; // records the thread count and the run's times
         }
-        assert!(bytes == &two[name], "{} differs between 1 and 2 threads", name.display());
+        assert!(bytes == &two[name], "{name} differs between 1 and 2 threads");
     }
     assert!(read(&dir, "one/flagged.jsonl").contains("\"no_promise\""));
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::Workdir;
+use crate::util::{report_files, Workdir};
 
 fn ticket(id: &str, agent: &str, turns: &[(&str, &str)]) -> String {
     let messages: Vec<serde_json::Value> =
@@ -107,35 +107,6 @@ fn corpus() -> Vec<String> {
     ]
 }
 
-/// Every report file's bytes; `manifest.json` without its `runtime` (the wall clock).
-fn reports(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for path in walk(dir) {
-        let name = path.strip_prefix(dir).unwrap().display().to_string();
-        let mut bytes = std::fs::read(&path).unwrap();
-        if name == "manifest.json" {
-            let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-            manifest.as_object_mut().unwrap().remove("runtime").expect("the manifest has it");
-            bytes = serde_json::to_vec(&manifest).unwrap();
-        }
-        files.insert(name, bytes);
-    }
-    files
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 /// `zhijian audit` into `out`, with the shortcuts on or off.
 fn audit(dir: &Workdir, args: &[&str], out: &str, threads: &str, shortcuts: bool) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_zhijian"));
@@ -154,7 +125,7 @@ fn same_four_ways(dir: &Workdir, args: &[&str], name: &str) -> BTreeMap<String, 
     for (threads, shortcuts) in [("1", false), ("1", true), ("2", false), ("2", true)] {
         let out = format!("{name}-{threads}-{shortcuts}");
         audit(dir, args, &out, threads, shortcuts);
-        runs.push((out.clone(), reports(&dir.join(&out))));
+        runs.push((out.clone(), report_files(&dir.join(&out), &["runtime"])));
     }
     let (first_name, first) = &runs[0];
     for (other_name, other) in &runs[1..] {

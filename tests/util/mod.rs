@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -155,6 +156,26 @@ impl Workdir {
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Every file of a report directory by its path inside it, with its bytes; in `manifest.json`
+/// the top-level keys `manifest_ignored` are removed (`runtime`, the wall clock and thread
+/// count, in every comparison; `inputs` too where the runs read differently ordered input).
+pub fn report_files(dir: &Path, manifest_ignored: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for path in walk(dir).into_iter().filter(|p| p.is_file()) {
+        let name = path.strip_prefix(dir).unwrap().display().to_string();
+        let mut bytes = std::fs::read(&path).unwrap();
+        if name == "manifest.json" {
+            let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            for key in manifest_ignored {
+                manifest.as_object_mut().unwrap().remove(*key).expect("the manifest has it");
+            }
+            bytes = serde_json::to_vec(&manifest).unwrap();
+        }
+        files.insert(name, bytes);
+    }
+    files
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
