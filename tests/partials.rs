@@ -222,7 +222,7 @@ fn a_line_that_is_not_a_record_is_named_by_file_and_line() {
 }
 
 #[test]
-fn map_rows_refuses_a_row_without_file_and_line() {
+fn map_rows_refuses_a_row_without_file_and_line_and_leaves_no_half_file() {
     let dir = Workdir::new();
     dir.write("rows.txt", "in/a.jsonl\t1\t{}\nno tabs here\n");
     let lexicons = lexicons();
@@ -236,4 +236,6 @@ fn map_rows_refuses_a_row_without_file_and_line() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("row 2: fewer than three tab-separated fields"), "{stderr}");
+    // Never a half file: records are written under a temporary name, renamed when complete.
+    assert_eq!(dir.listing().trim(), "rows.txt", "left behind:\n{}", dir.listing());
 }
