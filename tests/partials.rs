@@ -65,11 +65,17 @@ fn lexicons() -> String {
 }
 
 fn map_rows(dir: &Workdir, rows: &[String], out: &str) {
+    map_rows_with(dir, rows, out, &[]);
+}
+
+fn map_rows_with(dir: &Workdir, rows: &[String], out: &str, extra: &[&str]) {
     dir.write(&format!("{out}.rows"), rows.join("\n") + "\n");
     let lexicons = lexicons();
     let input = std::fs::File::open(dir.join(&format!("{out}.rows"))).unwrap();
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_zhijian"))
-        .args(["map", "--rows", "--quiet", "--lexicons", &lexicons, "--out", out, "-"])
+        .args(["map", "--rows", "--quiet", "--lexicons", &lexicons, "--out", out])
+        .args(extra)
+        .arg("-")
         .current_dir(dir.path())
         .stdin(input)
         .status()
@@ -78,8 +84,13 @@ fn map_rows(dir: &Workdir, rows: &[String], out: &str) {
 }
 
 fn render(dir: &Workdir, partials: &[&str], out: &str) {
+    render_with(dir, partials, out, &[]);
+}
+
+fn render_with(dir: &Workdir, partials: &[&str], out: &str, extra: &[&str]) {
     let lexicons = lexicons();
     let mut args = vec!["render", "--quiet", "--lexicons", &lexicons, "--out", out];
+    args.extend_from_slice(extra);
     args.extend_from_slice(partials);
     dir.zhijian(&args).success();
 }
@@ -136,6 +147,40 @@ fn random_shards_combined_in_random_order_render_the_reports_of_one_audit() {
             rejects.iter().map(|(f, l, r)| (f.to_string(), *l, r.to_string())).collect();
         assert_eq!(found, expected, "seed {seed}");
     }
+}
+
+#[test]
+fn risk_sampling_rule_packs_and_tickets_jsonl_render_as_one_audit_does() {
+    let dir = Workdir::new();
+    corpus(&dir);
+    // The e-commerce rule pack in risk mode (rate 0.5, floor 1, cap 2), tickets.jsonl, another
+    // seed and SLA: every option that reaches a record or the sample.
+    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let template = std::fs::read_to_string(pack.join("ecommerce.toml")).unwrap().replace(
+        "[sampling]\nmode = \"plain\"",
+        "[sampling]\nmode = \"risk\"\nrate = 0.5\nfloor = 1\ncap = 2",
+    );
+    assert!(template.contains("mode = \"risk\""), "the pack's [sampling] table moved");
+    dir.write("risk.toml", template);
+    for entry in std::fs::read_dir(pack.join("ecommerce")).unwrap().flatten() {
+        let name = format!("ecommerce/{}", entry.file_name().to_string_lossy());
+        dir.write(&name, std::fs::read(entry.path()).unwrap());
+    }
+    let shaping = ["--template", "risk.toml", "--per-ticket", "--sla-seconds", "20"];
+    let mut options = shaping.to_vec();
+    options.extend(["--seed", "7"]);
+    dir.audit("in", &options).success();
+    let rows = rows(&dir);
+    for (i, part) in rows.chunks(rows.len() / 3 + 1).enumerate() {
+        map_rows_with(&dir, part, &format!("p{i}.tsv"), &shaping);
+    }
+    render_with(&dir, &["p2.tsv", "p0.tsv", "p1.tsv"], "rendered", &options);
+    let single = report_files(&dir.join("out"), &["runtime", "inputs"]);
+    let sharded = report_files(&dir.join("rendered"), &["runtime", "inputs"]);
+    assert!(single.contains_key("tickets.jsonl") && single.contains_key("review_queue.csv"));
+    let differ: Vec<&String> =
+        single.keys().filter(|name| sharded.get(*name) != single.get(*name)).collect();
+    assert!(differ.is_empty() && sharded.len() == single.len(), "differ: {differ:?}");
 }
 
 #[test]
