@@ -28,25 +28,27 @@ use crate::parse::{self, Reject, Ticket};
 use crate::read::{self, InputFile, InputLine};
 use crate::report;
 use crate::report::manifest::Warnings;
-use crate::sample;
 use crate::score::{ReasonSet, Severity};
 use crate::timestamp::TsFormat;
 use crate::vocab::RejectCode;
 
 mod finish;
+mod registry;
 pub mod spill;
 pub mod wire;
 
+use registry::Registry;
 use spill::{PageLens, Spill};
 use wire::{Contribution, Copy, Header, InputPart, Lines, Record, RejectPart, TicketPart};
 
-/// What the run keeps per audited ticket: 8 + 4 + 8 + 1 + 1 + 8 + 8 + 3 × 4 + 3 × 4 = 62 bytes
-/// beyond the id (64 with padding); `reasons` has a bit per built-in reason and per rule,
-/// `checks` two bits per template rule (at most 32). In the spill at `spill_at`: its review-queue
-/// row, flagged.jsonl line and tickets.jsonl line; if flagged, its page fragments' four lengths
-/// ([`PageLens`]) and the fragments; if `pending`, a length-prefixed [`Pending`] block.
+/// What the run keeps per audited ticket: 4 + 8 + 1 + 1 + 8 + 8 + 3 × 4 + 3 × 4 = 54 bytes
+/// beyond the id (56 with padding); `reasons` has a bit per built-in reason and per rule,
+/// `checks` two bits per template rule (at most 32). Its sampling key is not kept: it is a
+/// hash of the id, computed again when the run samples. In the spill at `spill_at`: its
+/// review-queue row, flagged.jsonl line and tickets.jsonl line; if flagged, its page
+/// fragments' four lengths ([`PageLens`]) and the fragments; if `pending`, a length-prefixed
+/// [`Pending`] block. The [`Registry`] keeps it and its id.
 struct TicketRecord {
-    key: u64,
     owner: u32,
     checks: u64,
     /// Its severity when flagged, and its reasons: how agent pages order and group it.
@@ -64,9 +66,10 @@ struct TicketRecord {
     rows: u32,
 }
 
-// Invariant 4, checked by the compiler: the record (id aside) fits in 64 bytes. Risk-weighted
-// sampling reads its key, checks and reasons and adds nothing to it.
-const _: () = assert!(std::mem::size_of::<TicketRecord>() <= 64);
+// Invariant 4, checked by the compiler: the record (id aside) fits in 64 bytes — in 56 since
+// the sampling key is computed from the id. Risk-weighted sampling reads its checks and
+// reasons and adds nothing to it.
+const _: () = assert!(std::mem::size_of::<TicketRecord>() <= 56);
 
 impl TicketRecord {
     /// Where its page fragments' lengths are, after its three report lines.
@@ -110,7 +113,7 @@ pub struct Partial {
     mask: bool,
     warnings: Warnings,
     aggregate: Aggregate,
-    registry: HashMap<Box<str>, TicketRecord>,
+    registry: Registry,
     agent_ids: Vec<String>,
     agent_index: HashMap<String, u32>,
     rejects: Vec<RejectAt>,
@@ -135,7 +138,7 @@ impl Partial {
             mask,
             warnings: Warnings::default(),
             aggregate: Aggregate::with_entries(entries),
-            registry: HashMap::new(),
+            registry: Registry::new(),
             agent_ids: Vec::new(),
             agent_index: HashMap::new(),
             rejects: Vec::new(),
@@ -174,7 +177,7 @@ impl Partial {
         for (line, result) in batch.iter().zip(parsed) {
             match result {
                 Err(reject) => self.reject(&reject, &files[reject.file as usize].display)?,
-                Ok(ticket) if self.registry.contains_key(ticket.id.as_str()) => {
+                Ok(ticket) if self.registry.find(&ticket.id).is_some() => {
                     self.duplicates.push(Duplicate {
                         id: ticket.id.into_boxed_str(),
                         file: line.file,
@@ -188,7 +191,6 @@ impl Partial {
                     self.warnings.note(&ticket, file, line.line_no, self.mask);
                     let owner = self.intern(&ticket.owner);
                     let record = TicketRecord {
-                        key: sample::sample_key(self.seed, &ticket.id),
                         owner,
                         checks: 0,
                         severity: None,
@@ -202,14 +204,15 @@ impl Partial {
                         line: line.line_no.min(u64::from(u32::MAX)) as u32,
                         rows: line.rows.min(u64::from(u32::MAX)) as u32,
                     };
-                    self.registry.insert(ticket.id.clone().into_boxed_str(), record);
+                    self.registry.insert(&ticket.id, record);
                     tickets.push(ticket);
                 }
             }
         }
         drop(batch);
         let (aggregate, rendered) = audit_tickets(engine, &tickets, |ticket, severity| {
-            let owner = self.registry[ticket.id.as_str()].owner;
+            let place = self.registry.find(&ticket.id).expect("registered before auditing");
+            let owner = self.registry.get(place).owner;
             let cut = self.page_cut.as_ref();
             cut.is_none_or(|cut| cut.may_list(owner, severity, &ticket.id))
         });
@@ -295,16 +298,20 @@ impl Partial {
             self.duplicate(&id, lost);
         }
         let file = self.intern_file(&copy.file, "jsonl");
-        if let Some(audited) = self.registry.get(id.as_str()) {
+        let place = self.registry.find(&id);
+        if let Some(place) = place {
+            let audited = self.registry.get(place);
             let earlier =
                 self.file_order(audited.file, file).then(u64::from(audited.line).cmp(&copy.line));
             if earlier != Ordering::Greater {
                 self.duplicate(&id, copy);
                 return Ok(());
             }
-            // The new copy was read first: the one kept so far becomes its duplicate.
-            let (id, old) = self.registry.remove_entry(id.as_str()).expect("present");
-            let pending: Pending = self.read_pending(&old)?;
+            // The new copy was read first: the one kept so far becomes its duplicate, and the
+            // new copy's record takes its place.
+            let spill = self.spill.reader()?;
+            let pending: Pending = self.read_pending_from(&spill, self.registry.get(place))?;
+            let old = self.registry.get(place);
             let lost = Copy {
                 file: self.files[old.file as usize].display.clone(),
                 line: u64::from(old.line),
@@ -314,7 +321,6 @@ impl Partial {
             self.duplicate(&id, lost);
         }
         let record = TicketRecord {
-            key: sample::sample_key(self.seed, &id),
             owner: self.intern(&owner),
             checks,
             severity,
@@ -328,7 +334,10 @@ impl Partial {
             line: copy.line.min(u64::from(u32::MAX)) as u32,
             rows: copy.rows.min(u64::from(u32::MAX)) as u32,
         };
-        self.registry.insert(id.clone().into_boxed_str(), record);
+        match place {
+            Some(place) => *self.registry.get_mut(place) = record,
+            None => _ = self.registry.insert(&id, record),
+        }
         let pending = serde_json::to_vec(&Pending { contribution, raw: copy.raw })
             .expect("contributions serialize");
         let rendered = Rendered {
@@ -390,10 +399,10 @@ impl Partial {
         for d in &self.duplicates {
             lost.entry(&d.id).or_default().push(d);
         }
-        let mut ids: Vec<&str> = self.registry.keys().map(|id| &**id).collect();
-        ids.sort_unstable();
-        for id in ids {
-            let r = &self.registry[id];
+        let mut places: Vec<u32> = self.registry.places().collect();
+        places.par_sort_unstable_by(|&a, &b| self.registry.id(a).cmp(self.registry.id(b)));
+        for place in places {
+            let (id, r) = (self.registry.id(place), self.registry.get(place));
             let mut duplicates: Vec<&Duplicate> = lost.remove(id).unwrap_or_default();
             duplicates.sort_by_key(|d| (order[d.file as usize], d.line));
             let part = self.ticket_part(&spill, id, r, &duplicates)?;
@@ -526,7 +535,8 @@ impl Partial {
     /// Spills a ticket's rendered lines (and, from another process, its pending block) and
     /// fills in its record.
     fn keep(&mut self, mut r: Rendered, pending: bool, pending_block: &[u8]) -> Result<()> {
-        let record = self.registry.get_mut(r.id.as_str()).expect("registered before auditing");
+        let place = self.registry.find(&r.id).expect("registered before auditing");
+        let record = self.registry.get_mut(place);
         if let (Some(severity), Some(cut)) = (r.severity, self.page_cut.as_mut()) {
             // Rendered against the previous batches: this batch may have pushed it off.
             if !cut.add(record.owner, severity, &r.id) {
@@ -562,11 +572,6 @@ impl Partial {
             pending_block,
         ])?;
         Ok(())
-    }
-
-    fn read_pending(&mut self, r: &TicketRecord) -> Result<Pending> {
-        let spill = self.spill.reader()?;
-        self.read_pending_from(&spill, r)
     }
 
     /// The [`Pending`] block after a ticket's lines and page fragments.

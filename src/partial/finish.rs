@@ -33,7 +33,7 @@ impl Partial {
     ) -> Result<(Counts, Warnings, Vec<InputFile>)> {
         let spill = self.spill.reader()?;
         // Tickets from other processes that are still audited now that every copy has met.
-        for r in self.registry.values().filter(|r| r.pending) {
+        for r in self.registry.records().iter().filter(|r| r.pending) {
             let Pending { contribution, .. } = self.read_pending_from(&spill, r)?;
             if let Some((count, example)) = contribution.unread_times.clone() {
                 self.warnings.add(count, example);
@@ -41,17 +41,21 @@ impl Partial {
             contribution.add_to(&mut self.aggregate);
         }
         let rejected_by_reason = self.write_rejects(staging, &spill)?;
+        // No id is looked up after the duplicates named their audited copy.
+        self.registry.forget_ids();
         // The inputs in input order, however their records arrived.
         let mut inputs = self.files.clone();
         inputs.sort_by(|a, b| super::file_order(&a.display, &b.display));
         let lines = self.files.iter().map(|f| f.lines).sum();
-        let audited_lines = self.registry.values().map(|r| u64::from(r.rows)).sum();
+        let audited_lines = self.registry.records().iter().map(|r| u64::from(r.rows)).sum();
 
-        // Tickets by owner, each owner's sorted by id: the order every report lists them in.
-        let mut by_owner: Vec<Vec<(&str, &TicketRecord)>> = vec![Vec::new(); self.agent_ids.len()];
-        for (id, record) in &self.registry {
-            by_owner[record.owner as usize].push((id, record));
-        }
+        // Every ticket's place in id order (ids are unique), then the same places grouped by
+        // owner, each owner's still in id order: the orders every report lists them in. Four
+        // bytes per ticket each.
+        let registry = &self.registry;
+        let mut all: Vec<u32> = registry.places().collect();
+        all.par_sort_unstable_by(|&a, &b| registry.id(a).cmp(registry.id(b)));
+        let by_owner = Grouped::by_owner(&all, registry.records(), self.agent_ids.len());
         let (plan, template) = (&config.sampling, &config.template);
         // Risk mode's must-review class, from what the record keeps (invariant 4).
         let must = |r: &TicketRecord| match plan.mode {
@@ -62,24 +66,30 @@ impl Partial {
                 sample::must_review(vetoed, r.reasons, template)
             }
         };
-        let mut sampled: Vec<Vec<(&str, SampleReason)>> = Vec::with_capacity(by_owner.len());
-        for (owner, tickets) in by_owner.iter_mut().enumerate() {
-            tickets.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut sampled: Vec<Vec<(u32, SampleReason)>> = Vec::with_capacity(self.agent_ids.len());
+        for owner in 0..self.agent_ids.len() {
+            let tickets = by_owner.of(owner as u32);
             let candidates: Vec<sample::Candidate> = tickets
                 .iter()
-                .map(|(id, r)| sample::Candidate { key: r.key, id, must: must(r) })
+                .map(|&place| {
+                    let id = registry.id(place);
+                    let key = sample::sample_key(self.seed, id);
+                    sample::Candidate { key, id, must: must(registry.get(place)) }
+                })
                 .collect();
             let choice = plan.choose(&candidates);
             let agent = self.aggregate.agent(&self.agent_ids[owner]);
             agent.sample_left_out += choice.left_out;
-            let mut ids = Vec::with_capacity(choice.chosen.len());
+            let mut chosen = Vec::with_capacity(choice.chosen.len());
             for (i, reason) in choice.chosen {
-                let outcomes = Compliance::unpack(tickets[i].1.checks, template.rules.len());
+                let checks = registry.get(tickets[i]).checks;
+                let outcomes = Compliance::unpack(checks, template.rules.len());
                 agent.record_sampled(&outcomes, reason, template);
-                ids.push((tickets[i].0, reason));
+                chosen.push((i, reason));
             }
-            ids.sort_unstable();
-            sampled.push(ids);
+            // By id: the owner's tickets are in id order.
+            chosen.sort_unstable_by_key(|&(i, _)| i);
+            sampled.push(chosen.into_iter().map(|(i, reason)| (tickets[i], reason)).collect());
         }
         let mut agent_order: Vec<usize> = (0..self.agent_ids.len()).collect();
         agent_order.sort_by(|&a, &b| self.agent_ids[a].cmp(&self.agent_ids[b]));
@@ -89,8 +99,8 @@ impl Partial {
         queue.write(&report::csv::review_queue_header(&config.template.rules))?;
         let percent = plan.rate.percent();
         for &owner in &agent_order {
-            for &(id, reason) in &sampled[owner] {
-                let r = &self.registry[id];
+            for &(place, reason) in &sampled[owner] {
+                let r = registry.get(place);
                 let row = read_spill(&spill, &self.spill.path, r.spill_at, r.queue_len)?;
                 let reason = report::labels::sample_reason(reason, percent);
                 queue.write(&report::csv::queue_row_with_reason(&row, &reason))?;
@@ -99,9 +109,6 @@ impl Partial {
         queue.finish()?;
 
         // flagged.jsonl and tickets.jsonl: every ticket in id order.
-        let mut all: Vec<(&str, &TicketRecord)> =
-            self.registry.iter().map(|(id, r)| (id.as_ref(), r)).collect();
-        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut flagged_out = SpillCopy::create(staging, "flagged.jsonl")?;
         let mut tickets_out = if config.per_ticket {
             Some(SpillCopy::create(staging, "tickets.jsonl")?)
@@ -109,7 +116,7 @@ impl Partial {
             None
         };
         let mut flagged = 0;
-        for (_, r) in &all {
+        for r in all.iter().map(|&place| registry.get(place)) {
             let at = r.spill_at + u64::from(r.queue_len);
             if r.flagged_len > 0 {
                 flagged += 1;
@@ -126,7 +133,8 @@ impl Partial {
         }
 
         let rejected: u64 = rejected_by_reason.values().sum();
-        let audited = self.registry.len() as u64;
+        drop(all);
+        let audited = registry.len() as u64;
         let counts = Counts {
             lines,
             audited_lines,
@@ -187,9 +195,12 @@ impl Partial {
         // Agents in parallel (each writes only its own files), one flagged ticket at a time.
         let pages_started = Instant::now();
         rows.par_iter().zip(cards.par_iter()).try_for_each(|((id, name, metrics), kpi)| {
-            let owned = self.agent_index.get(id).map_or(&[][..], |&o| &by_owner[o as usize][..]);
-            let flagged: Vec<&TicketRecord> =
-                owned.iter().map(|(_, r)| *r).filter(|r| r.flagged_len > 0).collect();
+            let owned = self.agent_index.get(id).map_or(&[][..], |&o| by_owner.of(o));
+            let flagged: Vec<&TicketRecord> = owned
+                .iter()
+                .map(|&place| registry.get(place))
+                .filter(|r| r.flagged_len > 0)
+                .collect();
             let stem = report::agent_file_stem(id);
             let agent = report::AgentPage {
                 id,
@@ -248,7 +259,8 @@ impl Partial {
                 }
                 Kind::Duplicate(i) => {
                     let d = &self.duplicates[i];
-                    let first = &self.registry[&d.id];
+                    let first = self.registry.find(&d.id).expect("a duplicate's id was audited");
+                    let first = self.registry.get(first);
                     let detail = format!(
                         "ticket_id `{}` was already audited from {}:{}",
                         d.id, self.files[first.file as usize].display, first.line
@@ -269,5 +281,38 @@ impl Partial {
         }
         out.finish()?;
         Ok(by_reason)
+    }
+}
+
+/// Places grouped by owner: owner `o`'s are `places[starts[o]..starts[o + 1]]`.
+struct Grouped {
+    places: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl Grouped {
+    /// `ordered`'s places grouped by their record's owner, in `ordered`'s order within each
+    /// owner (a counting sort: one vector of places, no per-owner vectors).
+    fn by_owner(ordered: &[u32], records: &[TicketRecord], owners: usize) -> Grouped {
+        let mut starts = vec![0; owners + 1];
+        for r in records {
+            starts[r.owner as usize + 1] += 1;
+        }
+        for o in 0..owners {
+            starts[o + 1] += starts[o];
+        }
+        let mut next = starts.clone();
+        let mut places = vec![0; ordered.len()];
+        for &place in ordered {
+            let owner = records[place as usize].owner as usize;
+            places[next[owner]] = place;
+            next[owner] += 1;
+        }
+        Grouped { places, starts }
+    }
+
+    fn of(&self, owner: u32) -> &[u32] {
+        let owner = owner as usize;
+        &self.places[self.starts[owner]..self.starts[owner + 1]]
     }
 }
