@@ -91,6 +91,15 @@ impl Registry {
         0..self.records.len() as u32
     }
 
+    /// The bytes its vectors and table hold (capacity, not length).
+    #[cfg(test)]
+    fn heap_bytes(&self) -> usize {
+        self.ids.capacity()
+            + 4 * (self.ends.capacity() + self.wraps.capacity())
+            + std::mem::size_of::<TicketRecord>() * self.records.capacity()
+            + self.table.as_ref().map_or(0, HashTable::allocation_size)
+    }
+
     /// Frees the hash table: no id is looked up after this.
     pub(super) fn forget_ids(&mut self) {
         self.table = None;
@@ -141,6 +150,25 @@ mod tests {
         }
         assert_eq!(registry.find("T-200"), None);
         assert_eq!(registry.find("T-"), None);
+    }
+
+    #[test]
+    fn a_registered_ticket_holds_under_100_bytes() {
+        // Issue #13's budget for peak RSS per added ticket, on synth's 11-byte ids
+        // (`S1-00000001`). At 1,000,000 tickets: records 2²⁰ × 56 = 58,720,256 B; the arena
+        // doubles from 11 B to 11 × 2²⁰ = 11,534,336 B; ends 2²⁰ × 4 = 4,194,304 B; the table
+        // 2²¹ buckets (1,000,000 ÷ ⅞ > 2²⁰) × (4 + 1 control byte) + 16 = 10,485,776 B. Sum
+        // 84,934,672 B: 85 B per ticket. A HashMap<Box<str>, 64-byte record> held 2²¹ × (16 +
+        // 64 + 1) B of table and a 16-byte box per id: 186 B per ticket.
+        let mut registry = Registry::new();
+        let n = 1_000_000;
+        for i in 0..n {
+            registry.insert(&format!("S1-{i:08}"), record(i));
+        }
+        assert_eq!(registry.find("S1-00123456"), Some(123_456));
+        assert_eq!(registry.heap_bytes(), 84_934_672);
+        let per_ticket = registry.heap_bytes() as f64 / f64::from(n);
+        assert!(per_ticket <= 100.0, "{per_ticket:.1} B per registered ticket (budget 100 B)");
     }
 
     #[test]
