@@ -100,18 +100,25 @@ for p in "${partitionings[@]}"; do args+=(--partitioning "$p"); done
 spark_started=$(date +%s)
 if ! "$venv/bin/python" "$repo/dist/spark_job.py" --master "$master" \
         --ship "$bin" --zhijian ./"$(basename "$bin")" --root "$work" \
-        --split-bytes 32768 --collect combined "${args[@]}" corpus \
+        --split-bytes 32768 --collect combined "${args[@]}" --sql "$repo/dist/spark_job.sql" corpus \
         </dev/null >spark.out 2>spark.log; then
     cat spark.out
     grep -v -E '^\s+at |^WARN|WARN [A-Za-z]' spark.log | tail -n 40 >&2
     fail "the Spark job failed (log above)"
 fi
-say "Spark ($master): $(($(date +%s) - spark_started)) s for ${#partitionings[@]} partitionings"
+say "Spark ($master): $(($(date +%s) - spark_started)) s for ${#partitionings[@]} partitionings and the SQL file"
+cat combined/sql/part-* >combined/sql.tsv
+partitionings+=(sql)
 
 # --- render and compare -----------------------------------------------------------------------
 failed=0
 for p in "${partitionings[@]}"; do
-    "$bin" render --quiet --out "out_$p" "combined/$p.tsv" </dev/null
+    if [ "$p" = sql ]; then
+        # As on a cluster: the output directory's part files, concatenated, on render's stdin.
+        cat combined/sql/part-* | "$bin" render --quiet --out "out_$p"
+    else
+        "$bin" render --quiet --out "out_$p" "combined/$p.tsv" </dev/null
+    fi
     records=$(wc -l <"combined/$p.tsv")
     if ! diff -r --exclude=manifest.json ref "out_$p" >"diff_$p.txt"; then
         say "$p: DIFFERENT from one process ($records combined records)"

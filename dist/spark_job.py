@@ -22,6 +22,7 @@ relative inputs.
 
 import argparse
 import os
+import re
 import sys
 import urllib.parse
 
@@ -65,6 +66,9 @@ def parse_args(argv):
     ap.add_argument("--shuffle-partitions", type=int, default=4,
                     help="combine processes per partitioning (spark.sql.shuffle.partitions)")
     ap.add_argument("--master", help="Spark master when not given by spark-submit")
+    ap.add_argument("--sql", metavar="FILE",
+                    help="also run this SQL file (dist/spark_job.sql) on the first input, "
+                         "shipping --ship, its output in the --collect DIR/sql/ (run \"sql\")")
     out = ap.add_mutually_exclusive_group(required=True)
     out.add_argument("--collect", metavar="DIR",
                      help="write each partitioning's combined records to DIR/NAME.tsv on the "
@@ -180,6 +184,19 @@ def transform(zhijian, view, args):
     """
 
 
+def run_sql_file(spark, path, settings):
+    """Runs a file of `;`-terminated statements like `spark-sql -f`, after setting the
+    `spark.zhijian.*` values it refers to as ${...}."""
+    for key, value in settings.items():
+        spark.conf.set(f"spark.zhijian.{key}", value)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for statement in re.split(r";[ \t]*$", text, flags=re.M):
+        code = "\n".join(l for l in statement.splitlines() if not l.lstrip().startswith("--"))
+        if code.strip():
+            spark.sql(statement)
+
+
 def main(argv):
     args = parse_args(argv)
     spark = session(args)
@@ -207,6 +224,18 @@ def main(argv):
                 out.write(f"{r.key}\t{r.value}\n")
                 records += 1
         print(f"spark_job: {name}: {records} combined records ({PARTITIONINGS[name]})")
+    if args.sql:
+        if not (args.ship and args.collect):
+            sys.exit("spark_job: --sql needs --ship and --collect")
+        output = os.path.abspath(os.path.join(args.collect, "sql"))
+        run_sql_file(spark, args.sql, {
+            "binary": os.path.abspath(args.ship),
+            "input": args.inputs[0] if "://" in args.inputs[0] else os.path.abspath(args.inputs[0]),
+            "root": "file://" + root.rstrip("/") + "/",  # as input_file_name() spells it
+            "output": "file://" + urllib.parse.quote(output),
+            "options": args.options or " ",
+        })
+        print(f"spark_job: sql: {args.sql} wrote {output}")
     spark.stop()
 
 
