@@ -18,10 +18,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use zhijian::engine::Engine;
 use zhijian::lexicon::{Category, Lexicon};
 use zhijian::matcher::Hit;
 use zhijian::parse::{Message, Role, Ticket};
-use zhijian::run::Engine;
 use zhijian::score::EvidenceKind;
 
 fn main() {

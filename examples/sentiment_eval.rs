@@ -12,10 +12,10 @@
 
 use rayon::prelude::*;
 
+use zhijian::engine::Engine;
 use zhijian::lexicon::Lexicon;
 use zhijian::matcher::Rules;
 use zhijian::parse::{Message, Role, Ticket};
-use zhijian::run::Engine;
 
 #[derive(Default)]
 struct Confusion {

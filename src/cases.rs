@@ -23,11 +23,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::TestArgs;
+use crate::engine::Engine;
 use crate::error::{for_terminal, Error, Result};
 use crate::lexicon::{builtin, Category, Lexicon};
 use crate::normalize;
 use crate::parse::{Message, Role, Ticket, UnreadTimes};
-use crate::run::Engine;
 use crate::score::EvidenceKind;
 
 /// The header `calibrate --cases` writes, and the columns every case file needs.

@@ -20,6 +20,14 @@ pub struct Cli {
 pub enum Command {
     /// Audit tickets (JSON Lines, or tables with a mapping) and write the report set to --out.
     Audit(Box<AuditArgs>),
+    /// Audit a shard of the input into partial records (`KEY<TAB>JSON` lines) for `combine`
+    /// and `render`: the steps of `audit` that a distributed engine runs (docs/spark.md).
+    Map(Box<MapArgs>),
+    /// Merge partial records, in any grouping and order, into fewer (one per ticket id).
+    Combine(CombineArgs),
+    /// Write the report set from partial records: the same bytes `audit` writes for the same
+    /// input, options and seed.
+    Render(Box<AuditArgs>),
     /// Show how text is normalized, tokenized and matched: every hit and what changed it.
     Explain(ExplainArgs),
     /// Lexicon tools for trainers.
@@ -33,6 +41,30 @@ pub enum Command {
     /// Read filled-in review_queue.csv files: how often reviewers agreed with each check and
     /// each lexicon entry, most-overruled entries first.
     Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// Read stdin as rows `FILE<TAB>LINE<TAB>TEXT` (what Spark's `SELECT TRANSFORM` sends),
+    /// each naming its input file and line, instead of reading INPUT files.
+    #[arg(long)]
+    pub rows: bool,
+
+    /// `audit`'s options; --out is the records file (`-` for stdout), and the sampling,
+    /// baseline and page options are `render`'s, not map's. INPUT is `-` with --rows.
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CombineArgs {
+    /// Partial-record files (`zhijian map` or `combine` output) [default: stdin].
+    #[arg(value_name = "PARTIALS")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

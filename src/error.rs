@@ -79,6 +79,10 @@ pub enum Error {
     #[error("{path}: {problem}")]
     Input { path: PathBuf, problem: String },
 
+    /// Partial records (`zhijian combine`, `zhijian render`) that cannot be merged.
+    #[error("partial records {at}: {problem}")]
+    Partial { at: String, problem: String },
+
     /// `at` is `path` or `path:line`.
     #[error("scoring template {at}: {problem}")]
     Template { at: String, problem: String },

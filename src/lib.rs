@@ -61,6 +61,8 @@ pub mod sample;
 pub mod check;
 // 9. aggregate: per-agent counts with one associative merge
 pub mod aggregate;
+pub mod engine;
+pub mod partial;
 // 9b. pages: which flagged tickets an agent page lists, by severity, and what goes per reason
 pub mod pages;
 // 10. report: formats return bytes; one place writes, atomically

@@ -14,6 +14,13 @@ fn main() {
     let result = match cli.command {
         Command::Audit(args) => zhijian::config::AuditConfig::from_args(*args)
             .and_then(|config| zhijian::run::audit(&config).map(|summary| summary.finish(&config))),
+        Command::Map(args) => zhijian::run::map(*args).map(|()| EXIT_OK),
+        Command::Combine(args) => zhijian::run::combine(&args).map(|()| EXIT_OK),
+        Command::Render(args) => {
+            zhijian::config::AuditConfig::from_args(*args).and_then(|config| {
+                zhijian::run::render(&config).map(|summary| summary.finish(&config))
+            })
+        }
         Command::Explain(args) => zhijian::tools::explain(&args).map(|()| EXIT_OK),
         Command::Lexicon(LexiconCommand::Check(args)) => {
             zhijian::tools::lexicon_check(&args).map(|()| EXIT_OK)

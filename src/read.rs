@@ -5,6 +5,7 @@
 //! were named in. gzip is recognized by its magic bytes, so a compressed stdin works too. Lines
 //! stay bytes here: invalid UTF-8 is the parser's to reject, not a reason to stop reading.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -47,6 +48,10 @@ pub enum Format {
 }
 
 impl Format {
+    pub fn from_key(key: &str) -> Option<Format> {
+        [Format::JsonLines, Format::Table].into_iter().find(|f| f.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Format::JsonLines => "jsonl",
@@ -349,6 +354,118 @@ impl LineStream {
             stdin.bytes = total.saturating_sub(on_disk);
         }
         self.files
+    }
+}
+
+impl InputFile {
+    /// An input known by name only: a file another process read (`zhijian map --rows`, or a
+    /// partial's records), whose size and digest it reports if it read it whole.
+    pub fn named(display: &str, format: Format) -> InputFile {
+        InputFile {
+            display: display.to_string(),
+            path: None,
+            format,
+            bytes: 0,
+            lines: 0,
+            sha256: None,
+        }
+    }
+}
+
+/// Rows `FILE<TAB>LINE<TAB>TEXT` on stdin, as an engine that pipes rows through a program
+/// sends them (`zhijian map --rows`): each names its file and 1-based line, so rejects and
+/// duplicates name them as a whole-file read would. TEXT is the line without its end; as when
+/// reading the file, a trailing CR and a byte-order mark on line 1 are dropped and blank lines
+/// are skipped.
+pub struct RowStream {
+    pub files: Vec<InputFile>,
+    index: HashMap<String, u32>,
+    input: Box<dyn BufRead>,
+    row: u64,
+}
+
+impl RowStream {
+    pub fn new(input: Box<dyn BufRead>) -> RowStream {
+        RowStream { files: Vec::new(), index: HashMap::new(), input, row: 0 }
+    }
+
+    /// As [`LineStream::next_batch`].
+    pub fn next_batch(
+        &mut self,
+        max_lines: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<InputLine>>> {
+        let mut batch = Vec::with_capacity(max_lines.min(4096));
+        let mut batch_bytes = 0;
+        while batch.len() < max_lines && batch_bytes < max_bytes {
+            let Some(line) = self.next_line()? else { break };
+            batch_bytes += line.bytes.len();
+            batch.push(line);
+        }
+        Ok(if batch.is_empty() { None } else { Some(batch) })
+    }
+
+    fn next_line(&mut self) -> Result<Option<InputLine>> {
+        loop {
+            let mut bytes = Vec::new();
+            let (read, too_long) = read_line(self.input.as_mut(), &mut bytes, LineEnds::Lf)
+                .map_err(Error::read("-"))?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.row += 1;
+            let bad = |problem: &str| Error::Input {
+                path: PathBuf::from("-"),
+                problem: format!(
+                    "row {}: {problem}; --rows reads FILE<TAB>LINE<TAB>TEXT",
+                    self.row
+                ),
+            };
+            let mut fields = bytes.splitn(3, |&b| b == b'\t');
+            let (Some(file), Some(line), Some(text)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                return Err(bad("fewer than three tab-separated fields"));
+            };
+            let file = std::str::from_utf8(file).map_err(|_| bad("the file name is not UTF-8"))?;
+            let line_no: u64 = std::str::from_utf8(line)
+                .ok()
+                .and_then(|l| l.trim().parse().ok())
+                .filter(|&n| n > 0)
+                .ok_or_else(|| bad("LINE is not a line number (1, 2, …)"))?;
+            let mut text = text.to_vec();
+            if text.last() == Some(&b'\r') {
+                text.pop();
+            }
+            if line_no == 1 && text.starts_with(b"\xEF\xBB\xBF") {
+                text.drain(..3);
+            }
+            if text.iter().all(u8::is_ascii_whitespace) && !too_long {
+                continue;
+            }
+            let file = match self.index.get(file) {
+                Some(&index) => index,
+                None => {
+                    let index = self.files.len() as u32;
+                    self.files.push(InputFile::named(file, Format::JsonLines));
+                    self.index.insert(file.to_string(), index);
+                    index
+                }
+            };
+            self.files[file as usize].lines += 1;
+            self.files[file as usize].bytes += text.len() as u64 + 1;
+            return Ok(Some(InputLine {
+                file,
+                line_no,
+                bytes: text,
+                too_long,
+                rows: 1,
+                reject: None,
+            }));
+        }
     }
 }
 

@@ -27,13 +27,13 @@ use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::cli::StatsArgs;
+use crate::engine::Engine;
 use crate::error::{for_terminal, Error, Result};
 use crate::lexicon::{Category, EntryId, Lexicon};
 use crate::matcher::Effect;
 use crate::parse::{self, Reject, RejectCode, Role, Ticket};
 use crate::read::{self, LineStream};
 use crate::report;
-use crate::run::Engine;
 use crate::score::EvidenceKind;
 
 /// Graphemes of context shown on each side of a hit in an example.

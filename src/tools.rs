@@ -5,11 +5,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use crate::cli::{ExplainArgs, LexiconArgs, SynthArgs};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::lexicon::{check, Lexicon};
 use crate::normalize::NormText;
 use crate::report;
-use crate::run::Engine;
 
 /// `zhijian explain`: each text's normalized form, tokens and hits, for trainers.
 pub fn explain(args: &ExplainArgs) -> Result<()> {

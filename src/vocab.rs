@@ -192,6 +192,15 @@ impl ReasonSet {
         self.0 == 0
     }
 
+    /// Its bits, as a partial record carries them (`partial::wire`).
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
+    pub fn from_bits(bits: u64) -> ReasonSet {
+        ReasonSet(bits)
+    }
+
     /// In report order ([`FlagReason`]'s), for a template with `rules` rules.
     pub fn iter(self, rules: usize) -> impl Iterator<Item = FlagReason> {
         FlagReason::all(rules).filter(move |&r| self.contains(r))

@@ -67,7 +67,7 @@ fn a_killed_run_leaves_the_previous_reports_intact() {
     // Bounded wait (30 s) for the run to be under way: its staging directory holds files.
     let mut staged = None;
     for _ in 0..3000 {
-        staged = staging(&dir).filter(|s| s.join("rejects.jsonl").exists());
+        staged = staging(&dir).filter(|s| s.join(".spill").exists());
         if staged.is_some() {
             break;
         }

@@ -107,7 +107,7 @@ pub fn legend() -> Vec<(&'static str, &'static str)> {
     classes
 }
 
-/// `shown` is each message's text as displayed (`run::Audited::shown`): masking keeps every
+/// `shown` is each message's text as displayed (`engine::Audited::shown`): masking keeps every
 /// character count, so evidence's character offsets hold in it.
 pub fn build(
     ticket: &Ticket,

@@ -231,7 +231,7 @@ const CONTEXT_CHARS: usize = 40;
 pub const MAX_EVIDENCE: usize = 200;
 
 /// `shown` is each message's text as displayed (masked unless `--no-mask`, see
-/// `run::Audited`). Masking keeps character counts, so the evidence offsets hold in it.
+/// `engine::Audited`). Masking keeps character counts, so the evidence offsets hold in it.
 /// `severity` is the ticket's, from the scoring template; `chosen` the indices of the evidence
 /// to write, in evidence order (`TicketScore::evidence_shown`, at most [`MAX_EVIDENCE`]).
 pub fn flagged_ticket(

@@ -56,7 +56,7 @@ pub struct Warnings {
     pub unread_time_examples: Vec<UnreadTimeExample>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct UnreadTimeExample {
     pub ticket_id: String,
     pub message: u32,
@@ -71,9 +71,21 @@ impl Warnings {
     /// Counts a ticket's unread times; keeps the examples of the smallest ticket ids, so the
     /// examples do not depend on thread count. `mask` masks personal data in the value shown.
     pub fn note(&mut self, ticket: &Ticket, file: &str, line: u64, mask: bool) {
+        if let Some((count, example)) = Warnings::of(ticket, file, line, mask) {
+            self.add(count, example);
+        }
+    }
+
+    /// A ticket's unread times and its example, as [`Warnings::note`] counts them (a partial
+    /// carries them until it is known whether its ticket is audited or a duplicate).
+    pub fn of(
+        ticket: &Ticket,
+        file: &str,
+        line: u64,
+        mask: bool,
+    ) -> Option<(u64, UnreadTimeExample)> {
         let unread = &ticket.unread_times;
-        let Some((message, value)) = &unread.first else { return };
-        self.unread_times += u64::from(unread.count);
+        let (message, value) = unread.first.as_ref()?;
         let example = UnreadTimeExample {
             ticket_id: ticket.id.clone(),
             message: *message,
@@ -81,6 +93,11 @@ impl Warnings {
             line,
             value: if mask { crate::pii::mask_text(value).into_owned() } else { value.clone() },
         };
+        Some((u64::from(unread.count), example))
+    }
+
+    pub fn add(&mut self, count: u64, example: UnreadTimeExample) {
+        self.unread_times += count;
         let at = self.unread_time_examples.partition_point(|e| *e < example);
         if at < Self::EXAMPLES {
             self.unread_time_examples.insert(at, example);

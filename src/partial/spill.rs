@@ -1,23 +1,20 @@
-//! The end of a run: report files filled from the spill (each ticket's rendered lines, written
-//! while its text was in memory), and agent and reason pages written one flagged ticket at a
-//! time, so memory never holds more than one ticket's page fragment per worker. The spill is
-//! read with positioned reads (no shared cursor), so agents' pages are written in parallel,
-//! each agent's files by one worker.
+//! The spill: a file in the staging directory holding each ticket's rendered lines (written
+//! while its text was in memory), its rejected lines and, for tickets from other processes,
+//! their contributions; and the end of a run, report files filled from it, with agent and
+//! reason pages written one flagged ticket at a time, so memory never holds more than one
+//! ticket's page fragment per worker. The spill is read with positioned reads (no shared
+//! cursor), so agents' pages are written in parallel, each agent's files by one worker.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{PageLens, TicketRecord};
+use super::TicketRecord;
 use crate::error::{Error, Result};
 use crate::pages::{self, Flag};
 use crate::report::jsonl::FlaggedTicket;
 use crate::report::{self, Staging};
 use crate::template::Template;
-
-/// Evidence items a ticket shows on a reason page: the one behind its first reason (its agent
-/// page shows them all, up to the flagged.jsonl cap).
-pub(super) const REASON_PAGE_EVIDENCE: usize = 1;
 
 /// `agents/<stem>.html|.md` and the agent's reason pages `agents/<stem>/<reason>.html|.md`, as
 /// `pages::layout` lays them out; `flagged` are the agent's flagged tickets in id order, and
@@ -27,6 +24,64 @@ pub(super) const REASON_PAGE_EVIDENCE: usize = 1;
 /// reference each), one `FlaggedTicket` at a time (at most `jsonl::MAX_EVIDENCE` evidence items)
 /// and at most 16 open pages with a 64 KiB buffer each. Each flagged ticket is read from the
 /// spill once and rendered once per format, whatever the number of pages it goes on.
+/// Appended bytes, read back by offset.
+pub(super) struct Spill {
+    out: BufWriter<File>,
+    pub(super) path: PathBuf,
+    pub(super) len: u64,
+    /// Bytes appended since the last flush: reading needs them on disk.
+    dirty: bool,
+}
+
+impl Spill {
+    pub(super) fn create(path: PathBuf) -> Result<Spill> {
+        let file = File::create(&path).map_err(Error::write(&path))?;
+        Ok(Spill { out: BufWriter::with_capacity(1 << 20, file), path, len: 0, dirty: false })
+    }
+
+    /// Appends the parts; returns where the first starts.
+    pub(super) fn append(&mut self, parts: &[&[u8]]) -> Result<u64> {
+        let at = self.len;
+        for part in parts {
+            self.out.write_all(part).map_err(Error::write(&self.path))?;
+            self.len += part.len() as u64;
+        }
+        self.dirty = true;
+        Ok(at)
+    }
+
+    /// A handle for positioned reads of everything appended so far.
+    pub(super) fn reader(&mut self) -> Result<File> {
+        if self.dirty {
+            self.out.flush().map_err(Error::write(&self.path))?;
+            self.dirty = false;
+        }
+        File::open(&self.path).map_err(Error::read(&self.path))
+    }
+}
+
+/// The lengths of a flagged ticket's page fragments (brief HTML, brief Markdown, conversation
+/// HTML, conversation Markdown), written to the spill before them.
+pub(super) struct PageLens(pub [u32; 4]);
+
+impl PageLens {
+    pub const BYTES: usize = 16;
+
+    pub fn to_bytes(&self) -> [u8; PageLens::BYTES] {
+        let mut out = [0; PageLens::BYTES];
+        for (chunk, len) in out.chunks_mut(4).zip(self.0) {
+            chunk.copy_from_slice(&len.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> PageLens {
+        PageLens(std::array::from_fn(|i| {
+            u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().expect("four bytes"))
+        }))
+    }
+}
+
 pub(super) fn write_agent_pages(
     staging: &Staging,
     (spill, spill_path): (&File, &PathBuf),
