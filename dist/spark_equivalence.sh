@@ -90,6 +90,12 @@ trap cleanup EXIT
 cd "$work"
 python3 "$repo/dist/spark_corpus.py" corpus
 "$bin" audit --quiet --out ref corpus </dev/null
+# The SQL run uses other options, so map and render must both honour them.
+sql_options="--seed 7 --sample-rate 0.5 --sla-seconds 20"
+# shellcheck disable=SC2086
+"$bin" audit --quiet --out ref_sql $sql_options corpus </dev/null
+diff -q ref/review_queue.csv ref_sql/review_queue.csv >/dev/null \
+    && fail "--seed 7 --sample-rate 0.5 sampled the same tickets as the defaults: the SQL run would test nothing"
 lines=$(python3 -c 'import json; c = json.load(open("ref/manifest.json"))["counts"]
 print("%(lines)s lines: %(audited)s audited, %(rejected)s rejected, %(sampled)s sampled" % c)')
 say "reference (one process): $lines"
@@ -100,7 +106,8 @@ for p in "${partitionings[@]}"; do args+=(--partitioning "$p"); done
 spark_started=$(date +%s)
 if ! "$venv/bin/python" "$repo/dist/spark_job.py" --master "$master" \
         --ship "$bin" --zhijian ./"$(basename "$bin")" --root "$work" \
-        --split-bytes 32768 --collect combined "${args[@]}" --sql "$repo/dist/spark_job.sql" corpus \
+        --split-bytes 32768 --collect combined "${args[@]}" --sql "$repo/dist/spark_job.sql" \
+        --sql-options "$sql_options" corpus \
         </dev/null >spark.out 2>spark.log; then
     cat spark.out
     grep -v -E '^\s+at |^WARN|WARN [A-Za-z]' spark.log | tail -n 40 >&2
@@ -113,20 +120,23 @@ partitionings+=(sql)
 # --- render and compare -----------------------------------------------------------------------
 failed=0
 for p in "${partitionings[@]}"; do
+    ref=ref
     if [ "$p" = sql ]; then
         # As on a cluster: the output directory's part files, concatenated, on render's stdin.
-        cat combined/sql/part-* | "$bin" render --quiet --out "out_$p"
+        ref=ref_sql
+        # shellcheck disable=SC2086
+        cat combined/sql/part-* | "$bin" render --quiet $sql_options --out "out_$p" -
     else
         "$bin" render --quiet --out "out_$p" "combined/$p.tsv" </dev/null
     fi
     records=$(wc -l <"combined/$p.tsv")
-    if ! diff -r --exclude=manifest.json ref "out_$p" >"diff_$p.txt"; then
+    if ! diff -r --exclude=manifest.json "$ref" "out_$p" >"diff_$p.txt"; then
         say "$p: DIFFERENT from one process ($records combined records)"
         head -c 6000 "diff_$p.txt"
         failed=1
         continue
     fi
-    if ! python3 - ref/manifest.json "out_$p/manifest.json" <<'EOF'
+    if ! python3 - "$ref/manifest.json" "out_$p/manifest.json" <<'EOF'
 import difflib, json, sys
 
 def comparable(path):

@@ -69,6 +69,7 @@ def parse_args(argv):
     ap.add_argument("--sql", metavar="FILE",
                     help="also run this SQL file (dist/spark_job.sql) on the first input, "
                          "shipping --ship, its output in the --collect DIR/sql/ (run \"sql\")")
+    ap.add_argument("--sql-options", help="map's options in the SQL run [default: --options]")
     out = ap.add_mutually_exclusive_group(required=True)
     out.add_argument("--collect", metavar="DIR",
                      help="write each partitioning's combined records to DIR/NAME.tsv on the "
@@ -174,7 +175,7 @@ def transform(zhijian, view, args):
             FROM (
                 SELECT TRANSFORM (file, line, text)
                     ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
-                    USING '{zhijian} map --rows --quiet {args}'
+                    USING '{zhijian} map --rows --quiet --out - - {args}'
                     AS (key STRING, value STRING)
                     ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
                 FROM {view}
@@ -233,7 +234,7 @@ def main(argv):
             "input": args.inputs[0] if "://" in args.inputs[0] else os.path.abspath(args.inputs[0]),
             "root": "file://" + root.rstrip("/") + "/",  # as input_file_name() spells it
             "output": "file://" + urllib.parse.quote(output),
-            "options": args.options or " ",
+            "options": (args.options if args.sql_options is None else args.sql_options) or " ",
         })
         print(f"spark_job: sql: {args.sql} wrote {output}")
     spark.stop()

@@ -68,7 +68,7 @@ FROM (
         FROM (
             SELECT TRANSFORM (file, line, text)
                 ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
-                USING './zhijian map --rows --quiet ${spark.zhijian.options}'
+                USING './zhijian map --rows --quiet --out - - ${spark.zhijian.options}'
                 AS (key STRING, value STRING)
                 ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
             FROM zhijian_rows
