@@ -160,29 +160,30 @@ def partitioned(rows, name, spark):
 
 
 def transform(zhijian, view, args):
-    """The two TRANSFORMs. A line without a tab comes back with a NULL value: fail on it."""
-    return f"""
+    """The two TRANSFORMs. A line without a tab comes back with a NULL value: fail on it
+    rather than merge less than was mapped (concat_ws would drop it silently)."""
+    def checked(query, step):
+        return f"""
+            SELECT key,
+                   CASE WHEN key IS NULL OR value IS NULL
+                        THEN raise_error('zhijian {step} wrote a line that is not KEY<TAB>JSON')
+                        ELSE value END AS value
+            FROM ({query}) {step}_out"""
+    mapped = f"""
+        SELECT TRANSFORM (file, line, text)
+            ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
+            USING '{zhijian} map --rows --quiet --out - - {args}'
+            AS (key STRING, value STRING)
+            ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
+        FROM {view}"""
+    combined = f"""
         SELECT TRANSFORM (key, value)
             ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
             USING '{zhijian} combine'
             AS (key STRING, value STRING)
             ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
-        FROM (
-            SELECT key,
-                   CASE WHEN key IS NULL OR value IS NULL
-                        THEN raise_error('zhijian map wrote a line that is not KEY<TAB>JSON')
-                        ELSE value END AS value
-            FROM (
-                SELECT TRANSFORM (file, line, text)
-                    ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
-                    USING '{zhijian} map --rows --quiet --out - - {args}'
-                    AS (key STRING, value STRING)
-                    ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'
-                FROM {view}
-            ) mapped
-            DISTRIBUTE BY key
-        ) grouped
-    """
+        FROM ({checked(mapped, "map")} DISTRIBUTE BY key) grouped"""
+    return checked(combined, "combine")
 
 
 def run_sql_file(spark, path, settings):
@@ -219,9 +220,6 @@ def main(argv):
         with open(os.path.join(args.collect, f"{name}.tsv"), "w", encoding="utf-8",
                   newline="\n") as out:
             for r in combined.toLocalIterator():
-                if r.key is None or r.value is None:
-                    sys.exit(f"spark_job: {name}: zhijian combine wrote a line that is not "
-                             "KEY<TAB>JSON")
                 out.write(f"{r.key}\t{r.value}\n")
                 records += 1
         print(f"spark_job: {name}: {records} combined records ({PARTITIONINGS[name]})")
