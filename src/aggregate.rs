@@ -40,6 +40,10 @@ impl Histogram {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
     pub fn count(&self) -> u64 {
         self.buckets.values().sum()
     }
@@ -69,55 +73,82 @@ impl Histogram {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentAggregate {
     /// The smallest non-empty `agent_name` seen, so the choice does not depend on order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub tickets: u64,
     /// Tickets the agent wrote at least one message in (owned or transferred in).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub participated: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub messages: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub words: u64,
+    #[serde(default, skip_serializing_if = "all_zero")]
     pub hits: [u64; CATEGORIES],
     /// Tickets in which this agent had at least one hit of the category.
+    #[serde(default, skip_serializing_if = "all_zero")]
     pub tickets_with: [u64; CATEGORIES],
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub complaints: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub complaints_with_empathy: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub customer_negative_tickets: u64,
     /// Owned tickets with at least one customer complaint (`TicketScore::complaints`): 投诉率's
     /// numerator.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub complaint_tickets: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub escalations: u64,
     /// Handle times of the owned tickets that have one (the whole ticket to its owner, see
     /// docs/kpi.md), and their exact sum in seconds for the mean (AHT): the histogram's
     /// buckets give the median and p90, the sum keeps the mean exact above ten minutes.
+    #[serde(default, skip_serializing_if = "Histogram::is_empty")]
     pub handle: Histogram,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub handle_secs_total: u64,
+    #[serde(default, skip_serializing_if = "Histogram::is_empty")]
     pub first_response: Histogram,
+    #[serde(default, skip_serializing_if = "Histogram::is_empty")]
     pub responses: Histogram,
     /// Owned tickets where no reply could be timed.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub untimed_tickets: u64,
     /// CSAT counts for scores 1..=5.
+    #[serde(default, skip_serializing_if = "all_zero")]
     pub csat: [u64; 5],
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub resolved: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub resolved_known: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub flagged: u64,
+    #[serde(default, skip_serializing_if = "all_zero")]
     pub reasons: [u64; Reason::ALL.len()],
     /// Tickets flagged by each rule with a severity, indexed by `RuleId` (as long as the last
     /// rule that flagged one).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule_flags: Vec<u64>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub sampled: u64,
     /// Sampled tickets by why they were sampled (`SampleReason as usize`), summing to
     /// `sampled`; and must-review tickets a risk-mode cap left out of the sample.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "all_zero")]
     pub sampled_by: [u64; SampleReason::COUNT],
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub sample_left_out: u64,
     /// Outcome counts per template rule (in rule order) over the sampled tickets; empty until
     /// a sampled ticket is counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<[u64; 4]>,
     /// Sampled tickets with a compliance score (at least one check passed or failed), the sum
     /// of their scores (whole points, so merging stays exact) and how many a veto zeroed.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub compliance_scored: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub compliance_points: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub compliance_vetoed: u64,
 }
 
@@ -191,6 +222,14 @@ impl AgentAggregate {
             self.compliance_vetoed += u64::from(score.vetoed);
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn all_zero<const N: usize>(counts: &[u64; N]) -> bool {
+    counts.iter().all(|&n| n == 0)
 }
 
 fn add_arrays<const N: usize>(mine: &mut [u64; N], theirs: &[u64; N]) {

@@ -16,7 +16,6 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -357,10 +356,9 @@ impl Partial {
     /// Every record, for another merge: the header, each input, each rejected line, each
     /// audited ticket with the copies that lost to it. Ticket by ticket in id order, so the
     /// output is the same for any grouping and order of the input records.
-    pub fn emit(mut self, out: &mut dyn Write, name: &Path) -> Result<()> {
-        let io = |e: std::io::Error| Error::write(name)(e);
+    pub fn emit(mut self, out: &mut wire::Output) -> Result<()> {
         if let Some(header) = self.header.take() {
-            out.write_all(&Record::Header(header).to_line()).map_err(io)?;
+            out.write(&Record::Header(header))?;
         }
         let mut files: Vec<&InputFile> = self.files.iter().collect();
         files.sort_by(|a, b| file_order(&a.display, &b.display));
@@ -372,7 +370,7 @@ impl Partial {
                 bytes: file.bytes,
                 sha256: file.sha256.clone(),
             };
-            out.write_all(&Record::Input(input).to_line()).map_err(io)?;
+            out.write(&Record::Input(input))?;
         }
         let spill = self.spill.reader()?;
         let order = self.file_ranks();
@@ -386,7 +384,7 @@ impl Partial {
                 code: r.code,
                 rendered: String::from_utf8_lossy(rendered.trim_ascii_end()).into_owned(),
             };
-            out.write_all(&Record::Reject(reject).to_line()).map_err(io)?;
+            out.write(&Record::Reject(reject))?;
         }
         let mut lost: HashMap<&str, Vec<&Duplicate>> = HashMap::new();
         for d in &self.duplicates {
@@ -399,9 +397,8 @@ impl Partial {
             let mut duplicates: Vec<&Duplicate> = lost.remove(id).unwrap_or_default();
             duplicates.sort_by_key(|d| (order[d.file as usize], d.line));
             let part = self.ticket_part(&spill, id, r, &duplicates)?;
-            out.write_all(&Record::Ticket(Box::new(part)).to_line()).map_err(io)?;
+            out.write(&Record::Ticket(Box::new(part)))?;
         }
-        out.flush().map_err(io)?;
         drop(spill);
         std::fs::remove_file(&self.spill.path).map_err(Error::write(&self.spill.path))
     }

@@ -4,20 +4,16 @@
 //! commands: `map` turns a shard into partial records, `combine` merges records in any grouping,
 //! `render` turns the merged records into the very reports `audit` writes.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
-
-use rayon::prelude::*;
 
 use crate::cli::{CombineArgs, MapArgs};
 use crate::config::AuditConfig;
 use crate::engine::Engine;
 use crate::error::{for_terminal, Error, Result, EXIT_OK, EXIT_TOO_MANY_REJECTS};
 use crate::lexicon::Lexicon;
-use crate::partial::wire::{Header, Record};
+use crate::partial::wire::{self, Header, Record};
 use crate::partial::{self, Partial};
 use crate::progress::Progress;
 use crate::read::{self, InputFile, LineStream, RowStream};
@@ -56,7 +52,7 @@ pub fn render(config: &AuditConfig) -> Result<RunSummary> {
     let (counts, warnings, inputs) = pool(config.threads)?.install(|| {
         let entries = engine.lexicon.entries.len();
         let mut partial = Partial::new(&staging.dir, entries, config.seed, config.mask)?;
-        read_records(&config.inputs, |record| partial.absorb(record))?;
+        wire::read(&config.inputs, |record| partial.absorb(record))?;
         partial.check_header(&Header::of(config, &engine.lexicon))?;
         partial.finish(config, &engine, &trend, &staging)
     })?;
@@ -68,14 +64,13 @@ pub fn map(args: MapArgs) -> Result<()> {
     let rows = args.rows;
     let config = AuditConfig::from_args(args.audit)?;
     let engine = engine(&config)?;
-    let (mut out, out_path) = output(Some(&config.out))?;
-    out.write_all(&Record::Header(Header::of(&config, &engine.lexicon)).to_line())
-        .map_err(Error::write(&out_path))?;
+    let mut out = wire::Output::create(Some(&config.out))?;
+    out.write(&Record::Header(Header::of(&config, &engine.lexicon)))?;
     let scratch = tempfile::tempdir().map_err(Error::write(std::env::temp_dir()))?;
     let files = pool(config.threads)?.install(|| -> Result<Vec<InputFile>> {
         let mut write = |files: &[InputFile], batch: Vec<read::InputLine>| -> Result<()> {
             for line in partial::map_batch(&engine, &config.ts_format, files, &batch) {
-                out.write_all(&line).map_err(Error::write(&out_path))?;
+                out.write_line(&line)?;
             }
             Ok(())
         };
@@ -95,10 +90,9 @@ pub fn map(args: MapArgs) -> Result<()> {
         }
     })?;
     for file in files {
-        out.write_all(&Record::Input(partial::wire::InputPart::of(&file)).to_line())
-            .map_err(Error::write(&out_path))?;
+        out.write(&Record::Input(wire::InputPart::of(&file)))?;
     }
-    out.flush().map_err(Error::write(&out_path))
+    out.finish()
 }
 
 /// `zhijian combine`: the records merged, one per ticket id.
@@ -107,9 +101,10 @@ pub fn combine(args: &CombineArgs) -> Result<()> {
     let mut partial = Partial::new(scratch.path(), 0, 0, true)?;
     let inputs =
         if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
-    read_records(&inputs, |record| partial.absorb(record))?;
-    let (mut out, out_path) = output(args.out.as_ref())?;
-    partial.emit(&mut out, &out_path)
+    wire::read(&inputs, |record| partial.absorb(record))?;
+    let mut out = wire::Output::create(args.out.as_ref())?;
+    partial.emit(&mut out)?;
+    out.finish()
 }
 
 fn engine(config: &AuditConfig) -> Result<Engine> {
@@ -172,55 +167,6 @@ fn commit(
     staging.write_all(report::provenance::files(&engine.lexicon, &config.template))?;
     staging.commit()?;
     Ok(RunSummary { counts, warnings, seconds })
-}
-
-/// Reads records from files (`-` is stdin) and gives each to `absorb`, parsing a batch of
-/// lines on the thread pool; a line that is not a record is an error naming file and line.
-fn read_records(inputs: &[PathBuf], mut absorb: impl FnMut(Record) -> Result<()>) -> Result<()> {
-    for path in inputs {
-        let name = path.display().to_string();
-        let reader: Box<dyn BufRead> = if name == "-" {
-            Box::new(std::io::stdin().lock())
-        } else {
-            Box::new(BufReader::new(File::open(path).map_err(Error::read(path))?))
-        };
-        let mut lines = reader.lines().enumerate().peekable();
-        while lines.peek().is_some() {
-            let batch: Vec<(usize, String)> = (&mut lines)
-                .take(BATCH_LINES)
-                .map(|(i, line)| line.map(|l| (i + 1, l)).map_err(Error::read(path)))
-                .collect::<Result<_>>()?;
-            let records: Vec<Result<Option<Record>>> = batch
-                .par_iter()
-                .map(|(line_no, line)| {
-                    if line.trim().is_empty() {
-                        return Ok(None);
-                    }
-                    Record::from_line(line).map(Some).map_err(|problem| Error::Partial {
-                        at: format!("{name}:{line_no}"),
-                        problem,
-                    })
-                })
-                .collect();
-            for record in records {
-                if let Some(record) = record? {
-                    absorb(record)?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A file, or stdout for `-` or none.
-fn output(path: Option<&PathBuf>) -> Result<(Box<dyn Write + Send>, PathBuf)> {
-    match path.filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            let file = File::create(path).map_err(Error::write(path))?;
-            Ok((Box::new(BufWriter::with_capacity(1 << 20, file)), path.clone()))
-        }
-        None => Ok((Box::new(BufWriter::new(std::io::stdout())), Path::new("-").into())),
-    }
 }
 
 pub struct RunSummary {

@@ -59,3 +59,6 @@ mod kpi;
 mod rules;
 // Issue 12: a rule with a severity flags every ticket it fails: flagged.jsonl, pages, sampling.
 mod rule_flags;
+
+// Beyond one machine: map, combine, render.
+mod partials;

@@ -41,6 +41,9 @@ impl Partial {
             contribution.add_to(&mut self.aggregate);
         }
         let rejected_by_reason = self.write_rejects(staging, &spill)?;
+        // The inputs in input order, however their records arrived.
+        let mut inputs = self.files.clone();
+        inputs.sort_by(|a, b| super::file_order(&a.display, &b.display));
         let lines = self.files.iter().map(|f| f.lines).sum();
         let audited_lines = self.registry.values().map(|r| u64::from(r.rows)).sum();
 
@@ -164,7 +167,7 @@ impl Partial {
         let facts = report::team_page::RunFacts::new(
             config,
             &engine.lexicon,
-            &self.files,
+            &inputs,
             self.aggregate.period,
         );
         let page = report::TeamPage::build(
@@ -207,7 +210,7 @@ impl Partial {
         spill::stage_time("agent pages", pages_started);
         drop(spill);
         std::fs::remove_file(&self.spill.path).map_err(Error::write(&self.spill.path))?;
-        Ok((counts, std::mem::take(&mut self.warnings), self.files))
+        Ok((counts, std::mem::take(&mut self.warnings), inputs))
     }
 
     /// rejects.jsonl in input order (file, then line): the rejected lines and the duplicate

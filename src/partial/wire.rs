@@ -9,12 +9,21 @@
 use std::collections::BTreeMap;
 use std::hash::Hasher;
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use siphasher::sip::SipHasher13;
 
 use crate::aggregate::{AgentAggregate, Aggregate, Period};
+use crate::error::{Error, Result};
 use crate::report::manifest::UnreadTimeExample;
 use crate::vocab::{RejectCode, Severity};
+
+/// Lines read per batch, parsed on the thread pool.
+const BATCH_LINES: usize = 4096;
 
 /// The format of these records; a render refuses records of another.
 pub const VERSION: u32 = 1;
@@ -224,10 +233,103 @@ impl Record {
     }
 
     /// Reads a `KEY<TAB>JSON` line (a line of bare JSON too); `Err` says why not.
-    pub fn from_line(line: &str) -> Result<Record, String> {
+    pub fn from_line(line: &str) -> std::result::Result<Record, String> {
         let json = line.split_once('\t').map_or(line, |(_, json)| json);
         serde_json::from_str(json.trim_end_matches(['\r', '\n']))
             .map_err(|e| format!("not a partial record ({e})"))
+    }
+}
+
+/// Reads records from files (`-` is stdin) and gives each to `absorb`, parsing a batch of
+/// lines on the thread pool; a line that is not a record is an error naming file and line.
+pub fn read(inputs: &[PathBuf], mut absorb: impl FnMut(Record) -> Result<()>) -> Result<()> {
+    for path in inputs {
+        let name = path.display().to_string();
+        let reader: Box<dyn BufRead> = if name == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(BufReader::new(File::open(path).map_err(Error::read(path))?))
+        };
+        let mut lines = reader.lines().enumerate().peekable();
+        while lines.peek().is_some() {
+            let batch: Vec<(usize, String)> = (&mut lines)
+                .take(BATCH_LINES)
+                .map(|(i, line)| line.map(|l| (i + 1, l)).map_err(Error::read(path)))
+                .collect::<Result<_>>()?;
+            let records: Vec<Result<Option<Record>>> = batch
+                .par_iter()
+                .map(|(line_no, line)| {
+                    if line.trim().is_empty() {
+                        return Ok(None);
+                    }
+                    Record::from_line(line).map(Some).map_err(|problem| Error::Partial {
+                        at: format!("{name}:{line_no}"),
+                        problem,
+                    })
+                })
+                .collect();
+            for record in records {
+                if let Some(record) = record? {
+                    absorb(record)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where records go: a file, written under a temporary name and renamed into place when
+/// complete (a failed run leaves no half file), or stdout for `-` or none.
+pub struct Output {
+    out: BufWriter<Box<dyn Write + Send>>,
+    path: PathBuf,
+    temp: Option<tempfile::TempPath>,
+}
+
+impl Output {
+    pub fn create(path: Option<&PathBuf>) -> Result<Output> {
+        match path.filter(|p| p.as_os_str() != "-") {
+            Some(path) => {
+                let dir =
+                    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let temp = tempfile::Builder::new()
+                    .prefix(".zhijian-records-")
+                    .tempfile_in(dir)
+                    .map_err(Error::write(path))?;
+                let (file, temp) = temp.into_parts();
+                let out: Box<dyn Write + Send> = Box::new(file);
+                Ok(Output {
+                    out: BufWriter::with_capacity(1 << 20, out),
+                    path: path.clone(),
+                    temp: Some(temp),
+                })
+            }
+            None => {
+                let out: Box<dyn Write + Send> = Box::new(std::io::stdout());
+                Ok(Output {
+                    out: BufWriter::with_capacity(1 << 20, out),
+                    path: "-".into(),
+                    temp: None,
+                })
+            }
+        }
+    }
+
+    pub fn write(&mut self, record: &Record) -> Result<()> {
+        self.write_line(&record.to_line())
+    }
+
+    /// A line from [`Record::to_line`].
+    pub fn write_line(&mut self, line: &[u8]) -> Result<()> {
+        self.out.write_all(line).map_err(Error::write(&self.path))
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.out.flush().map_err(Error::write(&self.path))?;
+        if let Some(temp) = self.temp.take() {
+            temp.persist(&self.path).map_err(|e| Error::write(&self.path)(e.error))?;
+        }
+        Ok(())
     }
 }
 
