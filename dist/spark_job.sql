@@ -8,7 +8,7 @@
 --                          zhijian_raw` spells it: hdfs://nn:8020/exports/ (or file:///exports/)
 --                          gives names such as 2026-11-21/a.jsonl
 --   spark.zhijian.output   where the combined KEY<TAB>JSON lines go
---   spark.zhijian.options  audit options for map ("--seed 7"); a space when there are none
+--   spark.zhijian.options  audit options for map ("--sla-seconds 20"); a space when none
 -- Then: cat OUTPUT/part-* | zhijian render --out REPORT [the same options]
 
 -- Shipped to every executor's working directory (and made executable), so USING runs ./zhijian.
