@@ -34,10 +34,12 @@ fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 # --- Java 17 ----------------------------------------------------------------------------------
-java_major() {
-    java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
+java_major() { # 0 when there is no java or its version does not read
+    local major
+    major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+    echo "${major:-0}"
 }
-if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         say "installing openjdk-17-jre-headless (Spark 3.5 needs Java 17 here)"
         export DEBIAN_FRONTEND=noninteractive
@@ -51,7 +53,7 @@ if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; 
              "script installs openjdk-17-jre-headless"
     fi
 fi
-[ "$(java_major)" -ge 17 ] 2>/dev/null || fail "java is $(java_major), Spark here needs 17 or newer"
+[ "$(java_major)" -ge 17 ] || fail "java is version $(java_major), Spark here needs 17 or newer"
 JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 export JAVA_HOME
 
@@ -88,6 +90,9 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
+# Shipped to the executors as ./zhijian, the name dist/spark_job.sql runs.
+mkdir bin
+cp "$bin" bin/zhijian
 python3 "$repo/dist/spark_corpus.py" corpus
 "$bin" audit --quiet --out ref corpus </dev/null
 # The SQL run uses other options, so map and render must both honour them.
@@ -105,7 +110,7 @@ args=()
 for p in "${partitionings[@]}"; do args+=(--partitioning "$p"); done
 spark_started=$(date +%s)
 if ! "$venv/bin/python" "$repo/dist/spark_job.py" --master "$master" \
-        --ship "$bin" --zhijian ./"$(basename "$bin")" --root "$work" \
+        --ship bin/zhijian --zhijian ./zhijian --root "$work" \
         --split-bytes 32768 --collect combined "${args[@]}" --sql "$repo/dist/spark_job.sql" \
         --sql-options "$sql_options" corpus \
         </dev/null >spark.out 2>spark.log; then
