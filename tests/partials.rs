@@ -284,3 +284,26 @@ fn map_rows_refuses_a_row_without_file_and_line_and_leaves_no_half_file() {
     // Never a half file: records are written under a temporary name, renamed when complete.
     assert_eq!(dir.listing().trim(), "rows.txt", "left behind:\n{}", dir.listing());
 }
+
+#[test]
+fn partial_records_hold_no_personal_data_in_clear() {
+    let dir = Workdir::new();
+    // The same ticket twice (the second copy becomes a duplicate reject, which shows the start
+    // of its line), with a phone number and an e-mail address in a message.
+    let ticket = r#"{"ticket_id":"P1","agent_id":"A1","messages":[{"role":"customer","text":"我的电话13812345678，邮箱 li.lei@example.com，快递还没到"},{"role":"agent","text":"好的"}]}"#;
+    dir.write("in/p.jsonl", format!("{ticket}\n{ticket}\n"));
+    let lexicons = lexicons();
+    dir.zhijian(&["map", "--quiet", "--lexicons", &lexicons, "--out", "p.tsv", "in"]).success();
+    dir.zhijian(&["combine", "p.tsv", "-o", "c.tsv"]).success();
+    for records in ["p.tsv", "c.tsv"] {
+        let text = String::from_utf8(dir.read(records)).unwrap();
+        assert!(text.contains("P1"), "{records} lost the ticket");
+        for secret in ["13812345678", "li.lei@example.com", "12345678"] {
+            assert!(!text.contains(secret), "{records} holds {secret} in clear");
+        }
+    }
+    render(&dir, &["c.tsv"], "out");
+    let rejects = dir.read_jsonl("out/rejects.jsonl");
+    assert_eq!(rejects.len(), 1);
+    assert!(!rejects[0]["raw"].as_str().unwrap().contains("13812345678"));
+}

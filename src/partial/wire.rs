@@ -108,7 +108,8 @@ pub struct Copy {
     pub file: String,
     pub line: u64,
     pub rows: u64,
-    /// The start of the raw line (`parse::kept_text`), unmasked as read.
+    /// The start of the raw line as its reject would show it (`report::jsonl::shown_raw`:
+    /// masked unless `--no-mask`).
     pub raw: String,
 }
 
