@@ -4,8 +4,8 @@ through Spark). Deterministic for a seed; every ticket is written here, none is 
 real data.
 
 It holds what a nightly export really holds, and what Spark's text reader is known to get
-wrong: tickets over four files (one gzip), a UTF-8 byte-order mark, CRLF line ends, blank and
-whitespace-only lines, bad lines (not JSON, no ticket_id, messages not an array, a raw tab
+wrong: tickets over four files (one gzip), a file of blank lines only, a UTF-8 byte-order mark,
+CRLF line ends, blank and whitespace-only lines, bad lines (not JSON, no ticket_id, messages not an array, a raw tab
 inside a JSON string), duplicate ticket ids within a file and across files, traditional
 characters, flagged phrases (投诉, 不知道, 加微信, 服务禁语, a mobile number), transfers between
 agents, role aliases, missing timestamps, U+2028 and U+0085 inside message text (a Python
@@ -191,6 +191,9 @@ def main():
     # No final line end: the last line is still a line.
     with open(os.path.join(args.dir, "sub", "淘宝 店铺.jsonl"), "wb") as f:
         f.write("\n".join(c).encode())
+    # Only blank lines: no ticket, still an input the reports list.
+    with open(os.path.join(args.dir, "e.jsonl"), "wb") as f:
+        f.write(b"\n  \n\n")
     with open(os.path.join(args.dir, "d.jsonl.gz"), "wb") as raw:
         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
             f.write("\n".join(d).encode() + b"\n")

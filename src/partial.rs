@@ -11,8 +11,8 @@
 //! copies the one read first (file, then line) is audited and the other is a duplicate.
 //!
 //! Sampling is exact because it waits for the end: a shard does not know an agent's total, so
-//! every audited ticket's record travels to the one place that samples (docs/spark.md says why
-//! this, not two passes).
+//! every audited ticket's record travels to the one place that samples (docs/partials.md says
+//! why this, not two passes).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;

@@ -279,6 +279,18 @@ pub fn read(inputs: &[PathBuf], mut absorb: impl FnMut(Record) -> Result<()>) ->
     Ok(())
 }
 
+/// As `File::create` makes a file: readable by others unless the umask says otherwise (a
+/// render may run as another user than the maps).
+#[cfg(unix)]
+fn readable() -> std::fs::Permissions {
+    std::os::unix::fs::PermissionsExt::from_mode(0o666)
+}
+
+#[cfg(not(unix))]
+fn readable() -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).expect("the working directory exists")
+}
+
 /// Where records go: a file, written under a temporary name and renamed into place when
 /// complete (a failed run leaves no half file), or stdout for `-` or none.
 pub struct Output {
@@ -295,6 +307,7 @@ impl Output {
                     path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
                 let temp = tempfile::Builder::new()
                     .prefix(".zhijian-records-")
+                    .permissions(readable())
                     .tempfile_in(dir)
                     .map_err(Error::write(path))?;
                 let (file, temp) = temp.into_parts();
