@@ -44,14 +44,24 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |arg| arg
+    .help("Where the partial records go: a file (written whole, then renamed), or - for stdout")
+    .value_name("FILE")))]
+// What only `render` uses: hidden from map's help (still accepted, so one option list serves).
+#[command(mut_arg("baseline", |arg| arg.hide(true)))]
+#[command(mut_arg("history", |arg| arg.hide(true)))]
+#[command(mut_arg("report_url", |arg| arg.hide(true)))]
+#[command(mut_arg("seed", |arg| arg.hide(true)))]
+#[command(mut_arg("sample_rate", |arg| arg.hide(true)))]
+#[command(mut_arg("max_reject_rate", |arg| arg.hide(true)))]
 pub struct MapArgs {
     /// Read stdin as rows `FILE<TAB>LINE<TAB>TEXT` (what Spark's `SELECT TRANSFORM` sends),
     /// each naming its input file and line, instead of reading INPUT files.
     #[arg(long)]
     pub rows: bool,
 
-    /// `audit`'s options; --out is the records file (`-` for stdout), and the sampling,
-    /// baseline and page options are `render`'s, not map's. INPUT is `-` with --rows.
+    /// `audit`'s options; the sampling, baseline and page options are `render`'s, not map's.
+    /// INPUT is `-` with --rows.
     #[command(flatten)]
     pub audit: AuditArgs,
 }

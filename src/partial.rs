@@ -11,8 +11,8 @@
 //! copies the one read first (file, then line) is audited and the other is a duplicate.
 //!
 //! Sampling is exact because it waits for the end: a shard does not know an agent's total, so
-//! every audited ticket's record travels to the one place that samples (docs/spark.md says why
-//! this, not two passes).
+//! every audited ticket's record travels to the one place that samples (docs/partials.md says
+//! why this, not two passes).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -88,7 +88,8 @@ struct Pending {
     raw: String,
 }
 
-/// A copy of an audited ticket id that came later in input order than the audited one.
+/// A copy of an audited ticket id that came later in input order than the audited one;
+/// `raw` is as `rejects.jsonl` shows it (`report::jsonl::shown_raw`).
 struct Duplicate {
     id: Box<str>,
     file: u32,
@@ -183,7 +184,7 @@ impl Partial {
                         file: line.file,
                         line: line.line_no,
                         rows: line.rows,
-                        raw: parse::kept_text(&line.bytes),
+                        raw: shown_raw(line, self.mask),
                     });
                 }
                 Ok(ticket) => {
@@ -590,6 +591,11 @@ impl Partial {
     }
 }
 
+/// The start of a line as its duplicate-id reject would show it.
+fn shown_raw(line: &InputLine, mask: bool) -> String {
+    report::jsonl::shown_raw(&parse::kept_text(&line.bytes), mask).into_owned()
+}
+
 /// Input order of two inputs by name: as `read::resolve` sorts paths, stdin (`-`) last.
 pub fn file_order(a: &str, b: &str) -> Ordering {
     (a == "-", Path::new(a)).cmp(&(b == "-", Path::new(b)))
@@ -662,7 +668,7 @@ pub fn map_batch(
                             file: file.clone(),
                             line: line.line_no,
                             rows: line.rows,
-                            raw: parse::kept_text(&line.bytes),
+                            raw: shown_raw(line, engine.mask),
                         },
                         duplicates: Vec::new(),
                         owner: ticket.owner.clone(),

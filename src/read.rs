@@ -436,6 +436,17 @@ impl RowStream {
                 .and_then(|l| l.trim().parse().ok())
                 .filter(|&n| n > 0)
                 .ok_or_else(|| bad("LINE is not a line number (1, 2, …)"))?;
+            // Known from its first row, even a blank one: a file of blank lines is still an
+            // input, as when it is read whole.
+            let file = match self.index.get(file) {
+                Some(&index) => index,
+                None => {
+                    let index = self.files.len() as u32;
+                    self.files.push(InputFile::named(file, Format::JsonLines));
+                    self.index.insert(file.to_string(), index);
+                    index
+                }
+            };
             let mut text = text.to_vec();
             if text.last() == Some(&b'\r') {
                 text.pop();
@@ -446,15 +457,6 @@ impl RowStream {
             if text.iter().all(u8::is_ascii_whitespace) && !too_long {
                 continue;
             }
-            let file = match self.index.get(file) {
-                Some(&index) => index,
-                None => {
-                    let index = self.files.len() as u32;
-                    self.files.push(InputFile::named(file, Format::JsonLines));
-                    self.index.insert(file.to_string(), index);
-                    index
-                }
-            };
             self.files[file as usize].lines += 1;
             self.files[file as usize].bytes += text.len() as u64 + 1;
             return Ok(Some(InputLine {

@@ -284,3 +284,71 @@ fn map_rows_refuses_a_row_without_file_and_line_and_leaves_no_half_file() {
     // Never a half file: records are written under a temporary name, renamed when complete.
     assert_eq!(dir.listing().trim(), "rows.txt", "left behind:\n{}", dir.listing());
 }
+
+#[test]
+fn partial_records_hold_no_personal_data_in_clear() {
+    let dir = Workdir::new();
+    // The same ticket twice (the second copy becomes a duplicate reject, which shows the start
+    // of its line), with a phone number and an e-mail address in a message.
+    let ticket = r#"{"ticket_id":"P1","agent_id":"A1","messages":[{"role":"customer","text":"我的电话13812345678，邮箱 li.lei@example.com，快递还没到"},{"role":"agent","text":"好的"}]}"#;
+    dir.write("in/p.jsonl", format!("{ticket}\n{ticket}\n"));
+    let lexicons = lexicons();
+    dir.zhijian(&["map", "--quiet", "--lexicons", &lexicons, "--out", "p.tsv", "in"]).success();
+    dir.zhijian(&["combine", "p.tsv", "-o", "c.tsv"]).success();
+    for records in ["p.tsv", "c.tsv"] {
+        let text = String::from_utf8(dir.read(records)).unwrap();
+        assert!(text.contains("P1"), "{records} lost the ticket");
+        for secret in ["13812345678", "li.lei@example.com", "12345678"] {
+            assert!(!text.contains(secret), "{records} holds {secret} in clear");
+        }
+    }
+    render(&dir, &["c.tsv"], "out");
+    let rejects = dir.read_jsonl("out/rejects.jsonl");
+    assert_eq!(rejects.len(), 1);
+    assert!(!rejects[0]["raw"].as_str().unwrap().contains("13812345678"));
+}
+
+#[test]
+fn a_file_of_blank_lines_is_an_input_through_rows_too() {
+    let dir = Workdir::new();
+    corpus(&dir);
+    dir.write("in/blank.jsonl", "\n  \n");
+    dir.audit("in", &[]).success();
+    let mut rows = rows(&dir);
+    rows.push("in/blank.jsonl\t1\t".into());
+    rows.push("in/blank.jsonl\t2\t  ".into());
+    map_rows(&dir, &rows, "p.tsv");
+    render(&dir, &["p.tsv"], "rendered");
+    let single = report_files(&dir.join("out"), &["runtime", "inputs"]);
+    let sharded = report_files(&dir.join("rendered"), &["runtime", "inputs"]);
+    let differ: Vec<&String> =
+        single.keys().filter(|name| sharded.get(*name) != single.get(*name)).collect();
+    assert!(differ.is_empty(), "differ: {differ:?}");
+    // The team page lists it (compared above), and the manifest counts its lines: none.
+    let inputs = |report: &str| -> Vec<(String, u64)> {
+        let manifest = dir.read_json(&format!("{report}/manifest.json"));
+        let inputs = manifest["inputs"].as_array().unwrap().iter();
+        inputs
+            .map(|i| (i["path"].as_str().unwrap().to_string(), i["lines"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(inputs("rendered"), inputs("out"));
+    assert!(inputs("out").contains(&("in/blank.jsonl".to_string(), 0)));
+}
+
+#[cfg(unix)]
+#[test]
+fn record_files_are_readable_as_any_file_the_user_writes() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Workdir::new();
+    corpus(&dir);
+    let lexicons = lexicons();
+    dir.zhijian(&["map", "--quiet", "--lexicons", &lexicons, "--out", "p.tsv", "in"]).success();
+    dir.zhijian(&["combine", "p.tsv", "-o", "c.tsv"]).success();
+    // A file created the ordinary way, under the same umask, is the reference.
+    let ordinary = dir.write("ordinary.txt", "x");
+    let mode =
+        |path: std::path::PathBuf| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(dir.join("p.tsv")), mode(ordinary.clone()));
+    assert_eq!(mode(dir.join("c.tsv")), mode(ordinary));
+}

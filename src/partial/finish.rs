@@ -275,7 +275,7 @@ impl Partial {
                     };
                     by_reason[RejectCode::DuplicateTicketId] += d.rows;
                     let file = &self.files[d.file as usize].display;
-                    out.write(&report::jsonl::reject_line(&reject, file, self.mask))?;
+                    out.write(&report::jsonl::reject_line_shown(&reject, file, self.mask))?;
                 }
             }
         }

@@ -108,7 +108,8 @@ pub struct Copy {
     pub file: String,
     pub line: u64,
     pub rows: u64,
-    /// The start of the raw line (`parse::kept_text`), unmasked as read.
+    /// The start of the raw line as its reject would show it (`report::jsonl::shown_raw`:
+    /// masked unless `--no-mask`).
     pub raw: String,
 }
 
@@ -278,6 +279,18 @@ pub fn read(inputs: &[PathBuf], mut absorb: impl FnMut(Record) -> Result<()>) ->
     Ok(())
 }
 
+/// As `File::create` makes a file: readable by others unless the umask says otherwise (a
+/// render may run as another user than the maps).
+#[cfg(unix)]
+fn readable() -> std::fs::Permissions {
+    std::os::unix::fs::PermissionsExt::from_mode(0o666)
+}
+
+#[cfg(not(unix))]
+fn readable() -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).expect("the working directory exists")
+}
+
 /// Where records go: a file, written under a temporary name and renamed into place when
 /// complete (a failed run leaves no half file), or stdout for `-` or none.
 pub struct Output {
@@ -294,6 +307,7 @@ impl Output {
                     path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
                 let temp = tempfile::Builder::new()
                     .prefix(".zhijian-records-")
+                    .permissions(readable())
                     .tempfile_in(dir)
                     .map_err(Error::write(path))?;
                 let (file, temp) = temp.into_parts();

@@ -475,11 +475,9 @@ struct RejectLine<'a> {
 /// One `rejects.jsonl` line; `mask` (the default) masks personal data in `raw` and `detail`,
 /// which echo input values.
 pub fn reject_line(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
-    let (detail, raw) = if mask {
-        (pii::mask_text(&reject.detail), pii::mask_cut_text(&reject.raw))
-    } else {
-        (Cow::Borrowed(reject.detail.as_str()), Cow::Borrowed(reject.raw.as_str()))
-    };
+    let raw = shown_raw(&reject.raw, mask);
+    let detail =
+        if mask { pii::mask_text(&reject.detail) } else { Cow::Borrowed(reject.detail.as_str()) };
     to_line(&RejectLine {
         file,
         line: reject.line,
@@ -487,6 +485,31 @@ pub fn reject_line(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
         detail: &detail,
         rows: reject.rows,
         raw: &raw,
+    })
+}
+
+/// The start of a rejected line as `rejects.jsonl` shows it: masked unless `--no-mask`. A
+/// duplicate copy keeps it in this form until the run knows it lost (so partial records never
+/// hold personal data in clear); [`reject_line_shown`] writes it.
+pub fn shown_raw(raw: &str, mask: bool) -> Cow<'_, str> {
+    if mask {
+        pii::mask_cut_text(raw)
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// As [`reject_line`], for a reject whose `raw` is already [`shown_raw`].
+pub fn reject_line_shown(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
+    let detail =
+        if mask { pii::mask_text(&reject.detail) } else { Cow::Borrowed(reject.detail.as_str()) };
+    to_line(&RejectLine {
+        file,
+        line: reject.line,
+        reason: reject.code.key(),
+        detail: &detail,
+        rows: reject.rows,
+        raw: &reject.raw,
     })
 }
 
