@@ -123,6 +123,8 @@ pub struct Partial {
     /// ([`Partial::set_inputs`]), other processes' grow with their records.
     files: Vec<InputFile>,
     file_index: HashMap<String, u32>,
+    /// This process's inputs' `lines_digest`s so far, by index (`read::line_digest`).
+    line_digests: Vec<u128>,
     header: Option<Header>,
     spill: Spill,
     /// Which flagged tickets may still be listed on their agent page: only theirs are
@@ -146,6 +148,7 @@ impl Partial {
             duplicates: Vec::new(),
             files: Vec::new(),
             file_index: HashMap::new(),
+            line_digests: Vec::new(),
             header: None,
             spill: Spill::create(dir.join(".spill"))?,
             page_cut: Some(PageCut::default()),
@@ -158,7 +161,10 @@ impl Partial {
     }
 
     /// This process's inputs, once read (their indexes are the batches' `InputLine::file`).
-    pub fn set_inputs(&mut self, files: Vec<InputFile>) {
+    pub fn set_inputs(&mut self, mut files: Vec<InputFile>) {
+        for (file, &digest) in files.iter_mut().zip(&self.line_digests) {
+            file.lines_digest = file.lines_digest.wrapping_add(digest);
+        }
         self.file_index =
             files.iter().enumerate().map(|(i, f)| (f.display.clone(), i as u32)).collect();
         self.files = files;
@@ -173,9 +179,13 @@ impl Partial {
         files: &[InputFile],
         batch: Vec<InputLine>,
     ) -> Result<()> {
-        let parsed: Vec<_> = batch.par_iter().map(|line| parse::parse_line(line, times)).collect();
+        let parsed: Vec<_> = batch
+            .par_iter()
+            .map(|line| (parse::parse_line(line, times), read::line_digest(line)))
+            .collect();
         let mut tickets = Vec::with_capacity(parsed.len());
-        for (line, result) in batch.iter().zip(parsed) {
+        for (line, (result, digest)) in batch.iter().zip(parsed) {
+            add_digest(&mut self.line_digests, line.file, digest);
             match result {
                 Err(reject) => self.reject(&reject, &files[reject.file as usize].display)?,
                 Ok(ticket) if self.registry.find(&ticket.id).is_some() => {
@@ -268,6 +278,7 @@ impl Partial {
                 let mine = &mut self.files[file as usize];
                 // Two shares of one file: only the lines add up.
                 let whole = mine.lines == 0 && mine.bytes == 0 && mine.sha256.is_none();
+                mine.lines_digest = mine.lines_digest.wrapping_add(input.digest()?);
                 mine.lines += input.lines;
                 mine.bytes += input.bytes;
                 mine.sha256 = if whole { input.sha256 } else { None };
@@ -373,14 +384,7 @@ impl Partial {
         let mut files: Vec<&InputFile> = self.files.iter().collect();
         files.sort_by(|a, b| file_order(&a.display, &b.display));
         for file in files {
-            let input = InputPart {
-                file: file.display.clone(),
-                format: file.format.key().to_string(),
-                lines: file.lines,
-                bytes: file.bytes,
-                sha256: file.sha256.clone(),
-            };
-            out.write(&Record::Input(input))?;
+            out.write(&Record::Input(InputPart::of(file)))?;
         }
         let spill = self.spill.reader()?;
         let order = self.file_ranks();
@@ -591,6 +595,15 @@ impl Partial {
     }
 }
 
+/// Adds a line's digest to its file's.
+fn add_digest(digests: &mut Vec<u128>, file: u32, digest: u128) {
+    let file = file as usize;
+    if digests.len() <= file {
+        digests.resize(file + 1, 0);
+    }
+    digests[file] = digests[file].wrapping_add(digest);
+}
+
 /// The start of a line as its duplicate-id reject would show it.
 fn shown_raw(line: &InputLine, mask: bool) -> String {
     report::jsonl::shown_raw(&parse::kept_text(&line.bytes), mask).into_owned()
@@ -633,15 +646,17 @@ fn audit_tickets(
 
 /// `zhijian map`: stages 2–8 for a batch, each line becoming a record for another process —
 /// a rejected line, or a ticket with its rendered lines and contribution. Every copy of a
-/// ticket id is audited: which one counts is known only when all partials meet.
+/// ticket id is audited: which one counts is known only when all partials meet. Adds each
+/// line's digest to its file's in `digests` (by index).
 pub fn map_batch(
     engine: &Engine,
     times: &TsFormat,
     files: &[InputFile],
     batch: &[InputLine],
+    digests: &mut Vec<u128>,
 ) -> Vec<Vec<u8>> {
     let entries = engine.lexicon.entries.len();
-    batch
+    let records: Vec<(Vec<u8>, u128)> = batch
         .par_iter()
         .map(|line| {
             let file = &files[line.file as usize].display;
@@ -689,7 +704,13 @@ pub fn map_batch(
                     }))
                 }
             };
-            record.to_line()
+            (record.to_line(), read::line_digest(line))
         })
-        .collect()
+        .collect();
+    let mut lines = Vec::with_capacity(records.len());
+    for (line, (record, digest)) in batch.iter().zip(records) {
+        add_digest(digests, line.file, digest);
+        lines.push(record);
+    }
+    lines
 }

@@ -38,6 +38,10 @@ pub struct InputFile {
     /// SHA-256 of the bytes as read (compressed for `.gz`), once the whole input is read: the
     /// fingerprint by which `zhijian diff` knows two reports audited the same input.
     pub sha256: Option<String>,
+    /// The sum of [`line_digest`] over its non-blank lines: the same however the file was read
+    /// (whole, or as rows spread over shards in any order), so `zhijian diff` knows two reports
+    /// read the same input where no one process saw the whole file.
+    pub lines_digest: u128,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +134,7 @@ pub fn resolve(
             bytes,
             lines: 0,
             sha256: None,
+            lines_digest: 0,
         });
     }
     if stdin {
@@ -140,6 +145,7 @@ pub fn resolve(
             bytes: 0,
             lines: 0,
             sha256: None,
+            lines_digest: 0,
         });
     }
     Ok(files)
@@ -357,6 +363,20 @@ impl LineStream {
     }
 }
 
+/// A line's part of [`InputFile::lines_digest`]: a 128-bit SipHash of its number and its
+/// bytes as read (a line past [`MAX_LINE_BYTES`] by its number alone, since only its start is
+/// kept, and that start depends on how it was read).
+pub fn line_digest(line: &InputLine) -> u128 {
+    use siphasher::sip128::{Hasher128, SipHasher13};
+    use std::hash::Hasher;
+    let mut hasher = SipHasher13::new_with_keys(0x6c69_6e65_7321, 0x007a_6869_6a69_616e);
+    hasher.write_u64(line.line_no);
+    if !line.too_long {
+        hasher.write(&line.bytes);
+    }
+    hasher.finish128().as_u128()
+}
+
 impl InputFile {
     /// An input known by name only: a file another process read (`zhijian map --rows`, or a
     /// partial's records), whose size and digest it reports if it read it whole.
@@ -368,6 +388,7 @@ impl InputFile {
             bytes: 0,
             lines: 0,
             sha256: None,
+            lines_digest: 0,
         }
     }
 }

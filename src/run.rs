@@ -67,9 +67,11 @@ pub fn map(args: MapArgs) -> Result<()> {
     let mut out = wire::Output::create(Some(&config.out))?;
     out.write(&Record::Header(Header::of(&config, &engine.lexicon)))?;
     let scratch = tempfile::tempdir().map_err(Error::write(std::env::temp_dir()))?;
-    let files = pool(config.threads)?.install(|| -> Result<Vec<InputFile>> {
+    let mut digests = Vec::new();
+    let mut files = pool(config.threads)?.install(|| -> Result<Vec<InputFile>> {
         let mut write = |files: &[InputFile], batch: Vec<read::InputLine>| -> Result<()> {
-            for line in partial::map_batch(&engine, &config.ts_format, files, &batch) {
+            let times = &config.ts_format;
+            for line in partial::map_batch(&engine, times, files, &batch, &mut digests) {
                 out.write_line(&line)?;
             }
             Ok(())
@@ -89,6 +91,9 @@ pub fn map(args: MapArgs) -> Result<()> {
             Ok(stream.finish())
         }
     })?;
+    for (file, digest) in files.iter_mut().zip(digests) {
+        file.lines_digest = digest;
+    }
     for file in files {
         out.write(&Record::Input(wire::InputPart::of(&file)))?;
     }

@@ -58,13 +58,14 @@ impl Report {
         })
     }
 
-    /// The inputs' fingerprints, sorted; `None` when one of them has none (stdin cut short,
-    /// or a report of a release that recorded none).
-    pub fn input_fingerprints(&self) -> Option<Vec<String>> {
+    /// The inputs' fingerprints of one kind (`sha256` of the bytes, or `lines_digest`, which
+    /// a sharded run records too), sorted; `None` when one of them has none (stdin cut short,
+    /// a file no one process read whole, or a report of a release that recorded none).
+    pub fn input_fingerprints(&self, kind: &str) -> Option<Vec<String>> {
         let inputs = self.manifest.get("inputs")?.as_array()?;
         let mut sums: Vec<String> = inputs
             .iter()
-            .map(|input| input.get("sha256").and_then(Value::as_str).map(String::from))
+            .map(|input| input.get(kind).and_then(Value::as_str).map(String::from))
             .collect::<Option<_>>()?;
         sums.sort();
         Some(sums)

@@ -206,9 +206,13 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
 pub fn diff(old: &Path, new: &Path, threshold: f64) -> Result<Diff> {
     let (old_report, new_report) = (Report::open(old)?, Report::open(new)?);
     let changes = changes(&old_report, &new_report);
-    let same_input = match (old_report.input_fingerprints(), new_report.input_fingerprints()) {
+    // The line digests where both reports have them (a sharded run has no file's sha256),
+    // else the files' sha256 (reports of earlier releases).
+    let fingerprints =
+        |kind| (old_report.input_fingerprints(kind), new_report.input_fingerprints(kind));
+    let same_input = match fingerprints("lines_digest") {
         (Some(a), Some(b)) => a == b,
-        _ => false,
+        _ => matches!(fingerprints("sha256"), (Some(a), Some(b)) if a == b),
     };
     let team = changed_figures(&old_report.summary["team"], &new_report.summary["team"]);
     let agents = agents(&old_report.summary, &new_report.summary, threshold);

@@ -76,6 +76,8 @@ pub struct InputPart {
     pub bytes: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// `read::InputFile::lines_digest` of this share, 32 hex digits; shares add up.
+    pub lines_digest: String,
 }
 
 impl InputPart {
@@ -86,7 +88,15 @@ impl InputPart {
             lines: file.lines,
             bytes: file.bytes,
             sha256: file.sha256.clone(),
+            lines_digest: format!("{:032x}", file.lines_digest),
         }
+    }
+
+    pub fn digest(&self) -> Result<u128> {
+        u128::from_str_radix(&self.lines_digest, 16).map_err(|_| Error::Partial {
+            at: format!("input {}", self.file),
+            problem: format!("lines_digest `{}` is not 32 hex digits", self.lines_digest),
+        })
     }
 }
 

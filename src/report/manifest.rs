@@ -164,6 +164,7 @@ struct InputLine<'a> {
     bytes: u64,
     lines: u64,
     sha256: Option<&'a str>,
+    lines_digest: String,
 }
 
 #[derive(Serialize)]
@@ -224,6 +225,7 @@ pub fn render(
                 bytes: f.bytes,
                 lines: f.lines,
                 sha256: f.sha256.as_deref(),
+                lines_digest: format!("{:032x}", f.lines_digest),
             })
             .collect(),
         counts,
