@@ -209,14 +209,7 @@ impl LineStream {
         max_lines: usize,
         max_bytes: usize,
     ) -> Result<Option<Vec<InputLine>>> {
-        let mut batch = Vec::with_capacity(max_lines.min(4096));
-        let mut batch_bytes = 0;
-        while batch.len() < max_lines && batch_bytes < max_bytes {
-            let Some(line) = self.next_line()? else { break };
-            batch_bytes += line.bytes.len();
-            batch.push(line);
-        }
-        Ok(if batch.is_empty() { None } else { Some(batch) })
+        batch_of(max_lines, max_bytes, || self.next_line())
     }
 
     fn next_line(&mut self) -> Result<Option<InputLine>> {
@@ -416,14 +409,7 @@ impl RowStream {
         max_lines: usize,
         max_bytes: usize,
     ) -> Result<Option<Vec<InputLine>>> {
-        let mut batch = Vec::with_capacity(max_lines.min(4096));
-        let mut batch_bytes = 0;
-        while batch.len() < max_lines && batch_bytes < max_bytes {
-            let Some(line) = self.next_line()? else { break };
-            batch_bytes += line.bytes.len();
-            batch.push(line);
-        }
-        Ok(if batch.is_empty() { None } else { Some(batch) })
+        batch_of(max_lines, max_bytes, || self.next_line())
     }
 
     fn next_line(&mut self) -> Result<Option<InputLine>> {
@@ -490,6 +476,22 @@ impl RowStream {
             }));
         }
     }
+}
+
+/// Up to `max_lines` lines from `next` or about `max_bytes`; `None` when it has no more.
+fn batch_of(
+    max_lines: usize,
+    max_bytes: usize,
+    mut next: impl FnMut() -> Result<Option<InputLine>>,
+) -> Result<Option<Vec<InputLine>>> {
+    let mut batch = Vec::with_capacity(max_lines.min(4096));
+    let mut batch_bytes = 0;
+    while batch.len() < max_lines && batch_bytes < max_bytes {
+        let Some(line) = next()? else { break };
+        batch_bytes += line.bytes.len();
+        batch.push(line);
+    }
+    Ok(if batch.is_empty() { None } else { Some(batch) })
 }
 
 /// What ends a line.

@@ -475,17 +475,7 @@ struct RejectLine<'a> {
 /// One `rejects.jsonl` line; `mask` (the default) masks personal data in `raw` and `detail`,
 /// which echo input values.
 pub fn reject_line(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
-    let raw = shown_raw(&reject.raw, mask);
-    let detail =
-        if mask { pii::mask_text(&reject.detail) } else { Cow::Borrowed(reject.detail.as_str()) };
-    to_line(&RejectLine {
-        file,
-        line: reject.line,
-        reason: reject.code.key(),
-        detail: &detail,
-        rows: reject.rows,
-        raw: &raw,
-    })
+    reject_line_with(reject, file, mask, &shown_raw(&reject.raw, mask))
 }
 
 /// The start of a rejected line as `rejects.jsonl` shows it: masked unless `--no-mask`. A
@@ -501,6 +491,10 @@ pub fn shown_raw(raw: &str, mask: bool) -> Cow<'_, str> {
 
 /// As [`reject_line`], for a reject whose `raw` is already [`shown_raw`].
 pub fn reject_line_shown(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
+    reject_line_with(reject, file, mask, &reject.raw)
+}
+
+fn reject_line_with(reject: &Reject, file: &str, mask: bool, raw: &str) -> Vec<u8> {
     let detail =
         if mask { pii::mask_text(&reject.detail) } else { Cow::Borrowed(reject.detail.as_str()) };
     to_line(&RejectLine {
@@ -509,7 +503,7 @@ pub fn reject_line_shown(reject: &Reject, file: &str, mask: bool) -> Vec<u8> {
         reason: reject.code.key(),
         detail: &detail,
         rows: reject.rows,
-        raw: &reject.raw,
+        raw,
     })
 }
 
