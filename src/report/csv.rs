@@ -39,6 +39,8 @@
 //! the like, see `normalize.rs`) to slip past the checks ends in `〔含隐藏字符〕`.
 //! `zhijian calibrate` reads the filled-in file back by these headers and the 「」 entries.
 
+use std::borrow::Cow;
+
 use crate::aggregate::{Metrics, REPORTED};
 use crate::check::{Compliance, Finding};
 use crate::report::kpi::Card;
@@ -311,12 +313,12 @@ pub fn review_queue_row(
         .filter(|&i| score.is_some_and(|s| s.failed_vetoes.contains(RuleId(i as u8))))
         .map(|i| rules[i].label.as_str())
         .collect();
-    let mut row: Vec<String> = vec![
-        safe_cell(agent).into_owned(),
-        safe_cell(agent_name.unwrap_or("")).into_owned(),
-        safe_cell(ticket).into_owned(),
-        score.map(|s| s.points.to_string()).unwrap_or_default(),
-        vetoes.join("、"),
+    let mut row: Vec<Cow<str>> = vec![
+        safe_cell(agent),
+        safe_cell(agent_name.unwrap_or("")),
+        safe_cell(ticket),
+        score.map(|s| s.points.to_string()).unwrap_or_default().into(),
+        vetoes.join("、").into(),
     ];
     for (i, findings) in compliance.evidence.iter().enumerate() {
         let mut spots: Vec<String> = findings.iter().map(spot).collect();
@@ -325,14 +327,14 @@ pub fn review_queue_row(
             spots.push(format!("等共 {found} 处"));
         }
         row.extend([
-            labels::outcome(compliance.outcomes[i]).to_string(),
-            safe_cell(&spots.join("；")).into_owned(),
-            String::new(),
+            labels::outcome(compliance.outcomes[i]).into(),
+            safe_cell(&spots.join("；")).into_owned().into(),
+            "".into(),
         ]);
     }
-    row.push(String::new());
-    row.push(safe_cell(transcript).into_owned());
-    w.write_record(&row).expect("in memory");
+    row.push("".into());
+    row.push(safe_cell(transcript));
+    w.write_record(row.iter().map(|cell| cell.as_bytes())).expect("in memory");
     w.into_inner().expect("in memory")
 }
 
