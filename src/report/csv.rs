@@ -308,7 +308,12 @@ pub fn review_queue_row(
     score: Option<&TicketCompliance>,
     transcript: &str,
 ) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    // Written into memory, so the writer's own buffer only adds a copy: the default 8 KiB,
+    // zeroed for every ticket, was 1% of a run.
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(256)
+        .from_writer(Vec::new());
     let vetoes: Vec<&str> = (0..rules.len())
         .filter(|&i| score.is_some_and(|s| s.failed_vetoes.contains(RuleId(i as u8))))
         .map(|i| rules[i].label.as_str())
