@@ -186,7 +186,7 @@ impl Engine {
                 } else {
                     Default::default()
                 };
-                (flagged.to_line(&self.template), html, md, conv_html, conv_md)
+                (flagged.into_line(&self.template), html, md, conv_html, conv_md)
             }
         };
         let ticket_line = if self.per_ticket {

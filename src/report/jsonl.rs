@@ -57,7 +57,7 @@ use crate::vocab::{Category, FlagReason, Role, Severity};
 
 /// One flagged.jsonl line. In memory a reason is a [`FlagReason`]; on the wire (`R = String`)
 /// it is its key, the built-in reason's or the rule's id, which only the template can map back:
-/// [`FlaggedTicket::to_line`] and [`FlaggedTicket::from_line`] convert with it.
+/// [`FlaggedTicket::into_line`] and [`FlaggedTicket::from_line`] convert with it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct FlaggedTicket<R = FlagReason> {
@@ -92,12 +92,13 @@ impl<R> FlaggedTicket<R> {
 }
 
 impl FlaggedTicket {
-    /// The flagged.jsonl line, reasons spelled by their keys.
-    pub fn to_line(&self, template: &Template) -> Vec<u8> {
-        to_line(&self.clone().map(|r| template.flag_key(r).to_string()))
+    /// The flagged.jsonl line, reasons spelled by their keys. Takes the ticket: spelling the
+    /// keys moves its fields rather than copying them.
+    pub fn into_line(self, template: &Template) -> Vec<u8> {
+        to_line(&self.map(|r| template.flag_key(r).to_string()))
     }
 
-    /// A line [`FlaggedTicket::to_line`] wrote with the same template.
+    /// A line [`FlaggedTicket::into_line`] wrote with the same template.
     pub fn from_line(bytes: &[u8], template: &Template) -> serde_json::Result<FlaggedTicket> {
         let wire: FlaggedTicket<String> = serde_json::from_slice(bytes)?;
         let unknown = wire.reasons.iter().find(|k| template.flag_by_key(k).is_none());
