@@ -2,14 +2,16 @@
 //! (complaint / negative / neutral / positive) and agent turns (forbidden, off_platform,
 //! negative_wording, jargon, empathy), labeled by the criteria in docs/labeling.md and stored as
 //! session ids and message indexes only (bench/labels/). Prints precision and recall per flag on
-//! the random stratum (an unbiased sample of turns) and on all strata (the cue strata enrich
-//! rare classes, so their figures are not population rates).
+//! the random stratum (an unbiased sample of turns), on random2 (a second held-out stratum,
+//! labeled on 2026-12-07 from turns never shown while rules were written), on the two together
+//! and on all strata (the cue strata enrich rare classes, so their figures are not population
+//! rates).
 //!
 //! Usage: cargo run --release --example chat_eval -- CHAT.tsv LABEL_DIR [LEXICON_DIR]
 //!        [--errors STRATUM]
 //! `--errors cue` (or `cue_narrow`) prints each wrong flag of that stratum with the turn before
 //! it, to the terminal only, for finding false-positive and miss classes on development turns.
-//! The `random` stratum is the test set: its errors are never printed.
+//! The `random` and `random2` strata are the test sets: their errors are never printed.
 //! `--scan N` prints the customer turns of N sessions outside every labeled set (none of the
 //! labeled turns' sessions), each marked `!` when the audit calls it a complaint: development
 //! data for complaint cues, terminal only; `--skip K` starts after the first K such sessions.
@@ -31,8 +33,8 @@ fn main() {
         Some(_) => usage(),
         None => None,
     };
-    if errors.as_deref() == Some("random") {
-        eprintln!("chat_eval: the random stratum is the test set; its errors are not shown");
+    if let Some(stratum @ ("random" | "random2")) = errors.as_deref() {
+        eprintln!("chat_eval: the {stratum} stratum is a test set; its errors are not shown");
         std::process::exit(2);
     }
     let scan = match args.iter().position(|a| a == "--scan") {
@@ -82,14 +84,20 @@ fn main() {
     }
     println!("{}", Table::header());
     complaint.print("complaint");
-    // Floors on the random stratum (the test set), the figures after issue 9's complaint
-    // cues rounded down; the eval is deterministic, so any fall is a regression.
-    let (precision, recall) = complaint.random_figures();
-    if recall < COMPLAINT_FLOOR.1 || precision < COMPLAINT_FLOOR.0 {
-        eprintln!("chat_eval: complaint precision {precision:.2} / recall {recall:.2} regressed");
-        std::process::exit(1);
-    }
     negative_hit.print("any negative hit (complaint|negative)");
+    let mut failed = false;
+    // Floors on the held-out strata; the eval is deterministic, so any fall is a regression.
+    for (stratum, floor) in [("random", COMPLAINT_FLOOR), ("random2", COMPLAINT_FLOOR_RANDOM2)] {
+        let (precision, recall) = complaint.figures(stratum);
+        if recall < floor.1 || precision < floor.0 {
+            eprintln!(
+                "chat_eval: complaint precision {precision:.3} / recall {recall:.3} on {stratum} \
+                 fell below {:.3} / {:.3}",
+                floor.0, floor.1
+            );
+            failed = true;
+        }
+    }
 
     println!("\nagent turns");
     let agents = read_labels(&Path::new(labels).join("jddc_agent.tsv"));
@@ -119,13 +127,21 @@ fn main() {
     for ((name, _), table) in flags.iter().zip(&tables) {
         table.print(name);
     }
-    for ((name, _), table) in flags.iter().zip(&tables) {
-        let Some(&(_, floor)) = PRECISION_FLOORS.iter().find(|(n, _)| n == name) else { continue };
-        let (precision, _) = table.random_figures();
-        if precision < floor {
-            eprintln!("chat_eval: {name} precision {precision:.2} fell below {floor:.2}");
-            std::process::exit(1);
+    for (stratum, floors) in [("random", &PRECISION_FLOORS), ("random2", &PRECISION_FLOORS_RANDOM2)]
+    {
+        for ((name, _), table) in flags.iter().zip(&tables) {
+            let Some(&(_, floor)) = floors.iter().find(|(n, _)| n == name) else { continue };
+            let (precision, _) = table.figures(stratum);
+            if precision < floor {
+                eprintln!(
+                    "chat_eval: {name} precision {precision:.3} on {stratum} fell below {floor:.3}"
+                );
+                failed = true;
+            }
         }
+    }
+    if failed {
+        std::process::exit(1);
     }
 }
 
@@ -135,6 +151,15 @@ const COMPLAINT_FLOOR: (f64, f64) = (0.75, 0.51);
 /// classes).
 const PRECISION_FLOORS: [(&str, f64); 3] =
     [("negative_wording", 0.50), ("jargon", 0.75), ("empathy", 0.80)];
+/// Complaint (precision, recall) on the random2 stratum: what main's rules (commit 0631024, src/
+/// and lexicons/ as on main) got there on 2026-12-07, measured once, after every random2 label
+/// was written, with this example built from that tree: 16 of 24 flagged turns right, 16 of 31
+/// complaints found. Exact fractions, so one more miss or false positive fails.
+const COMPLAINT_FLOOR_RANDOM2: (f64, f64) = (16.0 / 24.0, 16.0 / 31.0);
+/// Agent-flag precision on the random2 stratum, the same measurement: negative wording 4 of 7,
+/// jargon 2 of 2, empathy 12 of 13 flagged turns right.
+const PRECISION_FLOORS_RANDOM2: [(&str, f64); 3] =
+    [("negative_wording", 4.0 / 7.0), ("jargon", 1.0), ("empathy", 12.0 / 13.0)];
 
 /// Customer turns of `sessions` unlabeled sessions (in id order), complaints marked `!`.
 fn scan_unlabeled(
@@ -270,10 +295,13 @@ fn read_labels(path: &Path) -> Vec<Label> {
         .collect()
 }
 
-/// Confusion counts on the random stratum and on all strata.
+/// Confusion counts (cell = predicted * 2 + truth) on the random stratum, on random2, on the two
+/// together and on all strata.
 #[derive(Default)]
 struct Table {
     random: [u32; 4],
+    random2: [u32; 4],
+    held_out: [u32; 4],
     all: [u32; 4],
 }
 
@@ -281,23 +309,29 @@ impl Table {
     fn add(&mut self, stratum: &str, predicted: bool, truth: bool) {
         let cell = usize::from(predicted) * 2 + usize::from(truth);
         self.all[cell] += 1;
-        if stratum == "random" {
-            self.random[cell] += 1;
+        match stratum {
+            "random" => self.random[cell] += 1,
+            "random2" => self.random2[cell] += 1,
+            _ => return,
         }
+        self.held_out[cell] += 1;
     }
 
-    fn random_figures(&self) -> (f64, f64) {
-        let c = &self.random;
+    /// (precision, recall) on a held-out stratum, `random` or `random2`.
+    fn figures(&self, stratum: &str) -> (f64, f64) {
+        let c = if stratum == "random" { &self.random } else { &self.random2 };
         let (tp, fp, fn_) = (f64::from(c[3]), f64::from(c[2]), f64::from(c[1]));
         (tp / (tp + fp).max(1.0), tp / (tp + fn_).max(1.0))
     }
 
     fn header() -> String {
-        format!(
-            "{:<38} {:>9} {:>7} {:>5}   {:>9} {:>7} {:>5}",
-            "flag", "precision", "recall", "n+", "precision", "recall", "n+"
-        ) + "\n"
-            + &format!("{:<38} {:>23}   {:>23}", "", "random stratum", "all strata")
+        let column = format!("   {:>9} {:>7} {:>5}", "precision", "recall", "n+");
+        format!("{:<38}{}", "flag", column.repeat(4))
+            + "\n"
+            + &format!(
+                "{:<38}   {:>23}   {:>23}   {:>23}   {:>23}",
+                "", "random stratum", "random2 stratum", "random + random2", "all strata"
+            )
     }
 
     fn print(&self, name: &str) {
@@ -307,11 +341,17 @@ impl Table {
                 if d == 0 {
                     "-".to_string()
                 } else {
-                    format!("{:.2}", f64::from(n) / f64::from(d))
+                    format!("{:.3}", f64::from(n) / f64::from(d))
                 }
             };
             format!("{:>9} {:>7} {:>5}", ratio(tp, tp + fp), ratio(tp, tp + fn_), tp + fn_)
         };
-        println!("{name:<38} {}   {}", figures(&self.random), figures(&self.all));
+        println!(
+            "{name:<38}   {}   {}   {}   {}",
+            figures(&self.random),
+            figures(&self.random2),
+            figures(&self.held_out),
+            figures(&self.all)
+        );
     }
 }

@@ -30,6 +30,15 @@ Sampling, per role (customer = waiter_send 0, agent = waiter_send 1), seed SEED:
     cues (WeChat/QQ, 不知道, 没办法, internal terms...), from sessions not used by the agent's
     other strata, one per session, until N_NARROW turns. Added after the first two strata were
     labeled, because they held almost no forbidden / off_platform / jargon turns.
+  * stratum `random2` (both roles), a second held-out set drawn with its own seed SEED2 after
+    all the strata above, so it changes none of them. Every one of the 994 sessions is either in
+    a labeled set or among the unlabeled sessions the development scans read (chat_eval --scan
+    went through all of them), so no session is fresh. The pool is the turns nobody on the
+    project has been shown: sessions whose labeled turns (either role) are all in a `random`
+    stratum -- the test set, whose turns and errors are never printed -- minus every row that
+    show.py printed while labeling them (two before to one after each labeled turn). Shuffle
+    the role's eligible pool turns, take one per session, until N_RANDOM2 turns; customers
+    first, then agents, from one generator.
 """
 import os
 import random
@@ -68,6 +77,10 @@ AGENT_NARROW_CUES = [
     "工单", "揽收", "妥投", "逆向", "SOP", "sop", "分拣", "滞留", "异常件", "备件库", "时效",
     "理赔", "二次配送", "外呼",
 ]
+
+# The second held-out stratum (added on 2026-12-07, after every rule so far was written).
+SEED2 = 20261207
+N_RANDOM2 = 300
 
 MASK_RE = re.compile(
     r"\[订单编号:.*?下单时间:[^\]]*\]"  # order card
@@ -145,6 +158,38 @@ def draw(sessions, order, waiter, cue_strata, rng):
     return picked
 
 
+def draw_random2(sessions, order, earlier, rng):
+    """The `random2` turns of both roles (customers, agents) given the earlier strata's picks.
+
+    Pool: sessions whose earlier picks (either role) are all `random`, without the rows show.py
+    printed around those picks (index - 2 .. index + 1)."""
+    strata = {}
+    shown = {}
+    for sid, i, stratum in earlier:
+        strata.setdefault(sid, set()).add(stratum)
+        shown.setdefault(sid, set()).update(range(i - 2, i + 2))
+    pool = [sid for sid in order if strata.get(sid) == {"random"}]
+    picked = []
+    for waiter in ("0", "1"):
+        turns = [
+            (sid, i)
+            for sid in pool
+            for i, (w, c) in enumerate(sessions[sid])
+            if w == waiter and i not in shown[sid] and eligible(c)
+        ]
+        rng.shuffle(turns)
+        used = set()
+        role = []
+        for sid, i in turns:
+            if len(role) == N_RANDOM2:
+                break
+            if sid not in used:
+                used.add(sid)
+                role.append((sid, i, "random2"))
+        picked.append(role)
+    return picked
+
+
 def sample(path):
     sessions, order = read_rows(path)
     rng = random.Random(SEED)
@@ -159,7 +204,8 @@ def sample(path):
         ],
         rng,
     )
-    return customer, agent
+    customer2, agent2 = draw_random2(sessions, order, customer + agent, random.Random(SEED2))
+    return customer + customer2, agent + agent2
 
 
 def main(argv):

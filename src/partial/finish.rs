@@ -98,12 +98,15 @@ impl Partial {
         let mut queue = SpillCopy::create(staging, "review_queue.csv")?;
         queue.write(&report::csv::review_queue_header(&config.template.rules))?;
         let percent = plan.rate.percent();
+        let (mut reasons, mut row_out) = (report::csv::ReasonCells::new(), Vec::new());
         for &owner in &agent_order {
             for &(place, reason) in &sampled[owner] {
                 let r = registry.get(place);
                 let row = read_spill(&spill, &self.spill.path, r.spill_at, r.queue_len)?;
                 let reason = report::labels::sample_reason(reason, percent);
-                queue.write(&report::csv::queue_row_with_reason(&row, &reason))?;
+                row_out.clear();
+                reasons.splice(&row, &reason, &mut row_out);
+                queue.write(&row_out)?;
             }
         }
         queue.finish()?;

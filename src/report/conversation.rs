@@ -274,25 +274,34 @@ fn pieces(text: &str, mut spans: Vec<Span>) -> (Vec<Piece>, usize) {
 pub fn transcript(ticket: &Ticket, shown: &[Cow<'_, str>]) -> String {
     let mut out = String::new();
     let mut left = TRANSCRIPT_CHARS;
+    let cut_off = |out: &mut String| {
+        out.push_str(&format!("…(共 {} 条消息)", ticket.messages.len()));
+    };
     for (message, text) in ticket.messages.iter().zip(shown) {
         if !out.is_empty() {
             if left == 0 {
-                out.push_str(&format!("…(共 {} 条消息)", ticket.messages.len()));
+                cut_off(&mut out);
                 return out;
             }
             out.push('\n');
             left -= 1;
         }
-        let label = labels::role(message.role);
-        let line = label.chars().chain([':', ' ']).chain(text.chars());
-        let line = line.map(|c| if c.is_control() { ' ' } else { c });
-        for c in line {
-            if left == 0 {
-                out.push_str(&format!("…(共 {} 条消息)", ticket.messages.len()));
-                return out;
+        for piece in [labels::role(message.role), ": ", text] {
+            // Most pieces fit whole and hold no control character: copied in one go.
+            let chars = piece.chars().count();
+            if chars <= left && !piece.contains(char::is_control) {
+                out.push_str(piece);
+                left -= chars;
+                continue;
             }
-            out.push(c);
-            left -= 1;
+            for c in piece.chars().map(|c| if c.is_control() { ' ' } else { c }) {
+                if left == 0 {
+                    cut_off(&mut out);
+                    return out;
+                }
+                out.push(c);
+                left -= 1;
+            }
         }
     }
     out

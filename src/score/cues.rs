@@ -23,8 +23,12 @@
 //!   **不是…吗** (不是七天无理由吗), **insisting** after the agent's refusal (我还是要退); any one of them is a whole complaint after an earlier
 //!   grievance in the same ticket (the customer already complained and is still waiting).
 //!
-//! Cost: a few substring scans per customer turn, and for the repeat cue a sorted set of a
+//! Cost: one pass for the word lists and a few substring scans per customer turn, and for the repeat cue a sorted set of a
 //! question's character pairs compared with at most three earlier sets: linear in the ticket.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 /// A full-weight cue: alone it makes the turn a complaint.
 const CUE_MILLI: u64 = 1000;
@@ -81,6 +85,45 @@ const INSIST: [&str; 9] =
 const QUESTION: [&str; 12] =
     ["?", "吗", "呢", "怎么", "什么", "多久", "几", "哪", "能不能", "是不是", "有没有", "啥"];
 
+/// Which of the word lists above a turn holds a word of, found in one pass over the turn: one
+/// search per list per turn cost more than the rest of the cues together.
+#[derive(Clone, Copy)]
+struct Lists(u8);
+
+impl Lists {
+    const QUESTION: u8 = 1;
+    const PRESSING: u8 = 1 << 1;
+    const TIMING: u8 = 1 << 2;
+    const WHY_ALONE: u8 = 1 << 3;
+    const INSIST: u8 = 1 << 4;
+
+    fn in_text(text: &str) -> Lists {
+        static WORDS: LazyLock<(AhoCorasick, Vec<u8>)> = LazyLock::new(|| {
+            let lists: [(&[&str], u8); 5] = [
+                (&QUESTION, Lists::QUESTION),
+                (&PRESSING, Lists::PRESSING),
+                (&TIMING, Lists::TIMING),
+                (&WHY_ALONE, Lists::WHY_ALONE),
+                (&INSIST, Lists::INSIST),
+            ];
+            let (words, bits): (Vec<&str>, Vec<u8>) =
+                lists.iter().flat_map(|&(words, bit)| words.iter().map(move |&w| (w, bit))).unzip();
+            (AhoCorasick::new(words).expect("a few short words"), bits)
+        });
+        let (automaton, bits) = &*WORDS;
+        // Overlapping, so a word inside another (几 in 几天) is seen as `contains` would see it.
+        Lists(
+            automaton
+                .find_overlapping_iter(text)
+                .fold(0, |found, m| found | bits[m.pattern().as_usize()]),
+        )
+    }
+
+    fn has(self, list: u8) -> bool {
+        self.0 & list != 0
+    }
+}
+
 /// The running state over one ticket's customer turns.
 #[derive(Default)]
 pub struct Cues {
@@ -111,16 +154,17 @@ impl Cues {
     /// The cue weight of one customer turn (normalized text), in thousandths.
     pub fn weigh(&mut self, text: &str) -> u64 {
         // Only a question can repeat a question: other turns keep no pairs (no allocation).
-        let question = QUESTION.iter().any(|q| text.contains(q));
+        let lists = Lists::in_text(text);
+        let question = lists.has(Lists::QUESTION);
         let pairs = if question { char_pairs(text) } else { Vec::new() };
         let mut weight = 0;
         if why_not_yet(text) || still_failing(text) || again(text) || self.repeats(&pairs) {
             weight = CUE_MILLI;
         }
-        let pressing = PRESSING.iter().any(|w| text.contains(w));
-        let timing = TIMING.iter().any(|w| text.contains(w));
-        let why = weight == 0 && WHY_ALONE.iter().any(|w| text.contains(w));
-        let insists = self.refused && INSIST.iter().any(|w| text.contains(w));
+        let pressing = lists.has(Lists::PRESSING);
+        let timing = lists.has(Lists::TIMING);
+        let why = weight == 0 && lists.has(Lists::WHY_ALONE);
+        let insists = self.refused && lists.has(Lists::INSIST);
         let half_cues = [marks(text), pressing, timing, why, challenges(text), insists]
             .iter()
             .filter(|&&c| c)
@@ -308,6 +352,27 @@ mod tests {
             cues.complained(weight >= CUE_MILLI);
         }
         weight
+    }
+
+    #[test]
+    fn one_pass_finds_each_list_as_a_search_per_word_would() {
+        let lists: [(&[&str], u8); 5] = [
+            (&QUESTION, Lists::QUESTION),
+            (&PRESSING, Lists::PRESSING),
+            (&TIMING, Lists::TIMING),
+            (&WHY_ALONE, Lists::WHY_ALONE),
+            (&INSIST, Lists::INSIST),
+        ];
+        // Words inside words (几 in 几天, 要退 in 我要退), words at both ends, none at all.
+        let texts =
+            ["几天能到", "我要退", "到底什么时候", "好的谢谢", "", "为什么要扣钱吗", "哪天?"];
+        for text in texts {
+            let found = Lists::in_text(text);
+            for (words, bit) in lists {
+                let searched = words.iter().any(|w| text.contains(w));
+                assert_eq!(found.has(bit), searched, "{text:?}, list {bit}");
+            }
+        }
     }
 
     #[test]
