@@ -22,7 +22,8 @@
 //!   most of whose character pairs were in one of their last three turns, itself a question);
 //! - half cues, each half a complaint, two of them a whole one: a run of two or more ? or !
 //!   (到哪了??), **pressing** (到底, 究竟, 快点, 能不能快, 赶紧, 尽快), **timing questions**
-//!   (什么时候, 多久, 几天, 啥时候, 到哪了), a bare **why** (为什么要扣运费) and a rhetorical
+//!   (什么时候, 多久, 几天, 啥时候, 到哪了; not a duration of use after 了: 用了几天), a
+//!   bare **why** (为什么要扣运费) and a rhetorical
 //!   **不是…吗** (不是七天无理由吗), **insisting** after the agent's refusal (我还是要退); any one of them is a whole complaint after an earlier
 //!   grievance in the same ticket (the customer already complained and is still waiting).
 //!
@@ -88,6 +89,12 @@ const INSIST: [&str; 9] =
 const QUESTION: [&str; 12] =
     ["?", "吗", "呢", "怎么", "什么", "多久", "几", "哪", "能不能", "是不是", "有没有", "啥"];
 
+/// A timing word right after 了 measures how long something was used or tried (用了几天,
+/// 试了多久再评价), it does not ask when: no timing question. Waiting (等了几天) still presses.
+fn duration(before: &str) -> bool {
+    before.ends_with('了') && !before.ends_with("等了")
+}
+
 /// Which of the word lists above a turn holds a word of, found in one pass over the turn: one
 /// search per list per turn cost more than the rest of the cues together.
 #[derive(Clone, Copy)]
@@ -115,11 +122,14 @@ impl Lists {
         });
         let (automaton, bits) = &*WORDS;
         // Overlapping, so a word inside another (几 in 几天) is seen as `contains` would see it.
-        Lists(
-            automaton
-                .find_overlapping_iter(text)
-                .fold(0, |found, m| found | bits[m.pattern().as_usize()]),
-        )
+        Lists(automaton.find_overlapping_iter(text).fold(0, |found, m| {
+            let bit = bits[m.pattern().as_usize()];
+            if bit == Lists::TIMING && duration(&text[..m.start()]) {
+                found
+            } else {
+                found | bit
+            }
+        }))
     }
 
     fn has(self, list: u8) -> bool {
@@ -565,5 +575,15 @@ mod tests {
         let after_grievance =
             [("c", "包裹怎么还没动"), ("a", "亲，请您再耐心等等"), ("c", "那要等几天啊")];
         assert_eq!(last_weight(&after_grievance), CUE_MILLI);
+    }
+
+    #[test]
+    fn a_duration_of_use_is_no_timing_question() {
+        // 了 before the timing word: how long it was used, not when something comes.
+        assert_eq!(last_weight(&[("c", "试用了几天再来评价")]), 0);
+        assert_eq!(last_weight(&[("c", "穿了多久才发现")]), 0);
+        // Waiting still presses, and a plain timing question still asks.
+        assert_eq!(last_weight(&[("c", "已经等了几天")]), PRESS_MILLI);
+        assert_eq!(last_weight(&[("c", "几天能到")]), PRESS_MILLI);
     }
 }
