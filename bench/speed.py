@@ -81,7 +81,7 @@ def main():
     p.add_argument("--agent-tickets", type=int, default=100_000)
     p.add_argument("--only", action="append")
     a = p.parse_args()
-    only = set(a.only or ["real", "peer", "memory", "agents"])
+    only = set(a.only or ["real", "peer", "memory", "agents", "instructions"])
     bins = [("after", a.bin)] + ([("before", a.base)] if a.base else [])
     work = tempfile.mkdtemp(prefix="zhijian-speed-")
     try:
@@ -94,6 +94,8 @@ def main():
                 real(a, bins, work, only)
             else:
                 print(f"(real-chat rows skipped: {CHAT} absent)")
+        if "instructions" in only and os.path.exists(CHAT):
+            instructions(a, bins, work)
         if "memory" in only:
             memory(a, bins, work)
         if "agents" in only:
@@ -143,6 +145,38 @@ def real(a, bins, work, only):
                 "≥ 30×")
     if "peer" in only and not peer:
         print("(Python-peer row skipped: a virtualenv with jieba and pyahocorasick could not be made)")
+
+
+def instructions(a, bins, work):
+    """Instructions each binary executes for the 1-thread real-chat audit, counted by valgrind's
+    callgrind: the same every run whatever else the machine does, so a shared machine can still
+    compare two binaries. (Under valgrind sha2 takes its software path, as on a CPU without SHA
+    instructions, so both counts include ~0.5 G instructions of hashing a native run does in
+    hardware.)"""
+    if not shutil.which("valgrind"):
+        print("(instruction row skipped: valgrind not installed)")
+        return
+    tickets = os.path.join(work, "real.jsonl")
+    n = real_chat(a.copies, 50, tickets)
+    counts = {}
+    for name, binary in bins:
+        out = os.path.join(work, "out")
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, "audit",
+               tickets, "--out", out, "--threads", "1", "--quiet", "--lexicons", a.lexicons]
+        *_, err = run(cmd)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            audited = json.load(f)["counts"]["audited"]
+        if audited != n:
+            sys.exit(f"{name}: audited {audited} of {n} lines under valgrind")
+        refs = re.search(r"Collected : (\d+)", err)
+        if not refs:
+            sys.exit(f"{name}: callgrind printed no instruction count")
+        counts[name] = int(refs.group(1))
+    figure = "; ".join(f"{name} {c / 1e9:.2f} G" for name, c in counts.items())
+    if "before" in counts:
+        figure += f"; after ÷ before {counts['after'] / counts['before']:.3f}"
+    row(f"instructions, 1 thread ({n} real tickets, callgrind)", figure, "(fewer is faster)")
 
 
 def peer_env(work):

@@ -45,7 +45,9 @@ pub(crate) struct Rendered {
     /// that writing the pages only copies bytes.
     pub(crate) brief_html: Vec<u8>,
     pub(crate) brief_md: Vec<u8>,
-    /// The whole conversation as the agent page shows it (HTML, Markdown), flagged only.
+    /// The ticket as its agent page lists it (HTML, Markdown): its reasons and evidence, then
+    /// the whole conversation; flagged tickets that page may still list only. Rendered here in
+    /// parallel from the ticket at hand, so writing the page only copies bytes.
     pub(crate) conv_html: Vec<u8>,
     pub(crate) conv_md: Vec<u8>,
 }
@@ -166,7 +168,8 @@ impl Engine {
                 let brief = flagged.brief(REASON_PAGE_EVIDENCE);
                 let html = report::html::flagged_ticket(&brief, false, &self.template);
                 let md = report::markdown::flagged_ticket(&brief, false, &self.template);
-                // Agent pages open each ticket they list to its whole conversation.
+                // Agent pages list each ticket with its evidence, opening to its whole
+                // conversation.
                 let (conv_html, conv_md) = if listable(severity) {
                     let conversation = report::conversation::build(
                         ticket,
@@ -175,8 +178,11 @@ impl Engine {
                         &self.lexicon,
                         self.sla_secs,
                     );
-                    let html = report::html::conversation(&conversation);
-                    (html, report::markdown::conversation(&conversation))
+                    let mut html = report::html::flagged_ticket(&flagged, true, &self.template);
+                    html.extend(report::html::conversation(&conversation));
+                    let mut md = report::markdown::flagged_ticket(&flagged, true, &self.template);
+                    md.extend(report::markdown::conversation(&conversation));
+                    (html, md)
                 } else {
                     Default::default()
                 };

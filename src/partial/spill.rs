@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use super::TicketRecord;
 use crate::error::{Error, Result};
 use crate::pages::{self, Flag};
-use crate::report::jsonl::FlaggedTicket;
 use crate::report::{self, Staging};
 use crate::template::Template;
 
@@ -131,10 +130,7 @@ pub(super) fn write_agent_pages(
             PageLens::from_bytes(&lens);
         let pages_at = lens_at + PageLens::BYTES as u64;
         if on_agent_page {
-            let bytes = read_spill(spill, spill_path, at, r.flagged_len)?;
-            let ticket = FlaggedTicket::from_line(&bytes, template).expect("we wrote it");
-            html.write(&report::html::flagged_ticket(&ticket, true, template))?;
-            md.write(&report::markdown::flagged_ticket(&ticket, true, template))?;
+            // The ticket as the page lists it, rendered during the audit: copied.
             let at = pages_at + u64::from(brief_html_len) + u64::from(brief_md_len);
             html.copy(spill, spill_path, at, conv_html_len)?;
             md.copy(spill, spill_path, at + u64::from(conv_html_len), conv_md_len)?;

@@ -25,8 +25,9 @@ use crate::vocab::{RejectCode, Severity};
 /// Lines read per batch, parsed on the thread pool.
 const BATCH_LINES: usize = 4096;
 
-/// The format of these records; a render refuses records of another.
-pub const VERSION: u32 = 1;
+/// The format of these records; a render refuses records of another. 2: a flagged ticket's
+/// agent-page fragment holds its evidence before its conversation.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

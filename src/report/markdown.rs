@@ -563,17 +563,27 @@ fn code(id: &str, at: Cell) -> String {
 /// starts a line here, so what only matters there (`-`, `+`, `.` of list items) stays as is
 /// and stays greppable.
 pub fn escape(text: &str) -> String {
+    let special = |c: char| {
+        matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '\n' | '\r'
+        )
+    };
+    // Runs between special characters are copied whole.
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut copied = 0;
+    for (at, c) in text.match_indices(special) {
+        out.push_str(&text[copied..at]);
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' => {
+            "\n" | "\r" => out.push(' '),
+            _ => {
                 out.push('\\');
-                out.push(c);
+                out.push_str(c);
             }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
         }
+        copied = at + c.len();
     }
+    out.push_str(&text[copied..]);
     out
 }
 
