@@ -15,7 +15,7 @@
 //! - **again**: 又 before a failure or a refusal (又没到, 又不发了, 又延迟, 又取消了) and the
 //!   challenge 又要我 / 还让我 (今天又要我催一次吗, 那你还让我发订单号): the customer is
 //!   put through the same thing twice;
-//! - **not even**: 连 X 都/也 没/不 in one clause (连个电话都没有, 连膜都不送, 连说明书也没有):
+//! - **not even**: 连 X 都/也 没/不 in one clause (连一个通知都没有, 连膜都不送, 连说明书也没有):
 //!   the least that was expected did not happen. A negated flaw (连一点毛病都没有) is praise,
 //!   and 连 in a word (连续, 连接, 连衣裙, 连忙) is no "even";
 //! - **repeat**: the customer asks again what they asked before an agent's answer (a question
@@ -487,7 +487,7 @@ mod tests {
     #[test]
     fn not_even_the_least_is_a_complaint() {
         let cases: &[(&str, u64)] = &[
-            ("连个电话都没有就把单取消了", CUE_MILLI),
+            ("连一个通知都没有就把单取消了", CUE_MILLI),
             ("买了手机连膜都不送", CUE_MILLI),
             ("连一张说明书也没有", CUE_MILLI),
             // A negated flaw is praise; 都不错 is praise.
