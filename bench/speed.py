@@ -31,7 +31,7 @@ def run(cmd, env=None, stdout=subprocess.DEVNULL):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out, err.decode()
 
 
-def audit(binary, tickets, out, threads, lexicons, env=None):
+def audit(binary, tickets, out, threads, lexicons, env=None, keep=False):
     shutil.rmtree(out, ignore_errors=True)
     cmd = [binary, "audit", tickets, "--out", out, "--threads", str(threads), "--quiet"]
     if lexicons:
@@ -39,7 +39,8 @@ def audit(binary, tickets, out, threads, lexicons, env=None):
     result = run(cmd, env)
     with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
         counts = json.load(f)["counts"]
-    shutil.rmtree(out, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
     return result, counts
 
 
@@ -228,13 +229,22 @@ def many_agents(a, bins, work):
     path = os.path.join(work, "agents.jsonl")
     synth(a.bin, a.agent_tickets, 5000, path)
     results = {}
+    # Each run writes a new directory, all removed after the row: on ext4 without a journal
+    # (this reference machine's root file system) a new file avoids every inode freed in the
+    # last 60-360 s and reads each one to tell, so deleting one run's ~10,000 files right before
+    # the next made that run's file creation several times slower. A nightly run replaces a
+    # report written a day earlier.
+    outs = []
     for rep in range(a.reps):
         for name, binary in bins:
-            (w, c, rss, out, err), counts = audit(binary, path, os.path.join(work, "out"), 2,
-                                                  a.lexicons, {"ZHIJIAN_STAGE_TIMES": "1"})
+            outs.append(os.path.join(work, f"out-{rep}-{name}"))
+            (w, c, rss, out, err), counts = audit(binary, path, outs[-1], 2, a.lexicons,
+                                                  {"ZHIJIAN_STAGE_TIMES": "1"}, keep=True)
             assert counts["audited"] == a.agent_tickets, counts
             pages = re.search(r"stage time: agent pages ([0-9.]+) s", err)
             results.setdefault(name, []).append((w, float(pages.group(1)) if pages else None))
+    for out in outs:
+        shutil.rmtree(out, ignore_errors=True)
     for name, _ in bins:
         w = med(x[0] for x in results[name])
         pages = [x[1] for x in results[name] if x[1] is not None]
