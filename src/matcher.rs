@@ -37,7 +37,8 @@
 //!    chain (太少, 有点凉) or 了 follows it (凉了): 少量 and 小号 describe, 太少 complains.
 //! 5. **Questions.** A positive hit in a question (ending in `?` or 吗, or asking A-not-A) does
 //!    not count: 好用吗？ asks, it does not praise. Negative hits in questions still count
-//!    (怎么这么慢？).
+//!    (怎么这么慢？). For praise a space before the next word ends the clause (质量很好 非常满意
+//!    下次再来??: no praise is asked).
 //! 6. **Conditions.** A sentiment hit in a clause that opens with 如果, 假如, 万一… before it
 //!    does not count: 如果坏了怎么办 supposes, it does not complain.
 
@@ -570,14 +571,16 @@ fn only_function_words(gap: &str) -> bool {
 const NEGATED_DEGREE_MILLI: u64 = 500;
 
 /// The negation is the middle of an A-not-A question (好不好, 是不是, 有没有), which asks and
-/// negates nothing.
+/// negates nothing. The negation entry may be longer than 不 or 没 when the lexicon holds the
+/// negated verb as one negation (不能, 不会, 不是, 不要, 没有): 能不能这么坑 asks nothing of
+/// 能, it complains about 坑.
 fn a_not_a(text: &str, negation: &Hit) -> bool {
     let word = &text[negation.start..negation.end];
-    if word != "不" && word != "没" {
+    let Some(first @ ('不' | '没')) = word.chars().next() else {
         return false;
-    }
+    };
     let before = text[..negation.start].chars().next_back();
-    let after = text[negation.end..].chars().next();
+    let after = text[negation.start + first.len_utf8()..].chars().next();
     before.is_some() && before == after
 }
 
@@ -591,7 +594,7 @@ fn drop_praise_in_questions(text: &str, hits: &mut Vec<Hit>) {
     }
     let clause_ends: Vec<usize> =
         text.match_indices(['。', '!', '?', ',', ';', '\n']).map(|(at, _)| at).collect();
-    hits.retain(|h| !(praise(h) && in_question(text, &clause_ends, h.end)));
+    hits.retain(|h| !(praise(h) && in_question(text, &clause_ends, h.end, true)));
 }
 
 /// Rule 6: a condition is not a verdict. 如果坏了怎么办 asks what happens if it breaks; it
@@ -621,18 +624,38 @@ pub fn asks(text: &str, at: usize) -> bool {
     }
     let clause_ends: Vec<usize> =
         text.match_indices(['。', '!', '?', ',', ';', '\n']).map(|(at, _)| at).collect();
-    in_question(text, &clause_ends, at)
+    in_question(text, &clause_ends, at, false)
 }
 
 /// The clause holding byte `at` ends in a question mark, or in 吗 right before its end, or
-/// asks by an A-not-A form (好不好, 是不是).
-fn in_question(text: &str, clause_ends: &[usize], at: usize) -> bool {
+/// asks by an A-not-A form (好不好, 是不是). With `spaces`, a space with a word after it ends
+/// a clause too, as reviewers punctuate with spaces: in 梳子很好用 特别贴心 ?? the praise is
+/// its own clause and the ?? at the end asks nothing of it (好用 ? still asks). Praise is
+/// judged so; an agent's question is not (您是没收到吗 亲 still asks: the agent's spaces
+/// set off particles and forms of address, not clauses).
+fn in_question(text: &str, clause_ends: &[usize], at: usize, spaces: bool) -> bool {
     let next = clause_ends.partition_point(|&end| end < at);
     let end = clause_ends.get(next).copied().unwrap_or(text.len());
     let start = match next.checked_sub(1).map(|i| clause_ends[i]) {
         None => 0,
         Some(mark) => mark + text[mark..].chars().next().map_or(0, char::len_utf8),
     };
+    // The clause ends at the first space after `at` with a word after it (a space before the
+    // closing ? or 吗 is padding: 好用 ?), and starts after the last space before `at`.
+    let word_after = |from: usize| {
+        text[from..end]
+            .trim_start_matches([' ', '\u{3000}'])
+            .starts_with(|c: char| c.is_alphanumeric() && !matches!(c, '吗' | '呢' | '啊' | '呀'))
+    };
+    let mut start = start;
+    if spaces {
+        if let Some(space) = text[at..end].find([' ', '\u{3000}']).map(|i| at + i) {
+            if word_after(space) {
+                return text[at..space].trim_end_matches(['啊', '呀']).ends_with('吗');
+            }
+        }
+        start = text[start..at].rfind([' ', '\u{3000}']).map_or(start, |i| start + i + 1);
+    }
     let clause = text[at..end].trim_end_matches(['啊', '呀', ' ']);
     text[end..].starts_with('?') || clause.ends_with('吗') || asks_a_not_a(&text[start..end])
 }

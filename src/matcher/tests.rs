@@ -19,7 +19,10 @@ fn lexicon() -> Lexicon {
             "生气\n差\n垃圾 | w=2\n问题\n等了好几天\n都{n}天了\n难喝\n难受\n陈旧\n少 | needs=degree\n凉 | needs=degree\n!不好意思\n!没问题\n!没有问题\n",
         ),
         (Category::Empathy, "理解您的心情 | w=2\n抱歉\n您别生气\n"),
-        (Category::Negation, "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n禁止\n您不要太\n"),
+        (
+            Category::Negation,
+            "不\n没\n没有\n不是\n不太\n一点也不\n不要\n别\n不会\n不能\n禁止\n您不要太\n",
+        ),
         (
             Category::Degree,
             "非常 | w=1.5\n太 | w=1.5\n有点 | w=0.5\n很 | w=1.2\n好 | w=1.5\n不要太 | w=1.5\n",
@@ -95,6 +98,42 @@ fn negation_flips_or_cancels() {
     for (text, want) in cases {
         assert_eq!(&counted(text), want, "text {text:?}");
     }
+}
+
+#[test]
+fn a_not_a_negates_nothing_whatever_the_negation_entry() {
+    let cases: &[(&str, &[&str])] = &[
+        // The lexicon holds 不能, 不会, 不是 as negations; their 不 is still the middle of an
+        // A-not-A question, so what follows is not negated: 能不能这么差 complains.
+        ("能不能这么差", &["差@negative"]),
+        ("会不会太差了", &["差@negative"]),
+        ("是不是很差", &["差@negative"]),
+        // A plain negated verb still negates.
+        ("不能说满意", &["满意@negative"]),
+        ("满不满意?", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn praise_set_off_by_a_space_is_not_asked_by_a_later_question_mark() {
+    let cases: &[(&str, &[&str])] = &[
+        // Spaces punctuate reviews: each praise is its own clause, the ?? asks nothing of it.
+        ("质量很好 非常满意 下次再来??", &["好@positive", "满意@positive"]),
+        // The praise right before the question mark is still asked.
+        ("质量很好 满意吗?", &["好@positive"]),
+        ("满意 ?", &[]),
+        ("满意吗 亲", &[]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+    // An agent's question with a space inside still asks (scoring's `Asked`): the space rule
+    // is for praise only.
+    let text = "您是没收到 还是收到坏的?";
+    assert!(asks(text, text.find(' ').unwrap()));
 }
 
 #[test]

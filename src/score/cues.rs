@@ -15,11 +15,15 @@
 //! - **again**: 又 before a failure or a refusal (又没到, 又不发了, 又延迟, 又取消了) and the
 //!   challenge 又要我 / 还让我 (今天又要我催一次吗, 那你还让我发订单号): the customer is
 //!   put through the same thing twice;
+//! - **not even**: 连 X 都/也 没/不 in one clause (连一个通知都没有, 连膜都不送, 连说明书也没有):
+//!   the least that was expected did not happen. A negated flaw (连一点毛病都没有) is praise,
+//!   and 连 in a word (连续, 连接, 连衣裙, 连忙) is no "even";
 //! - **repeat**: the customer asks again what they asked before an agent's answer (a question
 //!   most of whose character pairs were in one of their last three turns, itself a question);
 //! - half cues, each half a complaint, two of them a whole one: a run of two or more ? or !
 //!   (到哪了??), **pressing** (到底, 究竟, 快点, 能不能快, 赶紧, 尽快), **timing questions**
-//!   (什么时候, 多久, 几天, 啥时候, 到哪了), a bare **why** (为什么要扣运费) and a rhetorical
+//!   (什么时候, 多久, 几天, 啥时候, 到哪了; not a duration of use after 了: 用了几天), a
+//!   bare **why** (为什么要扣运费) and a rhetorical
 //!   **不是…吗** (不是七天无理由吗), **insisting** after the agent's refusal (我还是要退); any one of them is a whole complaint after an earlier
 //!   grievance in the same ticket (the customer already complained and is still waiting).
 //!
@@ -85,6 +89,12 @@ const INSIST: [&str; 9] =
 const QUESTION: [&str; 12] =
     ["?", "吗", "呢", "怎么", "什么", "多久", "几", "哪", "能不能", "是不是", "有没有", "啥"];
 
+/// A timing word right after 了 measures how long something was used or tried (用了几天,
+/// 试了多久再评价), it does not ask when: no timing question. Waiting (等了几天) still presses.
+fn duration(before: &str) -> bool {
+    before.ends_with('了') && !before.ends_with("等了")
+}
+
 /// Which of the word lists above a turn holds a word of, found in one pass over the turn: one
 /// search per list per turn cost more than the rest of the cues together.
 #[derive(Clone, Copy)]
@@ -112,11 +122,14 @@ impl Lists {
         });
         let (automaton, bits) = &*WORDS;
         // Overlapping, so a word inside another (几 in 几天) is seen as `contains` would see it.
-        Lists(
-            automaton
-                .find_overlapping_iter(text)
-                .fold(0, |found, m| found | bits[m.pattern().as_usize()]),
-        )
+        Lists(automaton.find_overlapping_iter(text).fold(0, |found, m| {
+            let bit = bits[m.pattern().as_usize()];
+            if bit == Lists::TIMING && duration(&text[..m.start()]) {
+                found
+            } else {
+                found | bit
+            }
+        }))
     }
 
     fn has(self, list: u8) -> bool {
@@ -158,7 +171,12 @@ impl Cues {
         let question = lists.has(Lists::QUESTION);
         let pairs = if question { char_pairs(text) } else { Vec::new() };
         let mut weight = 0;
-        if why_not_yet(text) || still_failing(text) || again(text) || self.repeats(&pairs) {
+        if why_not_yet(text)
+            || still_failing(text)
+            || again(text)
+            || not_even(text)
+            || self.repeats(&pairs)
+        {
             weight = CUE_MILLI;
         }
         let pressing = lists.has(Lists::PRESSING);
@@ -215,6 +233,38 @@ fn why_not_yet(text: &str) -> bool {
                     |(i, _)| i,
                 );
             NOT_YET.iter().any(|w| after[..reach].contains(w))
+        })
+    })
+}
+
+/// How far (characters) after 连 its 都/也 may come: 连一张最基本的说明书都没有.
+const EVEN_REACH: usize = 10;
+/// 连 starting a word, not the "even" of 连…都: 连续, 连接, 连衣裙, 连忙, 连同, 连锁, 连带.
+const LIAN_WORDS: [char; 9] = ['续', '接', '衣', '忙', '同', '锁', '带', '载', '体'];
+
+/// 连 X 都/也 followed by 没/不 in the same clause, X at most [`EVEN_REACH`] characters: not
+/// even the least happened. A negated flaw after it (连一点毛病都没有) is praise, and so is
+/// 都不错.
+fn not_even(text: &str) -> bool {
+    if !text.contains('连') {
+        return false;
+    }
+    text.match_indices('连').any(|(at, _)| {
+        let after = &text[at + '连'.len_utf8()..];
+        if after.starts_with(LIAN_WORDS) {
+            return false;
+        }
+        let clause: Vec<(usize, char)> =
+            after.char_indices().take_while(|(_, c)| !is_clause_end(*c) && *c != ' ').collect();
+        clause.iter().take(EVEN_REACH + 1).any(|&(i, c)| {
+            if !matches!(c, '都' | '也') || i == 0 {
+                return false;
+            }
+            let rest = &after[i + c.len_utf8()..];
+            rest.starts_with(['没', '不'])
+                && !NOT_FAILURE.iter().any(|w| rest.starts_with(w))
+                && !negates_a_flaw(&after[..i])
+                && !negates_a_flaw(rest)
         })
     })
 }
@@ -435,6 +485,25 @@ mod tests {
     }
 
     #[test]
+    fn not_even_the_least_is_a_complaint() {
+        let cases: &[(&str, u64)] = &[
+            ("连一个通知都没有就把单取消了", CUE_MILLI),
+            ("买了手机连膜都不送", CUE_MILLI),
+            ("连一张说明书也没有", CUE_MILLI),
+            // A negated flaw is praise; 都不错 is praise.
+            ("连一点毛病都没有", 0),
+            ("连包装都不错", 0),
+            // 连 in a word is no "even"; the 都 must follow in the same clause.
+            ("连续三天都没下雨", 0),
+            ("连衣裙也不贵", 0),
+            ("连我在内,都不知道", 0),
+        ];
+        for (text, want) in cases {
+            assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
+        }
+    }
+
+    #[test]
     fn insisting_after_a_refusal_is_half_a_complaint() {
         assert_eq!(
             last_weight(&[("c", "帮我退了吧"), ("r", "已经出库无法取消的"), ("c", "我还是要退")]),
@@ -506,5 +575,15 @@ mod tests {
         let after_grievance =
             [("c", "包裹怎么还没动"), ("a", "亲，请您再耐心等等"), ("c", "那要等几天啊")];
         assert_eq!(last_weight(&after_grievance), CUE_MILLI);
+    }
+
+    #[test]
+    fn a_duration_of_use_is_no_timing_question() {
+        // 了 before the timing word: how long it was used, not when something comes.
+        assert_eq!(last_weight(&[("c", "试用了几天再来评价")]), 0);
+        assert_eq!(last_weight(&[("c", "穿了多久才发现")]), 0);
+        // Waiting still presses, and a plain timing question still asks.
+        assert_eq!(last_weight(&[("c", "已经等了几天")]), PRESS_MILLI);
+        assert_eq!(last_weight(&[("c", "几天能到")]), PRESS_MILLI);
     }
 }
