@@ -148,9 +148,10 @@ fn main() {
 /// Complaint (precision, recall) on the random stratum: the eval fails below them.
 const COMPLAINT_FLOOR: (f64, f64) = (0.75, 0.51);
 /// Agent-flag precision on the random stratum (issue 9: 0.12, 0.29 and 0.53 before the rule
-/// classes).
+/// classes; negative wording 0.50 → 3 of 5 after the cross-domain sentiment classes of
+/// 2026-12-07, which made 不能 in 能不能 negate nothing).
 const PRECISION_FLOORS: [(&str, f64); 3] =
-    [("negative_wording", 0.50), ("jargon", 0.75), ("empathy", 0.80)];
+    [("negative_wording", 3.0 / 5.0), ("jargon", 0.75), ("empathy", 0.80)];
 /// Complaint (precision, recall) on the random2 stratum: what main's rules (commit 0631024, src/
 /// and lexicons/ as on main) got there on 2026-12-07, measured once, after every random2 label
 /// was written, with this example built from that tree: 16 of 24 flagged turns right, 16 of 31
