@@ -111,15 +111,19 @@ def real(a, bins, work, only):
     tickets = os.path.join(work, "real.jsonl")
     n = real_chat(a.copies, 50, tickets)
     peer = peer_env(work) if "peer" in only else None
-    floor, audits, peers = [], {}, []
+    floor, audits, peers, outs = [], {}, [], []
     for rep in range(a.reps):
         w, c, _, out, _ = run([a.floor, tickets], stdout=subprocess.PIPE)
         fields = dict(kv.split("=") for kv in out.decode().split())
         floor.append((float(fields["seconds"]), float(fields["cpu_seconds"])))
         text_bytes = int(fields["bytes"])
-        for name, binary in bins:
+        # The binaries take turns going first: the run right after the floor was measured
+        # 10-15% slower whichever binary made it.
+        for name, binary in (bins if rep % 2 == 0 else bins[::-1]):
             for threads in (1, 2):
-                result, counts = audit(binary, tickets, os.path.join(work, "out"), threads, a.lexicons)
+                # A new directory each run, removed after the row (see many_agents).
+                outs.append(os.path.join(work, f"out-{rep}-{name}-{threads}"))
+                result, counts = audit(binary, tickets, outs[-1], threads, a.lexicons, keep=True)
                 # The floor cuts exactly what the audit reads only if every line is audited.
                 if counts["audited"] != n or counts["lines"] != n or counts["rejected"] != 0:
                     sys.exit(f"{name}: audited {counts['audited']} of {n} lines, "
@@ -129,6 +133,8 @@ def real(a, bins, work, only):
             w, *_ = run([peer, "bench/python_peer.py", a.lexicons, tickets, "2"],
                         stdout=subprocess.PIPE)
             peers.append(w)
+    for out in outs:
+        shutil.rmtree(out, ignore_errors=True)
     mb = text_bytes / 1e6
     fw, fc = med(x[0] for x in floor), med(x[1] for x in floor)
     for name, _ in bins:
