@@ -165,9 +165,9 @@ def instructions(a, bins, work):
         return
     tickets = os.path.join(work, "real.jsonl")
     n = real_chat(a.copies, 50, tickets)
-    counts = {}
+    counts, outs = {}, {}
     for name, binary in bins:
-        out = os.path.join(work, "out")
+        out = outs[name] = os.path.join(work, f"out-instructions-{name}")
         shutil.rmtree(out, ignore_errors=True)
         cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, "audit",
                tickets, "--out", out, "--threads", "1", "--quiet", "--lexicons", a.lexicons]
@@ -183,7 +183,27 @@ def instructions(a, bins, work):
     figure = "; ".join(f"{name} {c / 1e9:.2f} G" for name, c in counts.items())
     if "before" in counts:
         figure += f"; after ÷ before {counts['after'] / counts['before']:.3f}"
+        differ = different_files(outs["before"], outs["after"])
+        figure += "; reports identical" if not differ else \
+            f"; reports differ ({len(differ)} files, e.g. {differ[0]})"
+    for out in outs.values():
+        shutil.rmtree(out, ignore_errors=True)
     row(f"instructions, 1 thread ({n} real tickets, callgrind)", figure, "(fewer is faster)")
+
+
+def different_files(a, b):
+    """Files of report directory `a` and `b` whose bytes differ or that only one has
+    (manifest.json aside: it names the binary and the run time)."""
+    def files(root):
+        return {os.path.relpath(os.path.join(d, f), root)
+                for d, _, names in os.walk(root) for f in names} - {"manifest.json"}
+    fa, fb = files(a), files(b)
+    differ = sorted(fa ^ fb)
+    for rel in sorted(fa & fb):
+        with open(os.path.join(a, rel), "rb") as x, open(os.path.join(b, rel), "rb") as y:
+            if x.read() != y.read():
+                differ.append(rel)
+    return differ
 
 
 def peer_env(work):
