@@ -404,6 +404,13 @@ mod tests {
         weight
     }
 
+    /// Each one-turn conversation's cue weight.
+    fn each_turn_weighs(cases: &[(&str, u64)]) {
+        for (text, want) in cases {
+            assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
+        }
+    }
+
     #[test]
     fn one_pass_finds_each_list_as_a_search_per_word_would() {
         let lists: [(&[&str], u8); 5] = [
@@ -440,9 +447,7 @@ mod tests {
             // The 不 is in another clause.
             ("怎么改地址，不着急", 0),
         ];
-        for (text, want) in cases {
-            assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
-        }
+        each_turn_weighs(cases);
     }
 
     #[test]
@@ -479,9 +484,7 @@ mod tests {
             ("我又买了一个", 0),
             ("还要我做什么吗", 0),
         ];
-        for (text, want) in cases {
-            assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
-        }
+        each_turn_weighs(cases);
     }
 
     #[test]
@@ -498,9 +501,7 @@ mod tests {
             ("连衣裙也不贵", 0),
             ("连我在内,都不知道", 0),
         ];
-        for (text, want) in cases {
-            assert_eq!(last_weight(&[("c", text)]), *want, "{text:?}");
-        }
+        each_turn_weighs(cases);
     }
 
     #[test]
