@@ -106,18 +106,21 @@ impl Lists {
     const TIMING: u8 = 1 << 2;
     const WHY_ALONE: u8 = 1 << 3;
     const INSIST: u8 = 1 << 4;
+    /// Each list with its bit.
+    const ALL: [(&[&str], u8); 5] = [
+        (&QUESTION, Lists::QUESTION),
+        (&PRESSING, Lists::PRESSING),
+        (&TIMING, Lists::TIMING),
+        (&WHY_ALONE, Lists::WHY_ALONE),
+        (&INSIST, Lists::INSIST),
+    ];
 
     fn in_text(text: &str) -> Lists {
         static WORDS: LazyLock<(AhoCorasick, Vec<u8>)> = LazyLock::new(|| {
-            let lists: [(&[&str], u8); 5] = [
-                (&QUESTION, Lists::QUESTION),
-                (&PRESSING, Lists::PRESSING),
-                (&TIMING, Lists::TIMING),
-                (&WHY_ALONE, Lists::WHY_ALONE),
-                (&INSIST, Lists::INSIST),
-            ];
-            let (words, bits): (Vec<&str>, Vec<u8>) =
-                lists.iter().flat_map(|&(words, bit)| words.iter().map(move |&w| (w, bit))).unzip();
+            let (words, bits): (Vec<&str>, Vec<u8>) = Lists::ALL
+                .iter()
+                .flat_map(|&(words, bit)| words.iter().map(move |&w| (w, bit)))
+                .unzip();
             (AhoCorasick::new(words).expect("a few short words"), bits)
         });
         let (automaton, bits) = &*WORDS;
@@ -413,19 +416,12 @@ mod tests {
 
     #[test]
     fn one_pass_finds_each_list_as_a_search_per_word_would() {
-        let lists: [(&[&str], u8); 5] = [
-            (&QUESTION, Lists::QUESTION),
-            (&PRESSING, Lists::PRESSING),
-            (&TIMING, Lists::TIMING),
-            (&WHY_ALONE, Lists::WHY_ALONE),
-            (&INSIST, Lists::INSIST),
-        ];
         // Words inside words (几 in 几天, 要退 in 我要退), words at both ends, none at all.
         let texts =
             ["几天能到", "我要退", "到底什么时候", "好的谢谢", "", "为什么要扣钱吗", "哪天?"];
         for text in texts {
             let found = Lists::in_text(text);
-            for (words, bit) in lists {
+            for (words, bit) in Lists::ALL {
                 let searched = words.iter().any(|w| text.contains(w));
                 assert_eq!(found.has(bit), searched, "{text:?}, list {bit}");
             }
