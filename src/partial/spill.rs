@@ -20,9 +20,9 @@ use crate::template::Template;
 /// `agent` the page without its layout (filled in here).
 ///
 /// Memory: the layout (6 bytes per flagged ticket of this agent, beside the caller's 8-byte
-/// reference each), one `FlaggedTicket` at a time (at most `jsonl::MAX_EVIDENCE` evidence items)
-/// and at most 16 open pages with a 64 KiB buffer each. Each flagged ticket is read from the
-/// spill once and rendered once per format, whatever the number of pages it goes on.
+/// reference each), one ticket's page fragment at a time and at most 16 open pages with a
+/// 64 KiB buffer each. Every fragment was rendered during the audit; here each is read from the
+/// spill and copied, whatever the number of pages it goes on.
 /// Appended bytes, read back by offset.
 pub(super) struct Spill {
     out: BufWriter<File>,

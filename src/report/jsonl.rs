@@ -44,7 +44,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::check::{Compliance, Finding};
 use crate::lexicon::Lexicon;
@@ -56,10 +56,9 @@ use crate::template::Template;
 use crate::vocab::{Category, FlagReason, Role, Severity};
 
 /// One flagged.jsonl line. In memory a reason is a [`FlagReason`]; on the wire (`R = String`)
-/// it is its key, the built-in reason's or the rule's id, which only the template can map back:
-/// [`FlaggedTicket::into_line`] and [`FlaggedTicket::from_line`] convert with it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+/// it is its key, the built-in reason's or the rule's id, which only the template knows:
+/// [`FlaggedTicket::into_line`] spells it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FlaggedTicket<R = FlagReason> {
     pub ticket_id: String,
     pub agent_id: String,
@@ -70,7 +69,6 @@ pub struct FlaggedTicket<R = FlagReason> {
     pub csat: Option<u8>,
     pub evidence: Vec<EvidenceLine<R>>,
     /// Evidence items left out past [`MAX_EVIDENCE`].
-    #[serde(default)]
     pub evidence_omitted: usize,
 }
 
@@ -98,16 +96,6 @@ impl FlaggedTicket {
         to_line(&self.map(|r| template.flag_key(r).to_string()))
     }
 
-    /// A line [`FlaggedTicket::into_line`] wrote with the same template.
-    pub fn from_line(bytes: &[u8], template: &Template) -> serde_json::Result<FlaggedTicket> {
-        let wire: FlaggedTicket<String> = serde_json::from_slice(bytes)?;
-        let unknown = wire.reasons.iter().find(|k| template.flag_by_key(k).is_none());
-        if let Some(key) = unknown {
-            return Err(serde::de::Error::custom(format!("unknown reason code `{key}`")));
-        }
-        Ok(wire.map(|k| template.flag_by_key(&k).expect("checked above")))
-    }
-
     /// The evidence a page lists, and how many items it leaves to the conversation: with the
     /// conversation on the page, the items behind a reason (all of them when none is: a ticket
     /// flagged only on figures); without, every item.
@@ -133,41 +121,40 @@ impl FlaggedTicket {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EvidenceLine<R = FlagReason> {
     pub message: u32,
     pub role: Role,
     /// The reason code this item is evidence for, when it backs one (the forbidden phrase of
     /// `forbidden_phrase`, a rule's spot for the rule's id); absent for a hit that flags
     /// nothing by itself (a greeting, 谢谢).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub backs: Option<R>,
     pub start: u32,
     pub end: u32,
     pub category: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub disguised: bool,
     /// A rule's spot (`category` `rule`), in the review queue's words: `消息#3「保证今天到」`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
