@@ -39,6 +39,13 @@ fn lexicon() -> Lexicon {
     lexicon
 }
 
+/// Each text's counted hits are the ones listed.
+fn each_counts(cases: &[(&str, &[&str])]) {
+    for (text, want) in cases {
+        assert_eq!(&counted(text), want, "text {text:?}");
+    }
+}
+
 /// The hits that count, as `phrase@category` (after negation), in text order.
 fn counted(text: &str) -> Vec<String> {
     let lexicon = lexicon();
@@ -95,9 +102,7 @@ fn negation_flips_or_cancels() {
         ("这个不要太满意", &["满意@positive"]),
         ("您不要太生气", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 #[test]
@@ -112,9 +117,7 @@ fn a_not_a_negates_nothing_whatever_the_negation_entry() {
         ("不能说满意", &["满意@negative"]),
         ("满不满意?", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 #[test]
@@ -127,9 +130,7 @@ fn praise_set_off_by_a_space_is_not_asked_by_a_later_question_mark() {
         ("满意 ?", &[]),
         ("满意吗 亲", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
     // An agent's question with a space inside still asks (scoring's `Asked`): the space rule
     // is for praise only.
     let text = "您是没收到 还是收到坏的?";
@@ -159,9 +160,7 @@ fn exceptions_and_boundaries() {
         ("服务很好", &["好@positive"]),
         ("差不多吧", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 #[test]
@@ -175,9 +174,7 @@ fn context_words_count_only_when_a_degree_word_or_le_licenses_them() {
         // A negation is no license: 不少 is not a complaint.
         ("送的不少", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 #[test]
@@ -193,9 +190,7 @@ fn a_warning_against_a_violation_is_not_the_violation() {
         // A look-alike compound is not the phrase.
         ("参加微信活动领券", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 /// Issue 9: a warning frame reaches across any words of its clause, a cue before the conduct
@@ -228,9 +223,7 @@ fn warning_frames_cancel_conduct_across_their_clause() {
         ("不要去店里买加我微信便宜", &["加我微信@off_platform"]),
         ("请不要加我微信", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 #[test]
@@ -246,9 +239,7 @@ fn a_number_placeholder_matches_any_numeral() {
         ("都天了", &[]),
         ("三天后到", &[]),
     ];
-    for (text, want) in cases {
-        assert_eq!(&counted(text), want, "text {text:?}");
-    }
+    each_counts(cases);
 }
 
 #[test]
